@@ -1,0 +1,5 @@
+"""``python -m toolshift``."""
+
+from toolshift.cli.main import main
+
+raise SystemExit(main())

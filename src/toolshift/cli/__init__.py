@@ -1,0 +1,1 @@
+"""Argument parsing and printing only; one module per command. The library raises, the CLI exits."""

@@ -1,0 +1,65 @@
+"""Entry point: builds the argument parser and dispatches to one module per command.
+
+Command modules import only :mod:`argparse` at module level; the heavy parts (rich, tomlkit,
+packaging, ...) are imported inside ``run`` so ``toolshift --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# name -> module under toolshift.cli. Order is the order shown in --help.
+COMMANDS: dict[str, str] = {
+    "analyze": "analyze",
+    "migrate": "migrate",
+    "undo": "undo",
+    "history": "history",
+}
+
+DESCRIPTION = """\
+Move a Python service from one toolchain to another as a reviewed, verified and
+reversible change.
+
+typical session:
+  toolshift analyze path/to/service                 what it uses today, what is risky
+  toolshift migrate --to uv path/to/service --diff  the whole change, nothing written
+  toolshift migrate --to uv path/to/service         apply it, lock it, keep a backup
+  toolshift undo path/to/service                    put every file back, byte for byte
+
+exit codes: 0 ok, 1 changes pending (--check), 2 usage or input error,
+            3 verification failed, 4 failed and rolled back
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from toolshift import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="toolshift",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"toolshift {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        mod = importlib.import_module(f"toolshift.cli.{module}")
+        mod.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    from toolshift.cli.common import run_command
+
+    return run_command(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

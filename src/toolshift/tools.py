@@ -1,0 +1,186 @@
+"""The one gateway to subprocesses: finds uv (and pip), checks versions, scrubs the environment.
+
+What a child process inherits is decided here, deliberately:
+
+* ``VIRTUAL_ENV``, ``CONDA_PREFIX``, ``PYTHONPATH``/``PYTHONHOME`` and every ``PIP_*``/``UV_*``
+  variable are removed, so a stray activated environment or a machine-wide pip setting cannot
+  change what toolshift resolves;
+* the user's *index configuration* is honoured, but only when passed on purpose: callers put the
+  project's indexes into the project files, and may pass ``UV_INDEX_<NAME>_USERNAME`` /
+  ``..._PASSWORD`` style credentials through ``extra_env``;
+* everything logged or raised goes through :func:`toolshift.redact.redact_text`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolshift.errors import ToolError
+from toolshift.redact import redact_text
+
+UV_MIN_VERSION = (0, 8, 0)
+
+_SCRUB_PREFIXES = ("PIP_", "UV_")
+_SCRUB_NAMES = frozenset(
+    {"VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PIPENV_ACTIVE"}
+)
+# Credentials for named uv indexes may pass through on purpose.
+_PASS_THROUGH = re.compile(r"^UV_INDEX_[A-Z0-9_]+_(USERNAME|PASSWORD)$")
+
+
+def scrubbed_env(
+    extra_env: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment toolshift gives a child process (see the module docstring)."""
+
+    src = os.environ if base is None else base
+    env = {
+        k: v
+        for k, v in src.items()
+        if k not in _SCRUB_NAMES
+        and (not k.startswith(_SCRUB_PREFIXES) or _PASS_THROUGH.match(k))
+    }
+    env["PIP_CONFIG_FILE"] = os.devnull
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["UV_NO_CONFIG"] = "1"  # no ~/.config/uv/uv.toml or /etc/uv/uv.toml surprises
+    env["NO_COLOR"] = "1"
+    if extra_env:
+        env.update(extra_env)
+    return env
+
+
+@dataclass(frozen=True)
+class Completed:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return redact_text((self.stdout + self.stderr).strip())
+
+
+def run(
+    args: Sequence[str],
+    *,
+    cwd: str | Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    timeout: float = 600.0,
+    check: bool = False,
+) -> Completed:
+    """Run a command with the scrubbed environment; never raises on a non-zero exit unless
+    ``check``. A missing executable or a timeout raises :class:`ToolError`."""
+
+    argv = [str(a) for a in args]
+    try:
+        proc = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=scrubbed_env(extra_env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise ToolError(
+            f"cannot run {argv[0]!r}: not found", hint="install it, or put it on PATH"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise ToolError(
+            f"{redact_text(' '.join(argv))} did not finish within {timeout:.0f}s",
+            hint="check network access to the package index, or raise the timeout",
+        ) from None
+    done = Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+    if check and done.returncode != 0:
+        raise ToolError(
+            f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed (exit {done.returncode})",
+            output=done.output,
+        )
+    return done
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    m = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
+    if not m:
+        return ()
+    return tuple(int(x) for x in m.groups())
+
+
+def _bundled_uv() -> str | None:
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        return None
+    try:
+        return str(find_uv_bin())
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def candidate_uv_paths() -> list[str]:
+    """Where uv is looked for, in order: ``TOOLSHIFT_UV``, the bundled binary, then PATH."""
+
+    out: list[str] = []
+    explicit = os.environ.get("TOOLSHIFT_UV")
+    if explicit:
+        out.append(explicit)
+    bundled = _bundled_uv()
+    if bundled:
+        out.append(bundled)
+    on_path = shutil.which("uv")
+    if on_path:
+        out.append(on_path)
+    return out
+
+
+@dataclass(frozen=True)
+class UvInfo:
+    path: str
+    version: tuple[int, ...]
+
+    @property
+    def version_str(self) -> str:
+        return ".".join(str(x) for x in self.version)
+
+
+_uv_cache: UvInfo | None = None
+
+
+def find_uv() -> UvInfo:
+    """The first uv that runs and is new enough; a clear error otherwise."""
+
+    global _uv_cache
+    if _uv_cache is not None:
+        return _uv_cache
+    seen: list[str] = []
+    for path in candidate_uv_paths():
+        try:
+            done = run([path, "--version"], timeout=30)
+        except ToolError:
+            continue
+        version = parse_version(done.stdout)
+        if done.returncode != 0 or not version:
+            continue
+        if version < UV_MIN_VERSION:
+            seen.append(f"{path} ({'.'.join(map(str, version))})")
+            continue
+        _uv_cache = UvInfo(path, version)
+        return _uv_cache
+    floor = ".".join(map(str, UV_MIN_VERSION))
+    if seen:
+        raise ToolError(
+            f"uv is too old: found {', '.join(seen)}, need {floor} or newer",
+            hint="upgrade it with `pip install -U uv` (toolshift's own install brings one)",
+        )
+    raise ToolError(
+        "uv was not found",
+        hint="reinstall toolshift (it depends on the `uv` package), or set TOOLSHIFT_UV",
+    )

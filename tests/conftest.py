@@ -1,0 +1,17 @@
+"""Shared fixtures. Tests never touch the network unless marked ``network``."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolate_from_machine_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Our machines carry a global pip configuration and PIP_*/UV_* variables.
+    for key in list(os.environ):
+        if key.startswith(("PIP_", "UV_")) or key == "VIRTUAL_ENV":
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
