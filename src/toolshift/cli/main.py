@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 # name -> module under toolshift.cli. Order is the order shown in --help.
 COMMANDS: dict[str, str] = {
-    "analyze": "analyze",
-    "migrate": "migrate",
-    "undo": "undo",
-    "history": "history",
+    # "analyze": "analyze",
+    # "migrate": "migrate",
+    # "undo": "undo",
+    # "history": "history",
 }
 
 DESCRIPTION = """\
