@@ -43,8 +43,7 @@ def scrubbed_env(
     env = {
         k: v
         for k, v in src.items()
-        if k not in _SCRUB_NAMES
-        and (not k.startswith(_SCRUB_PREFIXES) or _PASS_THROUGH.match(k))
+        if k not in _SCRUB_NAMES and (not k.startswith(_SCRUB_PREFIXES) or _PASS_THROUGH.match(k))
     }
     env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"

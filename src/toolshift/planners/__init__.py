@@ -20,7 +20,5 @@ PLANNERS: dict[str, str] = {
 
 def get_planner(target: str) -> Callable[[Detected, MigrateOptions], Plan]:
     module, func = PLANNERS[target].split(":")
-    fn: Callable[[Detected, MigrateOptions], Plan] = getattr(
-        importlib.import_module(module), func
-    )
+    fn: Callable[[Detected, MigrateOptions], Plan] = getattr(importlib.import_module(module), func)
     return fn
