@@ -176,6 +176,7 @@ class InstallOptions:
     only_binary: tuple[str, ...] = ()
     no_binary: tuple[str, ...] = ()
     trusted_hosts: tuple[str, ...] = ()
+    require_hashes: bool = False  # --require-hashes
 
 
 # --------------------------------------------------------------------------- python version
@@ -197,6 +198,7 @@ class PythonSource:
     kind: PythonSourceKind
     value: str  # as written: "3.12", ">=3.11", "3.12-slim" is reduced to "3.12"
     origin: Origin
+    implementation: str = ""  # "" for CPython; "pypy", "graalpy" when the source says so
 
 
 @dataclass(frozen=True)
