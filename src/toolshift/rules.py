@@ -15,6 +15,23 @@ RULES: dict[str, str] = {
     "TS106": "mark a service that is not a package with [tool.uv] package = false",
     "TS107": "remove requirements files that pyproject.toml now replaces",
     "TS108": "lock with uv, keeping the versions pinned today",
+    # containers (rewriters/dockerfile.py, compose.py, ignore_files.py)
+    "TS201": "Dockerfile: copy uv from its image at a pinned version, set UV_* build settings",
+    "TS202": "Dockerfile: install dependencies before the source (uv sync, cache and bind mounts)",
+    "TS203": "Dockerfile: split a single-stage image into builder and runtime stages",
+    "TS204": "Dockerfile uv -> pip: requirements copied first, pip install --no-cache-dir",
+    "TS205": "Dockerfile: translate pip/venv/uv command lines in RUN instructions",
+    "TS206": "Dockerfile: `uv run X` <-> `X` in CMD and ENTRYPOINT",
+    "TS207": ".dockerignore: add .venv and caches, never exclude uv.lock or pyproject.toml",
+    "TS208": "move packages installed ad hoc (pip install gunicorn) into the project dependencies",
+    "TS209": "compose: service command/entrypoint `uv run X` <-> `X`",
+    "TS210": "compose: uv cache volumes and develop.watch rebuild rules on the lock files",
+    "TS211": "remove or pin the `curl | sh` uv installer",
+    # CI and docs (rewriters/github_actions.py, readme.py, ignore_files.py)
+    "TS301": "GitHub Actions: actions/setup-python + pip cache <-> astral-sh/setup-uv pinned",
+    "TS302": "CI scripts: install and test commands translated (uv sync --locked, uv run pytest)",
+    "TS303": "README/CONTRIBUTING/Makefile: install and test commands translated",
+    "TS304": ".gitignore: ignore the project virtual environment (.venv/)",
 }
 
 

@@ -1,0 +1,114 @@
+"""Rewriters: the files *around* the packaging (Dockerfiles, compose files, CI workflows, ignore
+files, README/Makefile install instructions), edited in place for the target toolchain.
+
+Role in the pipeline: render. Every rewriter is a pure, idempotent function
+
+    rewrite_x(text: str, ctx: RewriteContext) -> RewriteResult
+
+that edits the user's text (never regenerates it), keeps comments, order and CRLF, and leaves
+anything it does not understand alone with a diagnostic. Shell command lines are translated by
+one shared translator, :mod:`toolshift.rewriters.shell`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from toolshift.model import Diagnostic, Origin, Severity
+
+#: Default mapping from dependency group ("" = runtime) to the requirements file that holds it.
+DEFAULT_REQUIREMENT_FILES: Mapping[str, str] = {
+    "": "requirements.txt",
+    "dev": "requirements-dev.txt",
+}
+
+
+@dataclass(frozen=True)
+class RewriteContext:
+    """What a rewriter needs to know about the project and the migration.
+
+    ``requirement_files`` maps a dependency group name (``""`` for the runtime dependencies) to
+    the requirements file holding it: with ``direction="uv"`` it says which ``pip install -r X``
+    means which ``uv sync`` flags; with ``direction="pip"`` it says which file a ``uv sync``
+    installs from.
+    """
+
+    direction: str  # "uv" (pip -> uv) or "pip" (uv -> pip)
+    uv_version: str = "0.8.0"  # pinned in `COPY --from=ghcr.io/astral-sh/uv:<v>` and setup-uv
+    python_version: str | None = None  # "3.12"; None keeps what the file says
+    has_dev_group: bool = True
+    requirement_files: Mapping[str, str] = field(
+        default_factory=lambda: dict(DEFAULT_REQUIREMENT_FILES)
+    )
+    is_package: bool = False  # the project itself is installed (not `package = false`)
+    docker_mode: str = "multistage"  # "multistage" | "minimal"
+    path: str = ""  # project-relative path of the file being rewritten (for diagnostics)
+    disabled_rules: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("uv", "pip"):
+            raise ValueError(f"direction must be 'uv' or 'pip', not {self.direction!r}")
+        if self.docker_mode not in ("multistage", "minimal"):
+            raise ValueError(f"docker_mode must be 'multistage' or 'minimal': {self.docker_mode!r}")
+
+    @property
+    def runtime_requirements(self) -> str:
+        return self.requirement_files.get("", "requirements.txt")
+
+    def enabled(self, rule: str) -> bool:
+        return rule not in self.disabled_rules
+
+    def origin(self, line: int = 0, text: str = "") -> Origin:
+        return Origin(self.path or "<text>", line, text)
+
+    def diag(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        line: int = 0,
+        text: str = "",
+        hint: str = "",
+    ) -> Diagnostic:
+        return Diagnostic(code, severity, message, self.origin(line, text.strip()), hint)
+
+
+@dataclass(frozen=True)
+class AdhocPackage:
+    """A package installed by hand (``pip install gunicorn==22.0.0``) rather than through the
+    project's dependency files; the planner should add it to the project's dependencies."""
+
+    requirement: str  # as written, quotes removed: "gunicorn==22.0.0", "uvicorn[standard]"
+    dev: bool = False  # found in CI or a test step: belongs in the dev group
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class RewriteResult:
+    """The new text, which rules changed it, what a person should know, and ad hoc installs."""
+
+    text: str
+    rules: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    adhoc_packages: tuple[AdhocPackage, ...] = ()
+
+    def changed(self, original: str) -> bool:
+        return self.text != original
+
+
+def newline_of(text: str) -> str:
+    """The newline a rewriter should use for lines it adds: the file's own."""
+
+    from toolshift.textio import detect_newline
+
+    return detect_newline(text) if ("\n" in text or "\r" in text) else "\n"
+
+
+__all__ = [
+    "DEFAULT_REQUIREMENT_FILES",
+    "AdhocPackage",
+    "RewriteContext",
+    "RewriteResult",
+    "newline_of",
+]
