@@ -1,0 +1,167 @@
+"""What toolshift adds on top of the lock it runs: end-to-end migrate vs ``uv lock`` alone.
+
+For each run, on a fresh copy of a pip project:
+
+1. ``toolshift migrate --to uv PROJECT --yes`` (detect, plan, write, journal, ``uv lock``), timed;
+2. the ``uv.lock`` it produced is removed and ``uv lock`` alone is timed on the pyproject.toml
+   toolshift wrote, with the same uv binary toolshift uses.
+
+The figure is the ratio (1) / (2), median over the runs. Target: <= 1.10.
+
+Offline (default): the project installs from a local wheelhouse of generated wheels
+(``tests/wheelhouse.py``) through ``--no-index --find-links``, so nothing touches the network.
+The lock of a small local wheelhouse is quick, so the fixed cost of starting toolshift weighs more
+there than on a real project: the absolute overhead in ms is printed too.
+
+With ``--network`` the project is a copy of ``examples/fastapi-service`` and both lock against
+PyPI (metadata cached by uv after the warm-up run).
+
+    uv run python benchmarks/bench_lock_overhead.py [--runs 5] [--network]
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+from _common import (
+    REPO,
+    Result,
+    base_parser,
+    clean_env,
+    finish,
+    guarded,
+    print_result,
+    run,
+    toolshift_cmd,
+    uv_path,
+)
+
+TARGET_RATIO = 1.10
+N_PACKAGES = 60
+
+
+def build_offline_project(root: Path) -> Path:
+    """A wheelhouse of N_PACKAGES linked packages and a pip project that pins 40 of them."""
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from wheelhouse import WheelSpec, build_wheelhouse
+
+    specs = []
+    for i in range(N_PACKAGES):
+        # Dependencies only point at higher numbers: a connected graph, no cycles.
+        deps = tuple(f"bench-{j:03d}>=1.0" for j in (i + 1, i + 5, i * 2 + 3) if j < N_PACKAGES)
+        for version in ("1.0.0", "1.1.0", "2.0.0"):
+            specs.append(WheelSpec(f"bench-{i:03d}", version, requires=deps))
+    wheels = build_wheelhouse(root / "wheels", specs)
+
+    project = root / "template"
+    project.mkdir()
+    runtime = [
+        "# Runtime dependencies, installed from the local wheelhouse only.",
+        "--no-index",
+        f"--find-links {wheels.as_posix()}",
+        "",
+    ]
+    runtime += [f"bench-{i:03d}==1.1.0" for i in range(30)]
+    dev = ["-r requirements.txt", ""]
+    dev += [f"bench-{i:03d}==2.0.0" for i in range(30, 40)]
+    (project / "requirements.txt").write_text("\n".join(runtime) + "\n", encoding="utf-8")
+    (project / "requirements-dev.txt").write_text("\n".join(dev) + "\n", encoding="utf-8")
+    py = f"{sys.version_info.major}.{sys.version_info.minor}"
+    (project / ".python-version").write_text(py + "\n", encoding="utf-8")
+    return project
+
+
+def build_network_project(root: Path) -> Path:
+    project = root / "template"
+    shutil.copytree(
+        REPO / "examples" / "fastapi-service",
+        project,
+        ignore=shutil.ignore_patterns(".venv", "__pycache__", ".toolshift", "uv.lock"),
+    )
+    # Lock for the interpreter running the benchmark (a fresh machine may lack 3.12).
+    py = f"{sys.version_info.major}.{sys.version_info.minor}"
+    (project / ".python-version").write_text(py + "\n", encoding="utf-8")
+    return project
+
+
+def locked_packages(lock: Path) -> set[tuple[str, str]]:
+    doc = tomllib.loads(lock.read_text(encoding="utf-8"))
+    return {(p["name"], str(p.get("version", ""))) for p in doc.get("package", [])}
+
+
+def main() -> int:
+    parser = base_parser(__doc__ or "", default_runs=5)
+    parser.add_argument(
+        "--network", action="store_true", help="lock the bundled example against PyPI"
+    )
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="toolshift-bench-lock-"))
+    try:
+        template = build_network_project(tmp) if args.network else build_offline_project(tmp)
+        env = clean_env()
+        uv = uv_path()
+        migrate_s: list[float] = []
+        lock_s: list[float] = []
+        for i in range(args.runs + 1):  # the first pair warms uv's cache and is not counted
+            work = tmp / f"run-{i}"
+            shutil.copytree(template, work)
+            start = time.perf_counter()
+            run([*toolshift_cmd(), "migrate", "--to", "uv", str(work), "--yes"], env=env)
+            t_migrate = time.perf_counter() - start
+
+            lock = work / "uv.lock"
+            if not lock.exists():
+                print("bench_lock_overhead: toolshift migrate did not produce uv.lock")
+                return 2
+            by_toolshift = locked_packages(lock)
+            lock.unlink()
+
+            start = time.perf_counter()
+            run([uv, "lock"], cwd=work, env=env)
+            t_lock = time.perf_counter() - start
+
+            if locked_packages(lock) != by_toolshift:
+                print("bench_lock_overhead: toolshift's lock and uv's differ; not comparable")
+                return 2
+            if i > 0:
+                migrate_s.append(t_migrate)
+                lock_s.append(t_lock)
+            shutil.rmtree(work, ignore_errors=True)
+
+        ratios = [m / lk for m, lk in zip(migrate_s, lock_s, strict=True)]
+        med = statistics.median(ratios)
+        source = "PyPI, examples/fastapi-service" if args.network else "offline wheelhouse"
+        result = Result(
+            name="lock-overhead",
+            what=f"`toolshift migrate --to uv --yes` / `uv lock` alone ({source})",
+            unit="x",
+            median=med,
+            minimum=min(ratios),
+            maximum=max(ratios),
+            runs=len(ratios),
+            target=f"<= {TARGET_RATIO:.2f}",
+            ok=med <= TARGET_RATIO,
+        )
+        result.details["toolshift migrate --yes"] = (
+            f"median {statistics.median(migrate_s) * 1000:.0f} ms"
+        )
+        result.details["uv lock alone"] = f"median {statistics.median(lock_s) * 1000:.0f} ms"
+        overhead = statistics.median(m - lk for m, lk in zip(migrate_s, lock_s, strict=True))
+        result.details["absolute overhead"] = f"median {overhead * 1000:.0f} ms"
+        result.details["packages locked"] = len(by_toolshift)
+        print_result(result)
+        return finish([result], args)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(guarded(main))
