@@ -164,6 +164,7 @@ class Index:
     name: str = ""
     has_credentials: bool = False
     origin: Origin | None = None
+    explicit: bool = False  # uv: used only by packages pinned to it in [tool.uv.sources]
 
 
 @dataclass(frozen=True)
