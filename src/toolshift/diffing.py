@@ -147,5 +147,5 @@ def print_diff(plan: Plan, console: Console) -> None:
     from rich.syntax import Syntax
 
     # A terminal would swallow the \r of a CRLF line; show it the way git does.
-    shown = text.replace("\r\n", "^M\n")
+    shown = text.replace("\r\n", "^M\n").removesuffix("\n")  # Syntax ends the last line itself
     console.print(Syntax(shown, "diff", theme="ansi_dark", background_color="default"))

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 COMMANDS: dict[str, str] = {
     # "analyze": "analyze",
     # "migrate": "migrate",
-    # "undo": "undo",
-    # "history": "history",
+    "undo": "undo",
+    "history": "history",
 }
 
 DESCRIPTION = """\
