@@ -167,7 +167,8 @@ def test_stale_plan_writes_nothing(project: Path) -> None:
     assert exc.value.hint
     assert snapshot(project) == before
     assert ran == []
-    assert not (project / ".toolshift").exists()
+    assert history(project) == []
+    assert not (project / ".toolshift" / "history").exists()
 
 
 def test_stale_plan_file_that_should_not_exist(project: Path) -> None:
@@ -490,3 +491,49 @@ def test_existing_state_gitignore_is_kept(project: Path) -> None:
     apply_plan(Plan(str(project), "uv", (FileChange("a.txt", None, b"a"),)), command="x")
     assert (project / ".toolshift" / ".gitignore").read_text() == "# mine\n*\n"
     assert (project / ".gitignore").read_text() == "*.pyc\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX only")
+def test_one_run_at_a_time(project: Path) -> None:
+    import fcntl
+
+    entry = apply_plan(Plan(str(project), "uv", (FileChange("a.txt", None, b"a"),)), command="x")
+    with open(project / ".toolshift" / "lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(JournalError, match="another toolshift run"):
+            apply_plan(Plan(str(project), "uv", (FileChange("b.txt", None, b"b"),)), command="y")
+        with pytest.raises(JournalError, match="another toolshift run"):
+            undo(project)
+    assert not (project / "b.txt").exists()
+    assert undo(project).id == entry.id
+
+
+def test_journal_that_cannot_be_saved_rolls_back(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(project)
+
+    def disk_full(entry: apply_mod.JournalEntry) -> None:
+        raise OSError(28, "No space left on device", entry.directory)
+
+    monkeypatch.setattr(apply_mod, "_save", disk_full)
+    with pytest.raises(ApplyError, match="No space left"):
+        apply_plan(full_plan(project), command="x", post=write_lock(project))
+    assert snapshot(project) == before
+
+
+def test_backup_failure_changes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = snapshot(project)
+    real = apply_mod.atomic_write
+
+    def no_space_for_backups(full: Path, data: bytes, mode: int | None = None) -> None:
+        if "history" in full.parts:
+            raise OSError(28, "No space left on device", str(full))
+        real(full, data, mode)
+
+    monkeypatch.setattr(apply_mod, "atomic_write", no_space_for_backups)
+    with pytest.raises(ApplyError, match="could not back up") as exc:
+        apply_plan(full_plan(project), command="x", post=write_lock(project))
+    assert exc.value.hint
+    assert snapshot(project) == before
+    assert list((project / ".toolshift" / "history").iterdir()) == []

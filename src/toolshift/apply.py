@@ -28,7 +28,7 @@ import json
 import os
 import secrets
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -224,11 +224,11 @@ def atomic_write(full: Path, data: bytes, mode: int | None = None) -> None:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            if mode is not None:
-                os.fchmod(fd, mode)
             os.fsync(fd)
         finally:
             os.close(fd)
+        if mode is not None:
+            os.chmod(tmp, mode)  # os.fchmod does not exist on Windows before 3.13
         os.replace(tmp, full)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -284,6 +284,44 @@ def ensure_state_dir(root: Path) -> Path:
     return state
 
 
+@contextlib.contextmanager
+def _project_lock(root: Path, *, create: bool) -> Iterator[None]:
+    """One toolshift at a time may change a project (an advisory lock on ``.toolshift/lock``,
+    released by the OS if the process dies)."""
+
+    state = root / STATE_DIR
+    try:
+        if create:
+            ensure_state_dir(root)
+        elif not state.is_dir():
+            yield  # no journal: nothing for a second run to trip over
+            return
+        fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise JournalError(
+            f"cannot write the journal folder ({exc.strerror or exc})",
+            path=str(state),
+            hint="make sure the project folder is writable",
+        ) from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no flock; the checks still apply
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise JournalError(
+                "another toolshift run is changing this project right now",
+                path=str(state / "lock"),
+                hint="wait for it to finish, then run the command again",
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 # --------------------------------------------------------------------------- apply
 
 
@@ -323,8 +361,6 @@ def apply_plan(
     and :class:`ApplyError` (everything restored) when a write or a post-action fails.
     """
 
-    from toolshift import __version__
-
     root = Path(plan.root).absolute()
     if not root.is_dir():
         raise InputError("the project folder does not exist", path=str(root))
@@ -342,6 +378,17 @@ def apply_plan(
             "the plan has post-actions but no runner for them",
             hint="pass post=... to apply_plan, or plan without post-actions",
         )
+    for action in plan.post_actions:
+        for produced in action.produces:
+            _full(root, produced)
+    for change in plan.changes:
+        _full(root, change.path)
+    with _project_lock(root, create=True):
+        return _apply_locked(plan, root, command, post)
+
+
+def _apply_locked(plan: Plan, root: Path, command: str, post: PostRunner | None) -> JournalEntry:
+    from toolshift import __version__
 
     stale = _stale(plan, root)
     if stale:
@@ -360,7 +407,6 @@ def apply_plan(
         planned[change.path] = None if change.new is None else sha256(change.new)
     for action in plan.post_actions:
         for produced in action.produces:
-            _full(root, produced)
             roles.setdefault(produced, PathRole.POST)
 
     created_dirs: list[Path] = []
@@ -373,13 +419,13 @@ def apply_plan(
 
     ts = _now()
     entry_id = _new_id(ts)
-    history_dir = ensure_state_dir(root) / "history"
-    history_dir.mkdir(exist_ok=True)
+    history_dir = root / HISTORY_DIR
     staging = history_dir / f".{entry_id}.partial"
-    staging.mkdir()
     backups = staging / BACKUPS
 
     try:
+        history_dir.mkdir(exist_ok=True)
+        staging.mkdir()
         for path, role in roles.items():
             full = _full(root, path)
             data = _read(full)
@@ -431,17 +477,17 @@ def apply_plan(
         for action in plan.post_actions:
             assert post is not None
             post(action)
+        done = replace(
+            entry,
+            status=EntryStatus.APPLIED,
+            paths=tuple(_after(root, p) for p in entry.paths),
+            finished=_iso(_now()),
+        )
+        # A run the journal cannot describe is not kept: this write is part of the run.
+        _save(done)
     except BaseException as exc:
         raise _roll_back(root, entry, exc) from exc
-
-    entry = replace(
-        entry,
-        status=EntryStatus.APPLIED,
-        paths=tuple(_after(root, p) for p in entry.paths),
-        finished=_iso(_now()),
-    )
-    _save(entry)
-    return entry
+    return done
 
 
 def _write_changes(root: Path, plan: Plan, created_dirs: Iterable[Path]) -> None:
@@ -741,14 +787,15 @@ def undo(root: Path, entry_id: str | None = None, *, force: bool = False) -> Jou
     """
 
     root = Path(root).absolute()
-    preview = undo_preview(root, entry_id, force=force)
-    problems = _restore(root, preview.entry)
-    if problems:
-        raise JournalError(
-            "could not restore: " + "; ".join(problems),
-            path=preview.entry.directory,
-            hint="fix the cause (permissions, disk space) and run `toolshift undo` again",
-        )
-    entry = replace(preview.entry, status=EntryStatus.UNDONE, undone=_iso(_now()))
-    _save(entry)
+    with _project_lock(root, create=False):
+        preview = undo_preview(root, entry_id, force=force)
+        problems = _restore(root, preview.entry)
+        if problems:
+            raise JournalError(
+                "could not restore: " + "; ".join(problems),
+                path=preview.entry.directory,
+                hint="fix the cause (permissions, disk space) and run `toolshift undo` again",
+            )
+        entry = replace(preview.entry, status=EntryStatus.UNDONE, undone=_iso(_now()))
+        _save(entry)
     return entry
