@@ -1,0 +1,1091 @@
+"""The one shell-command translator every rewriter shares (Dockerfile RUN lines, CI scripts,
+README code blocks, Makefile recipes, compose commands).
+
+Role in the pipeline: render (pure). :func:`translate_script` parses a script with bashlex, finds
+the pip / venv / uv commands in it and splices in their translation for the target tool; every
+other byte (``apt-get`` in the same ``&&`` chain, continuations, redirects, comments) is kept.
+:func:`translate_argv` does the same for one exec-form argv (``CMD ["uv", "run", ...]``).
+
+What is understood, pip -> uv:
+
+* ``pip``/``pip3``/``.venv/bin/pip``/``python -m pip``/``uv pip`` ``install`` with ``-r``,
+  ``-c``, ``-e``, ``.``, index and cache flags: ``uv sync --locked`` with ``--no-dev`` /
+  ``--group`` / ``--extra`` from the requirement files' groups; ``pip install --upgrade pip``
+  (and setuptools/wheel) is dropped; bare package names are reported as ad hoc installs (they
+  belong in the project's dependencies) and dropped in Docker and CI scripts;
+* ``python -m venv X``: dropped (``uv sync`` creates the environment) or ``uv venv X``;
+* ``python -m pytest`` / ``pytest`` (and lint tools in CI): ``uv run ...``;
+* the ``curl -LsSf https://astral.sh/uv/install.sh | sh`` installer: dropped where uv comes
+  from elsewhere (Docker image, setup-uv), pinned to a version in docs.
+
+uv -> pip is the reverse: ``uv sync`` becomes ``pip install -r <group files>``, ``uv run X``
+becomes ``X``, ``uv venv`` becomes ``python -m venv``, ``uv pip X`` becomes ``pip X``.
+
+Anything else (``pip install --target``, ``uv run --with``, unparsable shell) is left alone
+with a diagnostic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import posixpath
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from toolshift.model import Diagnostic, Severity
+from toolshift.rewriters import AdhocPackage, RewriteContext
+
+
+class ShellContext(StrEnum):
+    DOCKER = "docker"  # a Dockerfile RUN line: uv comes from the image, deps go to the project
+    CI = "ci"  # a CI step: the venv is not activated, so Python tools go through `uv run`
+    DOCS = "docs"  # README / Makefile: end-user `pip install <name>` lines stay as they are
+
+
+_CONTEXT_RULE = {ShellContext.DOCKER: "TS205", ShellContext.CI: "TS302", ShellContext.DOCS: "TS303"}
+RULE_ADHOC = "TS208"
+RULE_INSTALLER = "TS211"
+
+_PIP_SELF = frozenset({"pip", "setuptools", "wheel"})
+# Python tools a CI step runs after installing the project; under uv they run through `uv run`.
+_CI_TOOLS = frozenset(
+    {
+        "pytest",
+        "py.test",
+        "mypy",
+        "ruff",
+        "flake8",
+        "black",
+        "isort",
+        "pylint",
+        "coverage",
+        "bandit",
+        "pyright",
+    }
+)
+_DOCS_TOOLS = frozenset({"pytest", "py.test"})
+
+_PIP_NAME = re.compile(r"^pip(\d+(\.\d+)?)?$")
+_PYTHON_NAME = re.compile(r"^python(\d+(\.\d+)?)?$")
+_INSTALLER_URL = re.compile(
+    r"^https?://(?:astral\.sh/uv|github\.com/astral-sh/uv)[^\s]*install\.sh$"
+)
+_PINNED_INSTALLER = re.compile(r"^https?://astral\.sh/uv/\d+\.\d+\.\d+/install\.sh$")
+
+# pip install options: (takes a value?)
+_PIP_VALUE_FLAGS = {
+    "-r": "requirement",
+    "--requirement": "requirement",
+    "-c": "constraint",
+    "--constraint": "constraint",
+    "-e": "editable",
+    "--editable": "editable",
+    "-i": "index",
+    "--index-url": "index",
+    "--extra-index-url": "extra-index",
+    "-f": "find-links",
+    "--find-links": "find-links",
+    "--trusted-host": "trusted-host",
+    "-t": "target",
+    "--target": "target",
+    "--prefix": "target",
+    "--root": "target",
+    "--src": "ignored",
+    "--cache-dir": "ignored",
+    "--progress-bar": "ignored",
+    "--upgrade-strategy": "ignored",
+    "--root-user-action": "ignored",
+    "--timeout": "ignored",
+    "--retries": "ignored",
+    "--exists-action": "ignored",
+    "--only-binary": "ignored",
+    "--no-binary": "ignored",
+    "--proxy": "ignored",
+    "--log": "ignored",
+    "-C": "ignored",
+    "--config-settings": "ignored",
+    "--platform": "target",
+    "--python-version": "target",
+    "--implementation": "target",
+    "--abi": "target",
+}
+_PIP_BOOL_FLAGS = {
+    "--no-cache-dir": "ignored",
+    "-U": "ignored",
+    "--upgrade": "ignored",
+    "--user": "user",
+    "--no-index": "no-index",
+    "-q": "ignored",
+    "-qq": "ignored",
+    "-qqq": "ignored",
+    "--quiet": "ignored",
+    "-v": "ignored",
+    "--verbose": "ignored",
+    "--no-deps": "ignored",
+    "--pre": "ignored",
+    "--force-reinstall": "ignored",
+    "-I": "ignored",
+    "--ignore-installed": "ignored",
+    "--no-compile": "ignored",
+    "--compile": "ignored",
+    "--no-warn-script-location": "ignored",
+    "--no-warn-conflicts": "ignored",
+    "--disable-pip-version-check": "ignored",
+    "--break-system-packages": "ignored",
+    "--require-hashes": "ignored",
+    "--no-build-isolation": "ignored",
+    "--prefer-binary": "ignored",
+    "--no-input": "ignored",
+    "--isolated": "ignored",
+    "--no-clean": "ignored",
+    "--use-pep517": "ignored",
+    "--system": "ignored",  # uv pip install --system
+    "--no-color": "ignored",
+}
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ArgvTranslation:
+    """The translation of one command. ``argv is None`` means the command should go."""
+
+    argv: tuple[str, ...] | None
+    rules: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    adhoc_packages: tuple[AdhocPackage, ...] = ()
+    installs_dependencies: bool = False  # a dependency install (pip install -r / uv sync ...)
+
+    @property
+    def dropped(self) -> bool:
+        return self.argv is None
+
+
+@dataclass(frozen=True)
+class ShellResult:
+    """A translated script. ``text == ""`` with ``dropped`` means nothing is left to run."""
+
+    text: str
+    rules: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    adhoc_packages: tuple[AdhocPackage, ...] = ()
+    installs_dependencies: bool = False
+    understood: bool = True  # False: the script could not be parsed and was left alone
+
+    @property
+    def dropped(self) -> bool:
+        return self.text.strip() == ""
+
+
+@dataclass
+class _Acc:
+    rules: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    adhoc: list[AdhocPackage] = field(default_factory=list)
+    installs: bool = False
+
+    def rule(self, r: str) -> None:
+        if r not in self.rules:
+            self.rules.append(r)
+
+
+# --------------------------------------------------------------------------- argv level
+
+
+def _base(word: str) -> str:
+    return posixpath.basename(word)
+
+
+def _split_flag(arg: str) -> tuple[str, str | None]:
+    if arg.startswith("--") and "=" in arg:
+        k, v = arg.split("=", 1)
+        return k, v
+    return arg, None
+
+
+def _group_of_file(path: str, ctx: RewriteContext) -> str:
+    """Which dependency group a requirements file holds ("" = runtime)."""
+
+    norm = posixpath.normpath(path)
+    for group, f in ctx.requirement_files.items():
+        if posixpath.normpath(f) == norm or posixpath.basename(f) == posixpath.basename(norm):
+            return group
+    stem = re.sub(r"\.(txt|in|pip)$", "", posixpath.basename(norm).lower())
+    parent = posixpath.basename(posixpath.dirname(norm)).lower()
+    m = re.match(r"^(?:requirements|reqs)(?:[-_.](.+))?$", stem)
+    if parent.startswith("requirements"):
+        name = stem
+    elif m:
+        name = m.group(1) or ""
+    else:
+        name = ""  # some other file name: treated as the runtime dependencies
+    if name in ("", "base", "prod", "production", "main", "common", "runtime", "app"):
+        return ""
+    if name in ("dev", "develop", "development", "local"):
+        return "dev"
+    if name in ("test", "tests", "testing"):
+        return "test" if "test" in ctx.requirement_files else "dev"
+    return name
+
+
+@dataclass
+class _PipInstall:
+    files: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+    editables: list[str] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)
+    project: bool = False
+    extras: list[str] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)
+    unknown: list[str] = field(default_factory=list)
+
+
+_PROJECT_ARG = re.compile(r"^\.(?:/)?(?:\[([A-Za-z0-9_,.\- ]+)\])?$")
+
+
+def _parse_pip_install(args: Sequence[str]) -> _PipInstall:
+    out = _PipInstall()
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a.startswith("-") and a != "-":
+            key, inline = _split_flag(a)
+            kind = _PIP_VALUE_FLAGS.get(key)
+            # short flags glued to their value: -rrequirements.txt
+            if kind is None and inline is None and len(a) > 2 and a[:2] in _PIP_VALUE_FLAGS:
+                key, inline = a[:2], a[2:]
+                kind = _PIP_VALUE_FLAGS[key]
+            if kind is not None:
+                if inline is None:
+                    if i >= len(args):
+                        out.unknown.append(a)
+                        break
+                    inline = args[i]
+                    i += 1
+                out.kinds.add(kind)
+                if kind == "requirement":
+                    out.files.append(inline)
+                elif kind == "constraint":
+                    out.constraints.append(inline)
+                elif kind == "editable":
+                    m = _PROJECT_ARG.match(inline)
+                    if m:
+                        out.project = True
+                        if m.group(1):
+                            out.extras += [e.strip() for e in m.group(1).split(",") if e.strip()]
+                    else:
+                        out.editables.append(inline)
+                continue
+            bkind = _PIP_BOOL_FLAGS.get(key)
+            if bkind is not None and inline is None:
+                out.kinds.add(bkind)
+                continue
+            out.unknown.append(a)
+            continue
+        m = _PROJECT_ARG.match(a)
+        if m:
+            out.project = True
+            if m.group(1):
+                out.extras += [e.strip() for e in m.group(1).split(",") if e.strip()]
+        elif a.startswith(("/", "./", "../")) or a.endswith((".whl", ".tar.gz", ".zip")):
+            out.editables.append(a)
+        else:
+            out.packages.append(a)
+    return out
+
+
+def _package_name(spec: str) -> str:
+    m = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
+    return m.group(1).lower().replace("_", "-") if m else spec
+
+
+def _pip_entry(argv: Sequence[str]) -> int | None:
+    """Index of the pip subcommand word when ``argv`` runs pip (``pip``, ``python -m pip``)."""
+
+    if not argv:
+        return None
+    head = _base(argv[0])
+    if _PIP_NAME.match(head):
+        return 1
+    if _PYTHON_NAME.match(head) and len(argv) >= 3 and argv[1] == "-m" and argv[2] == "pip":
+        return 3
+    return None
+
+
+def _python_module(argv: Sequence[str]) -> tuple[str, int] | None:
+    """``python -m X ...`` -> (X, index of the first argument after X)."""
+
+    if len(argv) >= 3 and _PYTHON_NAME.match(_base(argv[0])) and argv[1] == "-m":
+        return argv[2], 3
+    return None
+
+
+def _to_uv_install(
+    pi: _PipInstall,
+    argv: Sequence[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    deps_only: bool,
+) -> tuple[str, ...] | bool | None:
+    """pip install -> uv. Returns the new argv, None to drop, or False to leave alone."""
+
+    text = " ".join(argv)
+    rule = _CONTEXT_RULE[context]
+    if pi.unknown:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: pip option(s) {', '.join(pi.unknown)} have no translation",
+                line,
+                text,
+                hint="translate this command by hand",
+            )
+        )
+        return False
+    if "target" in pi.kinds:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                "left alone: installs into a custom --target/--prefix/--root or for another "
+                "platform, which uv sync does not do",
+                line,
+                text,
+                hint="use the project environment (.venv) or `uv pip install --target` by hand",
+            )
+        )
+        return False
+    packages = [p for p in pi.packages]
+    names = {_package_name(p) for p in packages}
+    if packages and not pi.files and not pi.project and not pi.editables:
+        if names <= _PIP_SELF:
+            acc.rule(rule)
+            return None  # pip install --upgrade pip setuptools wheel: uv does not need it
+        if names == {"uv"} or names <= _PIP_SELF | {"uv"}:
+            if context is ShellContext.DOCS:
+                return False
+            acc.rule(RULE_INSTALLER)
+            acc.diagnostics.append(
+                ctx.diag(
+                    RULE_INSTALLER,
+                    Severity.INFO,
+                    "removed `pip install uv`: uv now comes from a pinned image or action",
+                    line,
+                    text,
+                )
+            )
+            return None
+        if context is ShellContext.DOCS:
+            return False  # `pip install <name>` in a README is how users install a package
+    adhoc = [p for p in packages if _package_name(p) not in _PIP_SELF | {"uv"}]
+    for p in adhoc:
+        if "$" in p:
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.WARNING,
+                    f"left alone: package {p!r} comes from a variable",
+                    line,
+                    text,
+                    hint="add the package to the project's dependencies by hand",
+                )
+            )
+            return False
+    if adhoc:
+        acc.rule(RULE_ADHOC)
+        for p in adhoc:
+            acc.adhoc.append(
+                AdhocPackage(p, dev=context is ShellContext.CI, origin=ctx.origin(line, text))
+            )
+        acc.diagnostics.append(
+            ctx.diag(
+                RULE_ADHOC,
+                Severity.WARNING,
+                f"installed ad hoc: {', '.join(adhoc)}; these belong in the project's "
+                "dependencies" + (" (dev group)" if context is ShellContext.CI else ""),
+                line,
+                text,
+                hint="`uv add "
+                + " ".join(shlex.quote(p) for p in adhoc)
+                + "`"
+                + (" --dev" if context is ShellContext.CI else ""),
+            )
+        )
+    for kind, what in (
+        ("index", "--index-url"),
+        ("extra-index", "--extra-index-url"),
+        ("find-links", "--find-links"),
+        ("no-index", "--no-index"),
+        ("trusted-host", "--trusted-host"),
+    ):
+        if kind in pi.kinds:
+            sev = Severity.WARNING if kind in ("extra-index", "trusted-host") else Severity.INFO
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    sev,
+                    f"dropped {what}: indexes belong in pyproject.toml ([[tool.uv.index]])"
+                    + (
+                        "; --extra-index-url invites dependency confusion"
+                        if kind == "extra-index"
+                        else ""
+                    )
+                    + ("; --trusted-host turns off TLS checks" if kind == "trusted-host" else ""),
+                    line,
+                    text,
+                )
+            )
+    if "user" in pi.kinds:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.INFO,
+                "dropped --user: uv installs into the project environment (.venv)",
+                line,
+                text,
+            )
+        )
+    for e in pi.editables:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.INFO,
+                f"{e} is installed from a path: it belongs in [tool.uv.sources]",
+                line,
+                text,
+            )
+        )
+    acc.rule(rule)
+    acc.installs = True
+    if not pi.files and not pi.project and not pi.editables:
+        return None  # only ad hoc packages: they move to the project, the sync installs them
+    groups = [_group_of_file(f, ctx) for f in pi.files]
+    new = ["uv", "sync", "--locked"]
+    if deps_only:
+        new.append("--no-install-project")
+    named = [g for g in dict.fromkeys(groups) if g not in ("", "dev")]
+    if "dev" not in groups:
+        new.append("--no-dev")
+    for g in named:
+        new += ["--group", g]
+    for x in dict.fromkeys(pi.extras):
+        new += ["--extra", x]
+    return tuple(new)
+
+
+def _uv_sync_flags(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+    """Parse ``uv sync`` flags into a dict; unknown flags are returned."""
+
+    opts: dict[str, Any] = {
+        "no_dev": False,
+        "groups": [],
+        "only_groups": [],
+        "all_groups": False,
+        "extras": [],
+        "no_project": False,
+        "only_dev": False,
+    }
+    unknown: list[str] = []
+    i = 0
+    while i < len(args):
+        key, inline = _split_flag(args[i])
+        i += 1
+
+        if key in ("--locked", "--frozen", "-q", "--quiet", "--inexact", "--compile-bytecode"):
+            continue
+        if key == "--no-dev":
+            opts["no_dev"] = True
+        elif key == "--only-dev":
+            opts["only_dev"] = True
+        elif key == "--no-install-project":
+            opts["no_project"] = True
+        elif key == "--all-groups":
+            opts["all_groups"] = True
+        elif key in ("--group", "--only-group", "--extra"):
+            v = inline
+            if v is None and i < len(args):
+                v = args[i]
+                i += 1
+            if v is None:
+                unknown.append(key)
+            else:
+                {"--group": opts["groups"], "--only-group": opts["only_groups"]}.get(
+                    key, opts["extras"]
+                ).append(v)
+        else:
+            unknown.append(args[i - 1])
+    return opts, unknown
+
+
+def _to_pip_sync(
+    args: Sequence[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    text: str,
+) -> tuple[str, ...] | bool:
+    opts, unknown = _uv_sync_flags(args)
+    rule = _CONTEXT_RULE[context]
+    if unknown:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: uv sync option(s) {', '.join(unknown)} have no pip translation",
+                line,
+                text,
+                hint="translate this command by hand",
+            )
+        )
+        return False
+    files = ctx.requirement_files
+    groups: list[str] = []
+    if opts["only_groups"]:
+        groups = list(opts["only_groups"])
+    elif opts["only_dev"]:
+        groups = ["dev"]
+    else:
+        groups = [""]
+        if opts["all_groups"]:
+            groups += [g for g in files if g]
+        else:
+            if not opts["no_dev"] and ctx.has_dev_group:
+                groups.append("dev")
+            groups += opts["groups"]
+    new = ["pip", "install"]
+    if context is ShellContext.DOCKER:
+        new.append("--no-cache-dir")
+    for g in dict.fromkeys(groups):
+        f = files.get(g, "requirements.txt" if g == "" else f"requirements-{g}.txt")
+        new += ["-r", f]
+    if ctx.is_package and not opts["no_project"]:
+        spec = "."
+        if opts["extras"]:
+            spec += "[" + ",".join(opts["extras"]) + "]"
+        new += ["-e", spec] if context is not ShellContext.DOCKER else [spec]
+    elif opts["extras"]:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.INFO,
+                "extras of a project that is not a package have no pip equivalent; dropped",
+                line,
+                text,
+            )
+        )
+    acc.rule(rule)
+    acc.installs = True
+    return tuple(new)
+
+
+_UV_RUN_BOOL = frozenset(
+    {"--locked", "--frozen", "--no-dev", "--no-sync", "-q", "--quiet", "--all-extras", "--active"}
+)
+_UV_RUN_VALUE = frozenset({"--group", "--extra"})
+
+
+def translate_argv(
+    argv: Sequence[str],
+    ctx: RewriteContext,
+    context: ShellContext = ShellContext.DOCKER,
+    *,
+    line: int = 0,
+    deps_only: bool = False,
+) -> ArgvTranslation:
+    """Translate one command for ``ctx.direction``. Unchanged commands come back as they were.
+
+    ``deps_only`` (Docker, pip -> uv): the install runs before the source is copied, so
+    ``uv sync`` gets ``--no-install-project``.
+    """
+
+    acc = _Acc()
+    result = _translate(list(argv), ctx, context, acc, line, deps_only)
+    new: tuple[str, ...] | None
+    if result is False:
+        new = tuple(argv)
+    elif result is None or result is True:
+        new = None
+    else:
+        new = result
+    return ArgvTranslation(
+        new, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc), acc.installs
+    )
+
+
+def _translate(
+    argv: list[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    deps_only: bool,
+) -> tuple[str, ...] | bool | None:
+    """The argv translation, None to drop, False to leave alone."""
+
+    if not argv:
+        return False
+    text = " ".join(argv)
+    head = _base(argv[0])
+    rule = _CONTEXT_RULE[context]
+    uv = ctx.direction == "uv"
+
+    # pip ... / python -m pip ...
+    entry = _pip_entry(argv)
+    if entry is not None:
+        sub = argv[entry] if entry < len(argv) else ""
+        if sub == "install" and uv:
+            return _to_uv_install(
+                _parse_pip_install(argv[entry + 1 :]), argv, ctx, context, acc, line, deps_only
+            )
+        if sub == "install":
+            pi = _parse_pip_install(argv[entry + 1 :])
+            if pi.files or pi.project:
+                acc.installs = True
+        return False
+
+    # python -m venv X / python -m pytest
+    mod = _python_module(argv)
+    if mod is not None:
+        name, rest = mod
+        if name == "venv" and uv:
+            target = [a for a in argv[rest:] if not a.startswith("-")]
+            dest = target[0] if target else ".venv"
+            acc.rule(rule)
+            if context is not ShellContext.DOCS or posixpath.normpath(dest) == ".venv":
+                return None
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.WARNING,
+                    f"uv sync installs into .venv, not {dest}",
+                    line,
+                    text,
+                    hint=f"use .venv, or set UV_PROJECT_ENVIRONMENT={dest}",
+                )
+            )
+            return ("uv", "venv", *argv[rest:])
+        if name in ("pytest", "py.test") and uv and context is not ShellContext.DOCKER:
+            acc.rule(rule)
+            return ("uv", "run", "pytest", *argv[rest:])
+        if uv and context is ShellContext.CI and name not in ("pip", "venv"):
+            acc.rule(rule)
+            return ("uv", "run", *argv)
+        return False
+
+    if head in _CI_TOOLS and uv:
+        if context is ShellContext.CI or (context is ShellContext.DOCS and head in _DOCS_TOOLS):
+            acc.rule(rule)
+            return ("uv", "run", *argv)
+        return False
+    if _PYTHON_NAME.match(head) and uv and context is ShellContext.CI:
+        acc.rule(rule)
+        return ("uv", "run", *argv)
+
+    if head != "uv":
+        return False
+    sub = argv[1] if len(argv) > 1 else ""
+    args = argv[2:]
+
+    if uv:
+        if sub == "pip" and len(argv) > 2 and argv[2] in ("install", "sync"):
+            if argv[2] == "sync":
+                pi = _PipInstall(files=[a for a in argv[3:] if not a.startswith("-")])
+            else:
+                pi = _parse_pip_install(argv[3:])
+            return _to_uv_install(pi, argv, ctx, context, acc, line, deps_only)
+        if sub == "sync":
+            acc.installs = True
+            if deps_only and "--no-install-project" not in args:
+                acc.rule(rule)
+                i = 3 if len(argv) > 2 and argv[2] in ("--locked", "--frozen") else 2
+                return (*argv[:i], "--no-install-project", *argv[i:])
+        return False
+
+    # direction pip: uv -> pip
+    if sub == "sync":
+        return _to_pip_sync(args, ctx, context, acc, line, text)
+    if sub == "run":
+        i = 0
+        while i < len(args) and args[i].startswith("-"):
+            key, inline = _split_flag(args[i])
+            if key in _UV_RUN_BOOL:
+                i += 1
+            elif key in _UV_RUN_VALUE:
+                i += 1 if inline is not None else 2
+            else:
+                acc.diagnostics.append(
+                    ctx.diag(
+                        rule,
+                        Severity.WARNING,
+                        f"left alone: `uv run {args[i]}` has no pip translation",
+                        line,
+                        text,
+                        hint="install what it needs into the environment and run the command",
+                    )
+                )
+                return False
+        cmd = args[i:]
+        if not cmd:
+            return False
+        acc.rule(rule)
+        if cmd[0].endswith(".py"):
+            return ("python", *cmd)
+        return tuple(cmd)
+    if sub == "pip" and len(argv) > 2:
+        pargs = [a for a in argv[2:] if a != "--system"]
+        if pargs[0] == "sync":
+            files = [a for a in pargs[1:] if not a.startswith("-")]
+            new = ["pip", "install"]
+            if context is ShellContext.DOCKER:
+                new.append("--no-cache-dir")
+            for f in files:
+                new += ["-r", f]
+            acc.rule(rule)
+            acc.installs = True
+            return tuple(new)
+        if pargs[0] in ("install", "uninstall", "freeze", "list", "check", "show"):
+            acc.rule(rule)
+            if pargs[0] == "install":
+                acc.installs = True
+            return ("pip", *pargs)
+        return False
+    if sub == "venv":
+        dests = [
+            a
+            for j, a in enumerate(args)
+            if not a.startswith("-") and (j == 0 or args[j - 1] not in ("-p", "--python"))
+        ]
+        if len(dests) > 1 or any(a.startswith("--python") or a == "-p" for a in args):
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.INFO,
+                    "the Python version uv venv asked for is not kept: pip uses the interpreter "
+                    "that runs it",
+                    line,
+                    text,
+                )
+            )
+        acc.rule(rule)
+        return ("python", "-m", "venv", dests[0] if dests else ".venv")
+    if sub == "lock":
+        if context is ShellContext.DOCS:
+            return False
+        acc.rule(rule)
+        acc.diagnostics.append(
+            ctx.diag(rule, Severity.INFO, "removed `uv lock`: pip has no lock step", line, text)
+        )
+        return None
+    acc.diagnostics.append(
+        ctx.diag(
+            rule,
+            Severity.WARNING,
+            f"left alone: `uv {sub}` has no pip translation",
+            line,
+            text,
+            hint="translate this command by hand",
+        )
+    )
+    return False
+
+
+# --------------------------------------------------------------------------- script level
+
+
+def _words(node: Any) -> list[Any]:
+    return [p for p in node.parts if p.kind == "word"]
+
+
+def _is_installer(node: Any) -> tuple[Any, Any] | None:
+    """``curl ... https://astral.sh/uv/install.sh | sh``: (pipeline node, URL word node)."""
+
+    cmds = [p for p in node.parts if p.kind == "command"]
+    if len(cmds) != 2:
+        return None
+    fetch, shell = _words(cmds[0]), _words(cmds[1])
+    if not fetch or not shell or _base(fetch[0].word) not in ("curl", "wget"):
+        return None
+    if _base(shell[0].word) not in ("sh", "bash", "dash", "zsh"):
+        return None
+    for w in fetch[1:]:
+        if _INSTALLER_URL.match(w.word):
+            return node, w
+    return None
+
+
+@dataclass
+class _Edit:
+    start: int
+    end: int
+    text: str
+
+
+def _quote(words: Sequence[str]) -> str:
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _argv_edit(src: str, words: list[Any], new: tuple[str, ...]) -> _Edit | None:
+    """The smallest textual edit turning ``words`` into ``new``: keep an unchanged tail."""
+
+    old = [w.word for w in words]
+    if tuple(old) == new:
+        return None
+    for k in range(len(old)):
+        tail = old[k:]
+        if len(tail) <= len(new) and tuple(tail) == new[len(new) - len(tail) :]:
+            prefix = new[: len(new) - len(tail)]
+            return _Edit(words[0].pos[0], words[k].pos[0], _quote(prefix) + " " if prefix else "")
+    if len(new) >= len(old) and new[: len(old)] == tuple(old) and len(new) > len(old):
+        return _Edit(words[-1].pos[1], words[-1].pos[1], " " + _quote(new[len(old) :]))
+    return _Edit(words[0].pos[0], words[-1].pos[1], _quote(new))
+
+
+def translate_script(
+    script: str,
+    ctx: RewriteContext,
+    context: ShellContext = ShellContext.DOCKER,
+    *,
+    line: int = 1,
+    deps_only: bool = False,
+) -> ShellResult:
+    """Translate every pip/venv/uv command in ``script``; everything else stays byte-identical.
+
+    ``line`` is the 1-based line of the script's first character in its file (diagnostics).
+    An empty result text means every command was dropped.
+    """
+
+    import bashlex  # slow-ish import; keep it out of module import time
+
+    def lineno(pos: int) -> int:
+        return line + script.count("\n", 0, pos)
+
+    rule = _CONTEXT_RULE[context]
+    if not script.strip():
+        return ShellResult(script)
+    try:
+        trees = bashlex.parse(script)
+    except Exception as exc:  # bashlex raises many types (NotImplementedError, ParsingError...)
+        if not _mentions_tools(script):
+            return ShellResult(script, understood=False)
+        return ShellResult(
+            script,
+            diagnostics=(
+                ctx.diag(
+                    rule,
+                    Severity.WARNING,
+                    f"left alone: this shell could not be parsed ({type(exc).__name__}: "
+                    f"{str(exc).splitlines()[0] if str(exc) else ''})",
+                    line,
+                    script.splitlines()[0] if script.splitlines() else "",
+                    hint="translate the pip/uv commands in it by hand",
+                ),
+            ),
+            understood=False,
+        )
+
+    acc = _Acc()
+    edits: list[_Edit] = []
+
+    def handle_unit(node: Any) -> tuple[bool, _Edit | None]:
+        """Translate one list element. Returns (drop?, edit)."""
+
+        if node.kind == "pipeline":
+            inst = _is_installer(node)
+            if inst is not None:
+                _, url = inst
+                ln = lineno(node.pos[0])
+                snippet = script[node.pos[0] : node.pos[1]]
+                if context is ShellContext.DOCS:
+                    if ctx.direction == "uv" and not _PINNED_INSTALLER.match(url.word):
+                        acc.rule(RULE_INSTALLER)
+                        acc.diagnostics.append(
+                            ctx.diag(
+                                RULE_INSTALLER,
+                                Severity.INFO,
+                                f"pinned the uv installer to {ctx.uv_version}",
+                                ln,
+                                snippet,
+                            )
+                        )
+                        pinned = f"https://astral.sh/uv/{ctx.uv_version}/install.sh"
+                        return False, _Edit(url.pos[0], url.pos[1], pinned)
+                    return False, None
+                acc.rule(RULE_INSTALLER)
+                acc.diagnostics.append(
+                    ctx.diag(
+                        RULE_INSTALLER,
+                        Severity.INFO,
+                        "removed the `curl | sh` uv installer"
+                        + (
+                            f": uv now comes from a pinned source ({ctx.uv_version})"
+                            if ctx.direction == "uv"
+                            else ""
+                        ),
+                        ln,
+                        snippet,
+                    )
+                )
+                return True, None
+            for part in node.parts:
+                if part.kind == "command":
+                    walk(part, droppable=False)
+            return False, None
+        if node.kind == "command":
+            words = _words(node)
+            if not words:
+                return False, None
+            t = translate_argv(
+                [w.word for w in words],
+                ctx,
+                context,
+                line=lineno(words[0].pos[0]),
+                deps_only=deps_only,
+            )
+            for r in t.rules:
+                acc.rule(r)
+            acc.diagnostics.extend(t.diagnostics)
+            acc.adhoc.extend(t.adhoc_packages)
+            acc.installs = acc.installs or t.installs_dependencies
+            if t.argv is None:
+                return True, None
+            edit = _argv_edit(script, words, t.argv)
+            if edit is not None:
+                inner = [
+                    p for p in node.parts if p.kind != "word" and edit.start < p.pos[0] < edit.end
+                ]
+                if inner:
+                    acc.diagnostics.append(
+                        ctx.diag(
+                            rule,
+                            Severity.WARNING,
+                            "left alone: a redirection sits inside the command",
+                            lineno(node.pos[0]),
+                            script[node.pos[0] : node.pos[1]],
+                            hint="translate this command by hand",
+                        )
+                    )
+                    return False, None
+            return False, edit
+        walk(node, droppable=False)
+        return False, None
+
+    def cannot_drop(node: Any) -> None:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                "left alone: this command is no longer needed but sits where it cannot be "
+                "removed safely (a pipeline, `||` or a compound command)",
+                lineno(node.pos[0]),
+                script[node.pos[0] : node.pos[1]],
+                hint="remove it by hand",
+            )
+        )
+
+    def walk(node: Any, droppable: bool) -> None:
+        kind = node.kind
+        if kind == "list":
+            items = node.parts
+            units = [p for p in items if p.kind != "operator"]
+            ops = [p for p in items if p.kind == "operator"]
+            results = [handle_unit(u) for u in units]
+            drop = [d for d, _ in results]
+            for (d, e), u in zip(results, units, strict=True):
+                if e is not None:
+                    edits.append(e)
+                if d and not droppable:
+                    cannot_drop(u)
+            if not droppable or not any(drop):
+                return
+            # operators between units: only && and ; may lose a neighbour
+            between: list[str] = []
+            for a, b in itertools.pairwise(units):
+                op = [o.op for o in ops if a.pos[1] <= o.pos[0] < b.pos[0]]
+                between.append(op[0] if op else ";")
+            if any(op not in ("&&", ";") for op in between):
+                for d, u in zip(drop, units, strict=True):
+                    if d:
+                        cannot_drop(u)
+                return
+            if all(drop):
+                edits.append(_Edit(node.pos[0], node.pos[1], ""))
+                return
+            i = 0
+            while i < len(units):
+                if not drop[i]:
+                    i += 1
+                    continue
+                j = i
+                while j + 1 < len(units) and drop[j + 1]:
+                    j += 1
+                if j + 1 < len(units):
+                    edits.append(_Edit(units[i].pos[0], units[j + 1].pos[0], ""))
+                else:
+                    edits.append(_Edit(units[i - 1].pos[1], units[j].pos[1], ""))
+                i = j + 1
+            return
+        if kind in ("command", "pipeline"):
+            d, e = handle_unit(node)
+            if e is not None:
+                edits.append(e)
+            if d:
+                if droppable:
+                    edits.append(_Edit(node.pos[0], node.pos[1], ""))
+                else:
+                    cannot_drop(node)
+            return
+        if kind == "compound":
+            for p in node.list:
+                if p.kind in ("list", "command", "pipeline", "compound", "if", "for", "while"):
+                    walk(p, droppable=False)
+            return
+        for p in getattr(node, "parts", []):
+            if p.kind in ("list", "command", "pipeline", "compound", "if", "for", "while", "until"):
+                walk(p, droppable=False)
+
+    for tree in trees:
+        walk(tree, droppable=True)
+
+    out = script
+    # apply edits from the end; overlapping edits (cannot happen by construction) are skipped
+    last = len(script) + 1
+    for e in sorted(edits, key=lambda x: (x.start, x.end), reverse=True):
+        if e.end > last:
+            continue
+        out = out[: e.start] + e.text + out[e.end :]
+        last = e.start
+    if out.strip() == "" and script.strip():
+        out = ""
+    return ShellResult(
+        out,
+        tuple(acc.rules),
+        tuple(acc.diagnostics),
+        tuple(acc.adhoc),
+        acc.installs,
+    )
+
+
+_TOOL_WORDS = re.compile(r"\b(pip3?|uv|venv|pytest|install\.sh)\b")
+
+
+def _mentions_tools(script: str) -> bool:
+    return bool(_TOOL_WORDS.search(script))
+
+
+__all__ = [
+    "ArgvTranslation",
+    "ShellContext",
+    "ShellResult",
+    "translate_argv",
+    "translate_script",
+]
