@@ -4,7 +4,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from toolshift import apply as apply_mod
 from toolshift.apply import EntryStatus, apply_plan, history, undo, undo_preview
 from toolshift.errors import ApplyError, ExitCode, InputError, JournalError, ToolError, UsageError
 from toolshift.model import FileChange, Plan, PostAction, PostActionKind
+from toolshift.tools import run
 
 Snapshot = dict[str, tuple[str, int]]
 
@@ -79,11 +79,11 @@ def full_plan(root: Path, *, lock: bool = True) -> Plan:
 
 
 def write_lock(root: Path) -> apply_mod.PostRunner:
-    def run(action: PostAction) -> None:
+    def lock(action: PostAction) -> None:
         assert action.kind is PostActionKind.UV_LOCK
         (root / "uv.lock").write_bytes(b"version = 1\n")
 
-    return run
+    return lock
 
 
 def test_apply_writes_every_change_and_journals_it(project: Path) -> None:
@@ -295,11 +295,8 @@ A.apply_plan(full_plan(root), command="migrate", post=write_lock(root))
 
 def test_crash_between_two_writes_then_undo_restores(project: Path) -> None:
     before = snapshot(project)
-    done = subprocess.run(
-        [sys.executable, "-c", CRASH_SCRIPT, str(project), str(Path(__file__).parent)],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    done = run(
+        [sys.executable, "-c", CRASH_SCRIPT, str(project), str(Path(__file__).parent)], timeout=60
     )
     assert done.returncode == 9, done.stderr
     # the first two files were written, the rest not
@@ -537,3 +534,38 @@ def test_backup_failure_changes_nothing(project: Path, monkeypatch: pytest.Monke
     assert exc.value.hint
     assert snapshot(project) == before
     assert list((project / ".toolshift" / "history").iterdir()) == []
+
+
+SIGTERM_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+from toolshift.apply import apply_plan
+from toolshift.errors import ApplyError
+sys.path.insert(0, sys.argv[2])
+from test_apply import full_plan
+
+root = Path(sys.argv[1])
+
+def killed(action):
+    (root / "uv.lock").write_bytes(b"partial")
+    os.kill(os.getpid(), signal.SIGTERM)
+    raise AssertionError("SIGTERM did not interrupt the post-action")
+
+try:
+    apply_plan(full_plan(root), command="migrate", post=killed)
+except ApplyError as err:
+    print(err.message)
+    sys.exit(int(err.exit_code))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_during_the_run_rolls_back(project: Path) -> None:
+    before = snapshot(project)
+    done = run(
+        [sys.executable, "-c", SIGTERM_SCRIPT, str(project), str(Path(__file__).parent)], timeout=60
+    )
+    assert done.returncode == 4, done.stderr
+    assert "terminated (SIGTERM)" in done.stdout
+    assert snapshot(project) == before
+    assert history(project)[0].status is EntryStatus.ROLLED_BACK

@@ -473,21 +473,49 @@ def _apply_locked(plan: Plan, root: Path, command: str, post: PostRunner | None)
     _fsync_dir(history_dir)
 
     try:
-        _write_changes(root, plan, created_dirs)
-        for action in plan.post_actions:
-            assert post is not None
-            post(action)
-        done = replace(
-            entry,
-            status=EntryStatus.APPLIED,
-            paths=tuple(_after(root, p) for p in entry.paths),
-            finished=_iso(_now()),
-        )
-        # A run the journal cannot describe is not kept: this write is part of the run.
-        _save(done)
+        with _sigterm_raises():
+            _write_changes(root, plan, created_dirs)
+            for action in plan.post_actions:
+                assert post is not None
+                post(action)
+            done = replace(
+                entry,
+                status=EntryStatus.APPLIED,
+                paths=tuple(_after(root, p) for p in entry.paths),
+                finished=_iso(_now()),
+            )
+            # A run the journal cannot describe is not kept: this write is part of the run.
+            _save(done)
     except BaseException as exc:
         raise _roll_back(root, entry, exc) from exc
     return done
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while files were being written (CI cancel, ``timeout``, ``kill``)."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into an exception while files change, so the run rolls back instead of
+    dying half-written. Signals can only be handled in the main thread; elsewhere a kill
+    leaves the entry in progress, which ``undo`` restores."""
+
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _write_changes(root: Path, plan: Plan, created_dirs: Iterable[Path]) -> None:
@@ -515,6 +543,8 @@ def _describe(exc: BaseException) -> tuple[str, str, str | None]:
 
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted", "", None
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM)", "", None
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     if isinstance(exc, OSError) and exc.filename:
         message = f"{exc.strerror or message}: {exc.filename}"
