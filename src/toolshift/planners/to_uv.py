@@ -1,0 +1,731 @@
+"""Plan step for ``migrate --to uv``: from the model of a pip/pip-tools project to uv's files.
+
+Pure: takes the :class:`~toolshift.model.Detected` model (and the bytes detect read) and returns
+a :class:`~toolshift.model.Plan`. Nothing here touches the disk.
+
+What moves where (rule ids in :mod:`toolshift.rules`):
+
+* runtime requirements -> ``[project] dependencies`` (TS101), each as the user wrote it;
+* dev/test/docs groups -> PEP 735 ``[dependency-groups]`` (TS102); a ``-r`` of the runtime file
+  is dropped (``uv sync`` installs the project's dependencies anyway), other ``-r`` includes
+  become ``{include-group = ...}``;
+* ``-c`` constraints -> ``[tool.uv] constraint-dependencies`` (TS103);
+* ``--index-url``/``--extra-index-url``/``--find-links``/``--no-index``/``--trusted-host``
+  -> ``[[tool.uv.index]]`` and ``[tool.uv]`` settings (TS104), never with credentials;
+* VCS, path, URL and editable requirements -> ``[tool.uv.sources]`` (TS105);
+* a service that is not a package -> ``[tool.uv] package = false`` (TS106);
+* the requirements files are deleted (TS107) unless ``keep_requirements``;
+* ``uv lock`` runs after the files are written (TS108), keeping today's pinned versions
+  (see :mod:`toolshift.locking`).
+
+Ordering: the pyproject change is assembled first (it decides what the deleted files are
+replaced by), then ``.python-version``, then the deletions; the lock runs after all writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from toolshift.errors import ParseError
+from toolshift.model import (
+    Detected,
+    Diagnostic,
+    FileChange,
+    FileRole,
+    GroupKind,
+    Index,
+    IndexKind,
+    MigrateOptions,
+    Origin,
+    Plan,
+    PostAction,
+    PostActionKind,
+    Project,
+    Requirement,
+    Severity,
+    SourceKind,
+    Tool,
+)
+from toolshift.redact import has_credentials, strip_credentials
+from toolshift.renderers import pyproject as pp
+from toolshift.textio import TextFormat, decode, encode
+
+PYPROJECT = "pyproject.toml"
+PYTHON_VERSION = ".python-version"
+UV_LOCK = "uv.lock"
+PYPI_SIMPLE = {"https://pypi.org/simple", "https://pypi.python.org/simple"}
+
+_ENV_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+_INLINE_COMMENT = re.compile(r"(?:^|\s)#\s?(.*)$")
+_SHA = re.compile(r"[0-9a-f]{7,40}")
+_VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([._-]?(a|b|rc|post|dev)\d*)?")
+_BRANCHES = frozenset({"main", "master", "develop", "dev", "trunk", "stable"})
+
+# [tool.uv] settings and the rule each belongs to.
+_SETTING_RULES = {
+    "package": "TS106",
+    "no-index": "TS104",
+    "find-links": "TS104",
+    "allow-insecure-host": "TS104",
+    "prerelease": "TS101",
+    "no-build": "TS101",
+    "no-binary": "TS101",
+    "no-build-package": "TS101",
+    "no-binary-package": "TS101",
+}
+
+
+@dataclass
+class _State:
+    """What the planner gathers before rendering (mutable while planning only)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, pp.UvSource] = field(default_factory=dict)
+    rules: set[str] = field(default_factory=set)
+    reasons: list[str] = field(default_factory=list)
+    hash_files: set[str] = field(default_factory=set)
+
+    def diag(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        origin: Origin | None = None,
+        hint: str = "",
+    ) -> None:
+        d = Diagnostic(code=code, severity=severity, message=message, origin=origin, hint=hint)
+        if d not in self.diagnostics:
+            self.diagnostics.append(d)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _env_name(index_name: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "_", index_name.upper())
+
+
+def index_name(url: str) -> str:
+    """A stable ``[[tool.uv.index]]`` name from a URL's host (or a folder's last part)."""
+
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        host = parts.hostname.lower()
+        if host in ("pypi.org", "pypi.python.org"):
+            return "pypi"
+        host = re.sub(r"^(www|pypi|pip|pkgs|packages|repo|repository)\.", "", host)
+        labels = host.split(".")
+        if len(labels) > 1 and labels[-1] in ("com", "org", "net", "io", "dev", "local"):
+            labels = labels[:-1]
+        name = "-".join(labels)
+    else:
+        path = parts.path if parts.scheme == "file" else url
+        name = PurePosixPath(path.rstrip("/")).name or "local"
+    return re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "index"
+
+
+def _strip_env_and_credentials(url: str) -> tuple[str, bool, bool]:
+    """(url without user:password@, had a literal credential, had a ${VAR} reference)."""
+
+    if not has_credentials(url):
+        return url, False, False
+    cred = url.split("://", 1)[1].split("@", 1)[0] if "://" in url else ""
+    if "ssh://" in url and ":" not in cred and not _ENV_REF.fullmatch(cred):
+        return url, False, False  # ssh://git@host: a user name, the key does the rest
+    env_only = bool(cred) and all(_ENV_REF.fullmatch(p) for p in cred.split(":", 1))
+    return strip_credentials(url), not env_only, env_only
+
+
+def _inline_comment(req: Requirement) -> str:
+    if not req.origin or not req.origin.text:
+        return ""
+    last = req.origin.text.rstrip("\r\n").splitlines()[-1] if req.origin.text.strip() else ""
+    m = _INLINE_COMMENT.search(last)
+    return m.group(1).strip() if m else ""
+
+
+def _comments_above(req: Requirement, contents: dict[str, list[str]]) -> tuple[str, ...]:
+    """The comment block right above a requirement (no blank line in between)."""
+
+    if not req.origin or req.origin.line < 2:
+        return ()
+    lines = contents.get(req.origin.path)
+    if not lines:
+        return ()
+    out: list[str] = []
+    i = req.origin.line - 2
+    while i >= 0 and lines[i].lstrip().startswith("#"):
+        out.append(lines[i].strip()[1:].strip())
+        i -= 1
+    out.reverse()
+    blob = " ".join(out).lower()
+    if any(w in blob for w in ("autogenerated", "pip-compile", "uv pip compile", "via ")):
+        return ()  # a tool's header or annotation, not the user's words
+    return tuple(out)
+
+
+def _vcs_source(req: Requirement, url: str, state: _State) -> pp.UvSource | None:
+    """``git+https://host/repo@ref#subdirectory=x`` -> ``{ git = ..., tag/branch/rev = ... }``."""
+
+    if not url.startswith("git+"):
+        state.diag(
+            "TS105",
+            Severity.WARNING,
+            f"uv supports only git among version control systems; {req.name} stays a direct "
+            "URL requirement",
+            req.origin,
+            hint="publish the package to an index, or move it to git",
+        )
+        return None
+    rest = url[len("git+") :]
+    fragment = ""
+    if "#" in rest:
+        rest, fragment = rest.split("#", 1)
+    ref = ""
+    scheme_sep = rest.find("://")
+    at = rest.rfind("@")
+    if at > max(scheme_sep + 3, rest.find("/", scheme_sep + 3 if scheme_sep >= 0 else 0)):
+        rest, ref = rest[:at], rest[at + 1 :]
+    fields: list[tuple[str, str | bool]] = [("git", rest)]
+    if ref:
+        if _SHA.fullmatch(ref):
+            fields.append(("rev", ref))
+        elif ref in _BRANCHES:
+            fields.append(("branch", ref))
+        elif _VERSION_TAG.fullmatch(ref):
+            fields.append(("tag", ref))
+        else:
+            fields.append(("rev", ref))
+    for part in fragment.split("&"):
+        if part.startswith("subdirectory="):
+            fields.append(("subdirectory", part.split("=", 1)[1]))
+    if req.editable:
+        state.diag(
+            "TS105",
+            Severity.INFO,
+            f"{req.name}: uv installs git sources as regular (not editable) packages",
+            req.origin,
+            hint="clone it next to the service and use a path source with editable = true",
+        )
+    return pp.UvSource(req.name, tuple(fields))
+
+
+def _path_source(req: Requirement, url: str) -> pp.UvSource:
+    path = url[len("file://") :] if url.startswith("file://") else url
+    path = path.rstrip("/") or "."
+    fields: list[tuple[str, str | bool]] = [("path", path)]
+    if req.editable:
+        fields.append(("editable", True))
+    return pp.UvSource(req.name, tuple(fields))
+
+
+def _dep_text(req: Requirement) -> str:
+    """PEP 508 text without the URL (the URL moved to [tool.uv.sources])."""
+
+    out = req.name
+    if req.extras:
+        out += "[" + ",".join(req.extras) + "]"
+    if req.marker:
+        out += f"; {req.marker}"
+    return out
+
+
+# --------------------------------------------------------------------------- planner
+
+
+class _Planner:
+    def __init__(self, detected: Detected, options: MigrateOptions) -> None:
+        self.detected = detected
+        self.project: Project = detected.project
+        self.options = options
+        self.disabled = options.disabled_rules
+        self.state = _State()
+        self.lines: dict[str, list[str]] = {}
+        for path, data in detected.contents.items():
+            if path.endswith((".txt", ".in")) or path in detected.requirement_files:
+                try:
+                    self.lines[path] = decode(data, path)[0].splitlines()
+                except Exception:
+                    continue
+
+    def enabled(self, rule: str) -> bool:
+        return rule not in self.disabled
+
+    # ---------------------------------------------------------------- inputs
+
+    def requirement_files(self) -> list[str]:
+        p = self.project
+        files: set[str] = set(self.detected.requirement_files)
+        files.update(p.files_with(FileRole.REQUIREMENTS))
+        files.update(p.files_with(FileRole.CONSTRAINTS))
+        for g in p.groups:
+            files.update(f for f in g.files if f != PYPROJECT and not f.endswith(".toml"))
+        return sorted(f for f in files if "://" not in f)
+
+    def check_errors(self) -> None:
+        diags: list[Diagnostic] = []
+        for rf in self.detected.requirement_files.values():
+            diags.extend(rf.diagnostics)
+        diags.extend(self.project.diagnostics)
+        for d in diags:
+            if d.severity is Severity.ERROR:
+                raise ParseError(
+                    d.message,
+                    path=d.origin.path if d.origin else None,
+                    line=d.origin.line if d.origin and d.origin.line else None,
+                    hint=d.hint
+                    or "fix or remove this line, then run again: toolshift never "
+                    "drops a line it does not understand",
+                )
+        seen: set[Diagnostic] = set()
+        for rf in self.detected.requirement_files.values():
+            for d in rf.diagnostics:
+                if d not in seen:
+                    seen.add(d)
+                    self.state.diagnostics.append(d)
+
+    # ---------------------------------------------------------------- requirements
+
+    def dep(self, req: Requirement) -> pp.Dep:
+        st = self.state
+        if req.hashes and req.origin:
+            st.hash_files.add(req.origin.path)
+        if req.config_settings:
+            st.diag(
+                "TS101",
+                Severity.WARNING,
+                f"{req.name}: per-requirement --config-settings are not carried over",
+                req.origin,
+                hint="set them in [tool.uv] config-settings-package if the build needs them",
+            )
+        text = req.pep508()
+        if req.url and req.source is not SourceKind.REGISTRY and self.enabled("TS105"):
+            url, literal, env = _strip_env_and_credentials(req.url)
+            if literal or env:
+                self.credential_diag(req.name, literal=literal, env=env, origin=req.origin)
+            source: pp.UvSource | None
+            if req.source is SourceKind.VCS:
+                source = _vcs_source(req, url, st)
+            elif req.source is SourceKind.PATH:
+                source = _path_source(req, url)
+            else:
+                source = pp.UvSource(req.name, (("url", url),))
+            if source is not None:
+                st.sources.setdefault(req.key, source)
+                text = _dep_text(req)
+            else:
+                text = Requirement(
+                    name=req.name, extras=req.extras, marker=req.marker, url=url
+                ).pep508()
+        elif req.url:
+            url, literal, env = _strip_env_and_credentials(req.url)
+            if literal or env:
+                self.credential_diag(req.name, literal=literal, env=env, origin=req.origin)
+            text = Requirement(
+                name=req.name, extras=req.extras, marker=req.marker, url=url
+            ).pep508()
+        return pp.Dep(
+            text=text,
+            comment=_inline_comment(req),
+            above=_comments_above(req, self.lines),
+            origin=req.origin,
+        )
+
+    def credential_diag(
+        self, what: str, *, literal: bool, env: bool, origin: Origin | None
+    ) -> None:
+        if env:
+            self.state.diag(
+                "TS104",
+                Severity.WARNING,
+                f"{what}: the ${{VAR}} credential reference was removed: uv does not expand "
+                "environment variables in pyproject.toml",
+                origin,
+                hint="give git/uv the credentials another way (a git credential helper, "
+                "~/.netrc, or UV_INDEX_<NAME>_USERNAME/PASSWORD for an index)",
+            )
+        if literal:
+            self.state.diag(
+                "TS104",
+                Severity.WARNING,
+                f"{what}: a literal credential in the URL was removed and is not written anywhere",
+                origin,
+                hint="rotate it if it was committed; provide it through the environment or "
+                "~/.netrc instead",
+            )
+
+    # ---------------------------------------------------------------- indexes and options
+
+    def all_indexes(self) -> list[Index]:
+        out: list[Index] = []
+        seen: set[tuple[str, IndexKind]] = set()
+        for ix in [
+            *self.project.indexes,
+            *(i for rf in self.detected.requirement_files.values() for i in rf.indexes),
+        ]:
+            key = (ix.url.rstrip("/"), ix.kind)
+            if key not in seen:
+                seen.add(key)
+                out.append(ix)
+        return out
+
+    def indexes(self) -> tuple[list[pp.UvIndex], list[tuple[str, pp.SettingValue]]]:
+        st = self.state
+        opts = self.project.options
+        no_index = opts.no_index or any(
+            rf.options.no_index for rf in self.detected.requirement_files.values()
+        )
+        out: list[pp.UvIndex] = []
+        settings: list[tuple[str, pp.SettingValue]] = []
+        find_links: list[str] = []
+        extras: list[str] = []
+        for ix in self.all_indexes():
+            if ix.kind is IndexKind.NAMED:
+                continue  # already a [[tool.uv.index]]
+            url, literal, env = _strip_env_and_credentials(ix.url)
+            name = ix.name or index_name(url)
+            if ix.has_credentials or literal or env:
+                var = _env_name(name)
+                st.diag(
+                    "TS104",
+                    Severity.WARNING,
+                    f"index {name!r} ({url}) needs credentials; they were not written to "
+                    "pyproject.toml"
+                    + (" (uv does not expand ${VAR} references there)" if env else ""),
+                    ix.origin,
+                    hint=f"set UV_INDEX_{var}_USERNAME and UV_INDEX_{var}_PASSWORD in the "
+                    "environment (toolshift passes those to uv)",
+                )
+            if ix.kind is IndexKind.FIND_LINKS:
+                if no_index:
+                    # uv ignores [[tool.uv.index]] entries under no-index, but not find-links.
+                    find_links.append(url)
+                else:
+                    out.append(pp.UvIndex(name=name, url=url, format="flat"))
+                continue
+            if ix.kind is IndexKind.DEFAULT:
+                if url.rstrip("/") in PYPI_SIMPLE:
+                    continue  # uv's default already
+                out.append(pp.UvIndex(name=name, url=url, default=True))
+            else:
+                extras.append(name)
+                out.append(pp.UvIndex(name=name, url=url))
+        if extras:
+            st.diag(
+                "TS104",
+                Severity.WARNING,
+                f"extra index {', '.join(extras)}: uv searches indexes in order and takes a "
+                "package from the first one that has it (first-index), where pip merged every "
+                "index and picked the highest version",
+                None,
+                hint="this protects private packages from dependency confusion; if a package "
+                "must come from PyPI instead, pin it to an index in [tool.uv.sources] "
+                '(name = { index = "pypi" }), or set index-strategy = "unsafe-best-match"',
+            )
+        if find_links:
+            settings.append(("find-links", tuple(find_links)))
+        if no_index:
+            settings.append(("no-index", True))
+        hosts: list[str] = list(opts.trusted_hosts)
+        for rf in self.detected.requirement_files.values():
+            hosts += [h for h in rf.options.trusted_hosts if h not in hosts]
+        if hosts:
+            settings.append(("allow-insecure-host", tuple(dict.fromkeys(hosts))))
+            st.diag(
+                "TS104",
+                Severity.WARNING,
+                f"--trusted-host {', '.join(hosts)} became [tool.uv] allow-insecure-host: TLS "
+                "is not verified for these hosts",
+                None,
+                hint="serve the index over verified HTTPS and remove the setting",
+            )
+        return out, settings
+
+    def install_settings(self) -> list[tuple[str, pp.SettingValue]]:
+        opts = [
+            self.project.options,
+            *(rf.options for rf in self.detected.requirement_files.values()),
+        ]
+        out: list[tuple[str, pp.SettingValue]] = []
+        if any(o.pre for o in opts):
+            out.append(("prerelease", "allow"))
+        only_binary = [n for o in opts for n in o.only_binary]
+        no_binary = [n for o in opts for n in o.no_binary]
+        # pip's --only-binary X means "never build X": uv's no-build(-package).
+        if ":all:" in only_binary:
+            out.append(("no-build", True))
+        elif names := [n for n in dict.fromkeys(only_binary) if n != ":none:"]:
+            out.append(("no-build-package", tuple(names)))
+        if ":all:" in no_binary:
+            out.append(("no-binary", True))
+        elif names := [n for n in dict.fromkeys(no_binary) if n != ":none:"]:
+            out.append(("no-binary-package", tuple(names)))
+        if any(o.prefer_binary for o in opts):
+            self.state.diag(
+                "TS101",
+                Severity.INFO,
+                "--prefer-binary has no uv equivalent and was dropped (uv prefers wheels "
+                "already when it has to build otherwise)",
+            )
+        return out
+
+    # ---------------------------------------------------------------- python
+
+    def requires_python(self) -> str | None:
+        if self.options.python:
+            return f">={self.options.python}"
+        preferred = self.project.python.preferred()
+        if preferred:
+            return f">={preferred}"
+        return None
+
+    # ---------------------------------------------------------------- the plan
+
+    def edits(self) -> tuple[pp.PyprojectEdits, set[str]]:
+        """The pyproject edits, and the requirement files whose content they replace."""
+
+        st = self.state
+        p = self.project
+        runtime = [g for g in p.groups if g.kind is GroupKind.RUNTIME]
+        runtime_names = {g.name for g in runtime}
+        group_names = {g.name for g in p.groups if g.kind is GroupKind.GROUP}
+        replaced: set[str] = set()
+
+        deps: list[pp.Dep] = []
+        for g in runtime:
+            deps += [self.dep(r) for r in g.requirements]
+            replaced.update(g.files)
+            if g.files:
+                st.reasons.append(
+                    f"{', '.join(g.files)}: runtime requirements -> [project] dependencies"
+                )
+
+        extras: list[tuple[str, tuple[pp.Dep, ...]]] = []
+        for g in p.groups:
+            if g.kind is GroupKind.EXTRA:
+                extras.append((g.name, tuple(self.dep(r) for r in g.requirements)))
+                replaced.update(g.files)
+
+        groups: list[tuple[str, tuple[pp.GroupItem, ...]]] = []
+        if self.enabled("TS102"):
+            for g in p.groups:
+                if g.kind is not GroupKind.GROUP:
+                    continue
+                items: list[pp.GroupItem] = []
+                for inc in g.includes:
+                    if inc in runtime_names:
+                        continue  # uv sync installs the project's dependencies anyway
+                    if inc in group_names:
+                        items.append(pp.GroupInclude(inc))
+                    else:
+                        st.diag(
+                            "TS102",
+                            Severity.WARNING,
+                            f"group {g.name!r} includes {inc!r}, which is not a dependency "
+                            "group; the include was not carried over",
+                            Origin(g.files[0]) if g.files else None,
+                        )
+                items += [self.dep(r) for r in g.requirements]
+                groups.append((g.name, tuple(items)))
+                replaced.update(g.files)
+                if g.files:
+                    st.reasons.append(f"{', '.join(g.files)}: -> [dependency-groups] {g.name}")
+
+        constraints: list[pp.Dep] = []
+        if self.enabled("TS103"):
+            seen: set[str] = set()
+            for g in p.groups:
+                for c in g.constraints:
+                    d = self.dep(c)
+                    if d.text not in seen:
+                        seen.add(d.text)
+                        constraints.append(d)
+            if constraints:
+                replaced.update(p.files_with(FileRole.CONSTRAINTS))
+                st.reasons.append("-c constraints -> [tool.uv] constraint-dependencies")
+
+        indexes: list[pp.UvIndex] = []
+        settings: list[tuple[str, pp.SettingValue]] = []
+        if self.enabled("TS104"):
+            indexes, settings = self.indexes()
+            if indexes or settings:
+                st.reasons.append("index options -> [[tool.uv.index]] / [tool.uv]")
+        settings += self.install_settings()
+        if self.enabled("TS106") and not self.is_package():
+            settings.append(("package", False))
+            st.reasons.append(
+                "not a package (no [build-system], no src/ layout): [tool.uv] package = false"
+            )
+        if st.sources:
+            st.reasons.append("VCS/path/URL requirements -> [tool.uv.sources]")
+        if st.hash_files:
+            st.diag(
+                "TS101",
+                Severity.INFO,
+                f"--hash values in {', '.join(sorted(st.hash_files))} were dropped: uv.lock "
+                "records a hash for every file it locks",
+            )
+        edits = pp.PyprojectEdits(
+            name=p.name or PurePosixPath(p.root).name or "service",
+            requires_python=self.requires_python(),
+            dependencies=tuple(deps),
+            extras=tuple(extras),
+            groups=tuple(groups),
+            constraints=tuple(constraints),
+            indexes=tuple(indexes),
+            sources=tuple(st.sources.values()),
+            uv_settings=tuple(settings),
+        )
+        return edits, replaced
+
+    def is_package(self) -> bool:
+        if self.project.is_package:
+            return True
+        data = self.detected.contents.get(PYPROJECT)
+        return data is not None and re.search(rb"(?m)^\s*\[build-system\]", data) is not None
+
+    def rules_for(self, added: Iterable[str], edits: pp.PyprojectEdits) -> tuple[str, ...]:
+        rules: set[str] = set()
+        section_rules = {
+            pp.PROJECT: "TS101",
+            pp.DEPENDENCIES: "TS101",
+            pp.EXTRAS: "TS101",
+            pp.GROUPS: "TS102",
+            pp.CONSTRAINTS: "TS103",
+            pp.INDEXES: "TS104",
+            pp.SOURCES: "TS105",
+        }
+        for section in added:
+            if section == pp.SETTINGS:
+                rules.update(_SETTING_RULES.get(k, "TS101") for k, _ in edits.uv_settings)
+            else:
+                rules.add(section_rules[section])
+        return tuple(sorted(rules))
+
+    def pyproject_change(self, edits: pp.PyprojectEdits, req_files: list[str]) -> FileChange | None:
+        old = self.detected.contents.get(PYPROJECT)
+        if old is not None:
+            text, fmt = decode(old, PYPROJECT)
+        else:
+            text, fmt = None, TextFormat()
+            for f in req_files:  # a new file follows the newline style of the ones it replaces
+                if f in self.detected.contents:
+                    fmt = TextFormat(newline=decode(self.detected.contents[f], f)[1].newline)
+                    break
+        result = pp.render_pyproject(text, edits, PYPROJECT)
+        self.state.diagnostics.extend(result.diagnostics)
+        new = encode(result.text, fmt)
+        if old is not None and new == old:
+            return None
+        return FileChange(
+            path=PYPROJECT,
+            old=old,
+            new=new,
+            rules=self.rules_for(result.added, edits),
+            reasons=tuple(self.state.reasons) or ("pyproject.toml for uv",),
+        )
+
+    def python_version_change(self) -> FileChange | None:
+        want = self.options.python
+        if not want:
+            return None
+        old = self.detected.contents.get(PYTHON_VERSION)
+        if old is None:
+            return FileChange(
+                PYTHON_VERSION,
+                None,
+                f"{want}\n".encode(),
+                rules=("TS101",),
+                reasons=(f"--python {want}: uv reads the interpreter version from here",),
+            )
+        text, fmt = decode(old, PYTHON_VERSION)
+        current = text.strip()
+        if current == want or current.startswith(f"{want}."):
+            return None
+        return FileChange(
+            PYTHON_VERSION,
+            old,
+            encode(f"{want}\n", fmt),
+            rules=("TS101",),
+            reasons=(f"--python {want} replaces {current!r}",),
+        )
+
+    def deletions(self, files: list[str], replaced: set[str]) -> list[FileChange]:
+        if self.options.keep_requirements or not self.enabled("TS107"):
+            return []
+        out: list[FileChange] = []
+        skipped_groups = {
+            f
+            for g in self.project.groups
+            if g.kind is GroupKind.GROUP and not self.enabled("TS102")
+            for f in g.files
+        }
+        if not self.enabled("TS103"):
+            skipped_groups.update(self.project.files_with(FileRole.CONSTRAINTS))
+        for f in files:
+            if f in skipped_groups:
+                continue
+            old = self.detected.contents.get(f)
+            if old is None:
+                self.state.diag(
+                    "TS107",
+                    Severity.INFO,
+                    f"{f} was not read, so it is left in place",
+                    Origin(f),
+                )
+                continue
+            why = (
+                "replaced by pyproject.toml"
+                if f in replaced
+                else "replaced by uv.lock (the versions it pins are kept as lock preferences)"
+            )
+            out.append(FileChange(f, old, None, rules=("TS107",), reasons=(f"{f}: {why}",)))
+        return out
+
+    def plan(self) -> Plan:
+        p = self.project
+        root = p.root
+        self.check_errors()
+        req_files = self.requirement_files()
+        has_lock = bool(p.files_with(FileRole.UV_LOCK)) or UV_LOCK in self.detected.contents
+        if not req_files and (p.tool is Tool.UV or has_lock):
+            return Plan(root=root, target="uv", diagnostics=tuple(self.state.diagnostics))
+        changes: list[FileChange] = []
+        replaced: set[str] = set()
+        if self.enabled("TS101"):
+            edits, replaced = self.edits()
+            change = self.pyproject_change(edits, req_files)
+            if change:
+                changes.append(change)
+            if edits.requires_python is None and PYPROJECT not in self.detected.contents:
+                self.state.diag(
+                    "TS101",
+                    Severity.WARNING,
+                    "no Python version found (.python-version, Dockerfile, CI, runtime.txt); "
+                    "requires-python was not set",
+                    hint="pass --python X.Y so uv locks for the version the service runs on",
+                )
+            py = self.python_version_change()
+            if py:
+                changes.append(py)
+            changes += self.deletions(req_files, replaced)
+        posts: list[PostAction] = []
+        if self.options.lock and self.enabled("TS108") and (changes or not has_lock):
+            posts.append(PostAction(PostActionKind.UV_LOCK, "uv lock", produces=(UV_LOCK,)))
+        return Plan(
+            root=root,
+            target="uv",
+            changes=tuple(changes),
+            post_actions=tuple(posts),
+            diagnostics=tuple(self.state.diagnostics),
+        )
+
+
+def plan_to_uv(detected: Detected, options: MigrateOptions) -> Plan:
+    """The whole change that moves ``detected`` to uv (see the module docstring)."""
+
+    return _Planner(detected, options).plan()
