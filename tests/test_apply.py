@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -567,5 +568,45 @@ def test_sigterm_during_the_run_rolls_back(project: Path) -> None:
     )
     assert done.returncode == 4, done.stderr
     assert "terminated (SIGTERM)" in done.stdout
+    assert snapshot(project) == before
+    assert history(project)[0].status is EntryStatus.ROLLED_BACK
+
+
+RO_SCRIPT = """
+set -e
+mount --bind "$1/pkg" "$1/pkg"
+mount -o remount,bind,ro "$1/pkg"
+exec "$2" -c '
+import sys
+from toolshift.apply import apply_plan
+from toolshift.errors import ApplyError
+from toolshift.model import FileChange, Plan
+plan = Plan(sys.argv[1], "uv", (
+    FileChange("requirements.txt", open(sys.argv[1] + "/requirements.txt", "rb").read(), b"x\\\\n"),
+    FileChange("pkg/__init__.py", b"", b"# new\\\\n"),
+))
+try:
+    apply_plan(plan, command="migrate")
+except ApplyError as err:
+    print(err)
+    sys.exit(int(err.exit_code))
+' "$1"
+"""
+
+
+def test_read_only_mount_rolls_back(project: Path) -> None:
+    """A real read-only folder, for when chmod cannot stop us (root): a private mount."""
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare(1) for a private read-only mount")
+    probe = run(["unshare", "-m", "true"], timeout=30)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a mount namespace here: {probe.output}")
+    before = snapshot(project)
+    done = run(
+        ["unshare", "-m", "sh", "-c", RO_SCRIPT, "sh", str(project), sys.executable], timeout=60
+    )
+    assert done.returncode == 4, done.output
+    assert "pkg/__init__.py: cannot write pkg/__init__.py: Read-only file system" in done.stdout
     assert snapshot(project) == before
     assert history(project)[0].status is EntryStatus.ROLLED_BACK

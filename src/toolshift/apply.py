@@ -518,17 +518,34 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _WriteFailed(Exception):
+    """A project file could not be written or deleted; names the file, not our temp file."""
+
+    def __init__(self, path: str, exc: OSError) -> None:
+        reason = exc.strerror or str(exc)
+        super().__init__(f"cannot write {path}: {reason}")
+        self.message = str(self)
+        self.path = path
+        self.hint = "check that the file and its folder are writable and the disk is not full"
+
+
 def _write_changes(root: Path, plan: Plan, created_dirs: Iterable[Path]) -> None:
     for d in created_dirs:
-        d.mkdir(exist_ok=True)
+        try:
+            d.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _WriteFailed(d.relative_to(root).as_posix() + "/", exc) from exc
     for change in plan.changes:
         full = _full(root, change.path)
-        if change.new is None:
-            with contextlib.suppress(FileNotFoundError):
-                full.unlink()
-            _fsync_dir(full.parent)
-        else:
-            atomic_write(full, change.new)
+        try:
+            if change.new is None:
+                with contextlib.suppress(FileNotFoundError):
+                    full.unlink()
+                _fsync_dir(full.parent)
+            else:
+                atomic_write(full, change.new)
+        except OSError as exc:
+            raise _WriteFailed(change.path, exc) from exc
 
 
 def _after(root: Path, jp: JournalPath) -> JournalPath:
@@ -571,6 +588,7 @@ def _roll_back(root: Path, entry: JournalEntry, exc: BaseException) -> ApplyErro
         _save(entry)
     return ApplyError(
         f"{message}; every file was restored as it was",
+        path=getattr(exc, "path", None),
         output=output,
         hint=hint or "fix the cause above and run the command again",
     )
