@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from toolshift.diffing import SummaryRow, file_diff, print_diff, summary_rows, unified_diff
+from toolshift.diffing import (
+    SummaryRow,
+    file_diff,
+    print_diff,
+    print_summary,
+    summary_rows,
+    unified_diff,
+)
 from toolshift.model import ChangeKind, FileChange, Plan
 from toolshift.tools import run
 
@@ -145,3 +152,20 @@ def test_git_apply_accepts_the_diff(tmp_path: Path) -> None:
             assert not full.exists()
         else:
             assert full.read_bytes() == c.new, c.path
+
+
+def test_print_summary_table() -> None:
+    plan = plan_of(
+        FileChange("pyproject.toml", None, b"a\nb\n", rules=("TS101", "TS102")),
+        FileChange("logo.png", b"\x00", b"\x00\x01"),
+    )
+    buf = io.StringIO()
+    print_summary(plan, Console(file=buf, width=100))
+    lines = buf.getvalue().splitlines()
+    [row] = [line for line in lines if "pyproject.toml" in line]
+    assert row.split() == ["pyproject.toml", "create", "2", "0", "TS101,", "TS102"]
+    [row] = [line for line in lines if "logo.png" in line]
+    assert row.split() == ["logo.png", "modify", "bin", "bin"]
+    buf = io.StringIO()
+    print_summary(plan_of(), Console(file=buf))
+    assert buf.getvalue() == "no file changes\n"

@@ -149,3 +149,31 @@ def print_diff(plan: Plan, console: Console) -> None:
     # A terminal would swallow the \r of a CRLF line; show it the way git does.
     shown = text.replace("\r\n", "^M\n").removesuffix("\n")  # Syntax ends the last line itself
     console.print(Syntax(shown, "diff", theme="ansi_dark", background_color="default"))
+
+
+def print_summary(plan: Plan, console: Console) -> None:
+    """A table of the changed files: path, what happens, +/- lines, rules."""
+
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    rows = summary_rows(plan)
+    if not rows:
+        console.print("no file changes")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("file")
+    table.add_column("change", no_wrap=True)
+    table.add_column("+", justify="right", style="green")
+    table.add_column("-", justify="right", style="red")
+    table.add_column("rules")
+    for r in rows:
+        table.add_row(
+            escape(r.path),
+            r.kind.value,
+            "bin" if r.binary else str(r.added),
+            "bin" if r.binary else str(r.removed),
+            ", ".join(r.rules),
+        )
+    console.print(table)
