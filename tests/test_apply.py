@@ -610,3 +610,12 @@ def test_read_only_mount_rolls_back(project: Path) -> None:
     assert "pkg/__init__.py: cannot write pkg/__init__.py: Read-only file system" in done.stdout
     assert snapshot(project) == before
     assert history(project)[0].status is EntryStatus.ROLLED_BACK
+
+
+def test_undo_when_a_file_became_a_folder(project: Path) -> None:
+    apply_plan(Plan(str(project), "uv", (FileChange("a.txt", None, b"a"),)), command="x")
+    (project / "a.txt").unlink()
+    (project / "a.txt").mkdir()
+    with pytest.raises(InputError, match="is a folder"):
+        undo(project)
+    assert (project / "a.txt").is_dir()

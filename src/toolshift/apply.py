@@ -189,6 +189,18 @@ def _read(full: Path) -> bytes | None:
         return full.read_bytes()
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise InputError(
+            "is a folder where toolshift expects a file",
+            path=str(full),
+            hint="move the folder away, then run the command again",
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot read it ({exc.strerror or exc})",
+            path=str(full),
+            hint="check the file's permissions",
+        ) from None
 
 
 def _fsync_dir(folder: Path) -> None:
