@@ -29,7 +29,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
-    p.add_argument("--id", dest="entry_id", metavar="ID", help="the journal entry to undo")
+    p.add_argument(
+        "--id",
+        dest="entry_id",
+        metavar="ID",
+        help="the journal entry to undo (a unique prefix is enough)",
+    )
     p.add_argument(
         "--force", action="store_true", help="restore even files edited since the migration"
     )
