@@ -619,3 +619,12 @@ def test_undo_when_a_file_became_a_folder(project: Path) -> None:
     with pytest.raises(InputError, match="is a folder"):
         undo(project)
     assert (project / "a.txt").is_dir()
+
+
+def test_leftovers_of_a_run_that_died_while_backing_up_are_cleaned(project: Path) -> None:
+    leftover = project / ".toolshift" / "history" / ".20260101T000000Z-abcdef.partial"
+    (leftover / "files").mkdir(parents=True)
+    (leftover / "files" / "x").write_text("x")
+    apply_plan(Plan(str(project), "uv", (FileChange("a.txt", None, b"a"),)), command="x")
+    assert not leftover.exists()
+    assert len(history(project)) == 1

@@ -437,6 +437,10 @@ def _apply_locked(plan: Plan, root: Path, command: str, post: PostRunner | None)
 
     try:
         history_dir.mkdir(exist_ok=True)
+        # Under the lock, a leftover .partial is from a run that died while backing up
+        # (before it wrote a single project file): it holds nothing worth keeping.
+        for leftover in history_dir.glob(".*.partial"):
+            _remove_tree(leftover)
         staging.mkdir()
         for path, role in roles.items():
             full = _full(root, path)
