@@ -15,6 +15,11 @@ RULES: dict[str, str] = {
     "TS106": "mark a service that is not a package with [tool.uv] package = false",
     "TS107": "remove requirements files that pyproject.toml now replaces",
     "TS108": "lock with uv, keeping the versions pinned today",
+    # --to pip (planners/to_pip.py)
+    "TS121": "write requirements files from uv.lock (runtime, dev and other groups, extras)",
+    "TS122": "remove uv.lock (the requirements files now pin the versions)",
+    "TS123": "remove the [tool.uv] tables from pyproject.toml",
+    "TS124": "remove [dependency-groups], and [project] where it only existed for uv",
     # containers (rewriters/dockerfile.py, compose.py, ignore_files.py)
     "TS201": "Dockerfile: copy uv from its image at a pinned version, set UV_* build settings",
     "TS202": "Dockerfile: install dependencies before the source (uv sync, cache and bind mounts)",
