@@ -223,6 +223,21 @@ def _path_source(req: Requirement, url: str) -> pp.UvSource:
     return pp.UvSource(req.name, tuple(fields))
 
 
+def _name_from_url(url: str) -> str:
+    """A best guess at a distribution name from a path, archive or repository URL."""
+
+    path = urlsplit(url).path if "://" in url else url
+    path = path.split("#", 1)[0].split("@", 1)[0] if "://" not in url else path.split("@", 1)[0]
+    last = PurePosixPath(path.rstrip("/")).name
+    for suffix in (".git", ".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2"):
+        if last.endswith(suffix):
+            last = last[: -len(suffix)]
+            if suffix != ".git":
+                last = last.split("-", 1)[0]
+            break
+    return last
+
+
 def _dep_text(req: Requirement) -> str:
     """PEP 508 text without the URL (the URL moved to [tool.uv.sources])."""
 
@@ -302,6 +317,8 @@ class _Planner:
                 req.origin,
                 hint="set them in [tool.uv] config-settings-package if the build needs them",
             )
+        if not req.name and req.url:
+            req = self.named(req)
         text = req.pep508()
         if req.url and req.source is not SourceKind.REGISTRY and self.enabled("TS105"):
             url, literal, env = _strip_env_and_credentials(req.url)
@@ -334,6 +351,32 @@ class _Planner:
             above=_comments_above(req, self.lines),
             origin=req.origin,
         )
+
+    def named(self, req: Requirement) -> Requirement:
+        """An unnamed ``-e ./path`` or URL requirement needs a name in pyproject.toml."""
+
+        from dataclasses import replace
+
+        assert req.url is not None
+        name = ""
+        if req.source is SourceKind.PATH:
+            base = req.url.removeprefix("file://").strip("/").removeprefix("./")
+            meta = self.detected.contents.get(f"{base}/pyproject.toml" if base else PYPROJECT)
+            if meta is not None:
+                m = re.search(rb'(?m)^name\s*=\s*["\']([^"\']+)["\']', meta)
+                name = m.group(1).decode() if m else ""
+        if not name:
+            name = _name_from_url(req.url)
+            self.state.diag(
+                "TS105",
+                Severity.WARNING,
+                f"{req.url} has no package name; used {name!r}, taken from its "
+                f"{'path' if req.source is SourceKind.PATH else 'URL'}",
+                req.origin,
+                hint="uv needs the package's real name: check it, and fix the name in "
+                "[project] dependencies and [tool.uv.sources] if it differs",
+            )
+        return replace(req, name=name)
 
     def credential_diag(
         self, what: str, *, literal: bool, env: bool, origin: Origin | None
@@ -550,16 +593,17 @@ class _Planner:
 
         indexes: list[pp.UvIndex] = []
         settings: list[tuple[str, pp.SettingValue]] = []
-        if self.enabled("TS104"):
-            indexes, settings = self.indexes()
-            if indexes or settings:
-                st.reasons.append("index options -> [[tool.uv.index]] / [tool.uv]")
-        settings += self.install_settings()
         if self.enabled("TS106") and not self.is_package():
             settings.append(("package", False))
             st.reasons.append(
                 "not a package (no [build-system], no src/ layout): [tool.uv] package = false"
             )
+        if self.enabled("TS104"):
+            indexes, index_settings = self.indexes()
+            settings += index_settings
+            if indexes or index_settings:
+                st.reasons.append("index options -> [[tool.uv.index]] / [tool.uv]")
+        settings += self.install_settings()
         if st.sources:
             st.reasons.append("VCS/path/URL requirements -> [tool.uv.sources]")
         if st.hash_files:
@@ -683,7 +727,7 @@ class _Planner:
                 if f in replaced
                 else "replaced by uv.lock (the versions it pins are kept as lock preferences)"
             )
-            out.append(FileChange(f, old, None, rules=("TS107",), reasons=(f"{f}: {why}",)))
+            out.append(FileChange(f, old, None, rules=("TS107",), reasons=(why,)))
         return out
 
     def plan(self) -> Plan:

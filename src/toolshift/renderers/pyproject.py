@@ -366,6 +366,7 @@ class _Renderer:
     def indexes(self, uv: Table, indexes: Iterable[UvIndex]) -> None:
         current = uv.get("index")
         first: Table | None = None
+        created = current is None
         if current is None:
             current = tomlkit.aot()
             uv["index"] = current
@@ -399,7 +400,7 @@ class _Renderer:
         # tomlkit does not always separate a new array of tables from its neighbours.
         header = "[[tool.uv.index]]"
         text = self.doc.as_string()
-        if first is not None and len(current) == 1:
+        if first is not None and created:
             at = text.find(header)
             if at > 0 and not text[:at].endswith("\n\n"):
                 first.trivia.indent = "\n"
