@@ -218,7 +218,29 @@ class PythonSpec:
 
     @property
     def conflicting(self) -> bool:
-        return len(self.versions()) > 1
+        """True when places that choose one interpreter state different ``X.Y`` versions.
+
+        A CI file that names several versions is a test matrix, not a choice: it conflicts
+        only when it leaves out the version the other places agree on.
+        """
+
+        fixed: set[str] = set()
+        per_ci_file: dict[str, set[str]] = {}
+        for s in self.sources:
+            exact = PythonSpec(sources=(s,)).versions()
+            if s.kind is PythonSourceKind.CI:
+                per_ci_file.setdefault(s.origin.path, set()).update(exact)
+            else:
+                fixed |= exact
+        matrices = []
+        for versions in per_ci_file.values():
+            if len(versions) == 1:
+                fixed |= versions
+            elif versions:
+                matrices.append(versions)
+        if len(fixed) > 1:
+            return True
+        return any(fixed and not fixed <= m for m in matrices)
 
     def preferred(self) -> str | None:
         """The version a migration should use: ``.python-version`` first, then others."""

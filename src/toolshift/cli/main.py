@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 # name -> module under toolshift.cli. Order is the order shown in --help.
 COMMANDS: dict[str, str] = {
-    # "analyze": "analyze",
+    "analyze": "analyze",
     # "migrate": "migrate",
     "undo": "undo",
     "history": "history",

@@ -1056,6 +1056,19 @@ def translate_script(
     for tree in trees:
         walk(tree, droppable=True)
 
+    for e in edits:
+        if e.text:
+            continue
+        # a removal that empties its whole line takes the line with it
+        ls = script.rfind("\n", 0, e.start) + 1
+        le = script.find("\n", e.end)
+        le = len(script) if le == -1 else le
+        if script[ls : e.start].strip(" \t") == "" and script[e.end : le].strip(" \t") == "":
+            if le < len(script):
+                e.start, e.end = ls, le + 1
+            elif ls > 0:
+                e.start, e.end = ls - 1, le
+
     out = script
     # apply edits from the end; overlapping edits (cannot happen by construction) are skipped
     last = len(script) + 1

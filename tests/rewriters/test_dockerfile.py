@@ -1,0 +1,174 @@
+"""Dockerfile rewriter: before/after pairs, untouched inputs, idempotence, CRLF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolshift.model import Severity
+from toolshift.rewriters import RewriteContext
+from toolshift.rewriters.dockerfile import dockerfile_risks, parse, rewrite_dockerfile
+
+from .fixtures import case_dirs, check_case, read
+
+CASES = case_dirs("dockerfile")
+UV = RewriteContext("uv", uv_version="0.9.5")
+PIP = RewriteContext("pip", uv_version="0.9.5")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixture(case: Path) -> None:
+    check_case(case, rewrite_dockerfile)
+
+
+def test_parse_round_trips_every_fixture() -> None:
+    from toolshift.rewriters.dockerfile import _render
+
+    for case in CASES:
+        for name in ("before", "after"):
+            if (case / name).is_file():
+                text = read(case / name)
+                assert _render(parse(text)) == text
+
+
+def test_parse_instructions() -> None:
+    text = (
+        "# syntax=docker/dockerfile:1\n"
+        "FROM python:3.12 AS base\n"
+        "# comment\n"
+        "RUN apt-get update \\\n"
+        "    # inside a continuation\n"
+        "    && apt-get install -y gcc\n"
+        "RUN <<EOF\n"
+        "echo hi\n"
+        "EOF\n"
+        '  CMD ["python"]\n'
+    )
+    p = parse(text)
+    assert p.directives == {"syntax": "docker/dockerfile:1"}
+    assert [i.keyword for i in p.items] == ["FROM", "RUN", "RUN", "CMD"]
+    assert [i.line for i in p.items] == [2, 4, 7, 10]
+    assert p.items[2].heredoc
+    assert p.items[1].logical().split() == [
+        "apt-get",
+        "update",
+        "&&",
+        "apt-get",
+        "install",
+        "-y",
+        "gcc",
+    ]
+
+
+def test_comment_inside_continuation_is_left_alone() -> None:
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+        "RUN apt-get update \\\n    # then the deps\n    && pip install -r requirements.txt\n"
+    )
+    res = rewrite_dockerfile(text, UV)
+    assert "# then the deps\n    && pip install -r requirements.txt" in res.text
+    assert any("comment lines" in d.message for d in res.diagnostics)
+
+
+UNTOUCHED = {
+    "no python": "FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\n",
+    "already uv": (
+        "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /uvx /bin/\n"
+        'WORKDIR /app\nCOPY . .\nRUN uv sync --locked --no-dev\nCMD ["uv", "run", "app"]\n'
+    ),
+    "pip into --target": (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install --target /deps -r requirements.txt\n"
+    ),
+    "unclosed heredoc": "FROM python:3.12\nRUN <<EOF\npip install -r requirements.txt\n",
+    "no workdir": "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n",
+    "escape directive": (
+        "# escape=`\nFROM python:3.12\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+    ),
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("text", UNTOUCHED.values(), ids=list(UNTOUCHED))
+def test_untouched_to_uv(text: str) -> None:
+    res = rewrite_dockerfile(text, UV)
+    assert res.text == text
+    assert not res.rules
+
+
+def test_untouched_inputs_say_why() -> None:
+    for key in ("pip into --target", "unclosed heredoc", "no workdir", "escape directive"):
+        res = rewrite_dockerfile(UNTOUCHED[key], UV)
+        assert any("left alone" in d.message for d in res.diagnostics), key
+
+
+def test_pip_image_is_untouched_by_to_pip() -> None:
+    case = Path(CASES[0].parent / "pip_multistage")
+    text = read(case / "before")
+    assert rewrite_dockerfile(text, PIP).text == text
+
+
+def test_round_trip_pip_uv_pip_installs_the_same_files() -> None:
+    text = read(CASES[0].parent / "pip_minimal" / "before")
+    to_uv = rewrite_dockerfile(text, RewriteContext("uv", docker_mode="minimal"))
+    back = rewrite_dockerfile(to_uv.text, PIP)
+    assert "pip install --no-cache-dir -r requirements.txt" in back.text
+    assert "uv" not in back.text.replace("uvicorn", "")
+    assert "USER app" in back.text and back.text.index("COPY requirements.txt") < back.text.index(
+        "COPY . ."
+    )
+
+
+def test_adhoc_packages_are_reported() -> None:
+    res = rewrite_dockerfile(read(CASES[0].parent / "pip_adhoc_only" / "before"), UV)
+    assert [a.requirement for a in res.adhoc_packages] == ["flask==3.0.3", "gunicorn"]
+    assert "TS208" in res.rules
+
+
+def test_uv_version_is_pinned_from_context() -> None:
+    text = read(CASES[0].parent / "pip_minimal" / "before")
+    res = rewrite_dockerfile(text, RewriteContext("uv", uv_version="0.13.9"))
+    assert "COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/" in res.text
+
+
+def test_disabled_rule_leaves_file_alone() -> None:
+    text = read(CASES[0].parent / "pip_minimal" / "before")
+    res = rewrite_dockerfile(text, RewriteContext("uv", disabled_rules=frozenset({"TS203"})))
+    # TS203 (the stage split) disabled: nothing is written, and the user is told
+    assert res.text == text
+    assert any("disabled" in d.message for d in res.diagnostics)
+
+
+def test_mixed_newlines_left_alone() -> None:
+    text = "FROM python:3.12\r\nWORKDIR /app\nRUN pip install -r requirements.txt\r\n"
+    res = rewrite_dockerfile(text, UV)
+    assert res.text == text and res.diagnostics
+
+
+def test_risks() -> None:
+    text = (
+        "FROM python:3.12\n"
+        "COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/\n"
+        "ENV API_TOKEN=abc123 UV_INDEX_STRATEGY=unsafe-best-match\n"
+        "RUN curl -LsSf https://astral.sh/uv/install.sh | sh\n"
+        "RUN pip install --extra-index-url https://user:s3cret@pypi.example/simple "
+        "--trusted-host pypi.example -r requirements.txt\n"
+    )
+    risks = dockerfile_risks(text, "svc/Dockerfile")
+    msgs = " | ".join(d.message for d in risks)
+    assert "not pinned" in msgs
+    assert "curl | sh" in msgs
+    assert "API_TOKEN holds a literal secret" in msgs
+    assert "unsafe-best-match" in msgs
+    assert "dependency confusion" in msgs
+    assert "TLS" in msgs
+    assert "runs as root" in msgs
+    assert "s3cret" not in msgs + " ".join(str(d.origin) + d.origin.text for d in risks if d.origin)
+    assert any(d.severity is Severity.ERROR for d in risks)
+    assert all(d.origin is not None and d.origin.path == "svc/Dockerfile" for d in risks)
+
+
+def test_risks_clean_file() -> None:
+    text = read(CASES[0].parent / "uv_already" / "before")
+    assert dockerfile_risks(text) == []
