@@ -428,3 +428,40 @@ def test_load_bom_crlf_file_from_disk_fixture() -> None:
     names = [r.name for r in got["requirements.txt"].requirements]
     assert names == ["flask", "requests", "click"]
     assert list(got) == ["requirements.txt", "base.txt"]
+
+
+_CRED_LINES = [
+    "--index-url https://{u}:{p}@h.example.com/simple",
+    "-i https://{p}@h.example.com/simple",
+    "--extra-index-url=https://{u}:{p}@h.example.com/",
+    "-f https://{u}:{p}@h.example.com/links",
+    "--find-links=https://{p}@h.example.com/links",
+    "--trusted-host {u}:{p}@h.example.com",
+    "pkg @ git+https://{p}@github.com/o/r.git@main",
+    "pkg[x] @ https://{u}:{p}@h.example.com/pkg-1.0.tar.gz ; python_version > '3'",
+    "git+https://{u}:{p}@github.com/o/r.git#egg=r",
+    "https://{u}:{p}@h.example.com/pkg-1.0-py3-none-any.whl",
+    "-e git+https://{p}@github.com/o/r.git#egg=r",
+    "-e https://{u}:{p}@h.example.com/x.tar.gz",
+    "-r https://{u}:{p}@h.example.com/r.txt",
+    "-c https://{p}@h.example.com/c.txt --pre",
+    "pkg==1.0 \\\n  --hash=sha256:aa --extra-index-url https://{u}:{p}@h.example.com",
+    "bad line https://{u}:{p}@h.example.com !!",
+    "pkg @ https://{u}:{p}@h.example.com/x ; bad marker ((",
+    "--no-binary https://{u}:{p}@h.example.com",
+    "--frobnicate https://{u}:{p}@h.example.com",
+]
+_SECRET = st.from_regex(r"[A-Za-z0-9_.~-]{4,16}", fullmatch=True).map(lambda s: f"S3CR{s}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_CRED_LINES), min_size=1, max_size=6), _SECRET, _SECRET)
+def test_fuzz_literal_credentials_never_leave_the_reader(
+    lines: list[str], user: str, password: str
+) -> None:
+    text = "\n".join(line.format(u=user, p=password) for line in lines) + "\n"
+    rf = parse_requirements(text, "requirements.txt")
+    out = dumps(rf) + "\n".join(d.render() for d in rf.diagnostics)
+    assert password not in out
+    if "{u}" in "".join(lines) and "{p}" in "".join(lines):
+        assert f"{user}:{password}" not in out

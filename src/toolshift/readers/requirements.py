@@ -939,8 +939,9 @@ def _option_line(parsed: _ParsedOptions, ctx: _LineContext, state: _FileState) -
         elif o.dest == "require_hashes":
             state.require_hashes = True
         elif o.dest == "trusted_host":
-            if o.value not in state.trusted_hosts:
-                state.trusted_hosts.append(o.value)
+            host = o.value.rsplit("@", 1)[-1]  # a host, never a user:password
+            if host not in state.trusted_hosts:
+                state.trusted_hosts.append(host)
         elif o.dest in {"no_binary", "only_binary"}:
             state.formats.add(o.value, only=o.dest == "only_binary", ctx=ctx)
         elif o.dest == "use_feature":
