@@ -465,3 +465,10 @@ def test_fuzz_literal_credentials_never_leave_the_reader(
     assert password not in out
     if "{u}" in "".join(lines) and "{p}" in "".join(lines):
         assert f"{user}:{password}" not in out
+
+
+def test_text_after_an_editable_is_reported() -> None:
+    rf = parse("-e ./x ; python_version > '3'\n")
+    assert [r.url for r in rf.requirements] == ["./x"]
+    assert codes(rf) == ["RQ010", "RQ008"]
+    assert "python_version > 3" in rf.diagnostics[1].message

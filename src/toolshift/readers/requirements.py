@@ -793,10 +793,11 @@ def _parse_line(logical: _LogicalLine, state: _FileState) -> None:
 
 
 def _ignored_positional(parsed: _ParsedOptions, ctx: _LineContext) -> None:
-    for arg in parsed.positional:
+    if parsed.positional:
         ctx.warning(
             "RQ008",
-            f"pip ignores {arg!r}: text after an option is not a requirement",
+            f"pip ignores {' '.join(parsed.positional)!r}: text after an option is not a "
+            "requirement",
             "put the requirement at the start of its own line",
         )
 
@@ -853,8 +854,7 @@ def _requirement_line(
                 f"pip ignores {o.name} on a requirement line",
                 "put file-wide options on their own line",
             )
-    if not editable:
-        _ignored_positional(parsed, ctx)
+    _ignored_positional(parsed, ctx)
     if req is None:
         return
     if hashes or settings:
