@@ -77,6 +77,8 @@ SKIP_DIRS = frozenset(
         ".eggs",
     }
 )
+# Sample trees inside tests (tests/fixtures/.../Dockerfile) are not the service's own files.
+_SAMPLE_DIRS = frozenset({"fixtures", "testdata", "test_data"})
 MAX_DEPTH = 8  # deep enough for docker/<service>/Dockerfile, shallow enough to stay fast
 
 # Root files that decide the tool and the model; found even when .gitignore lists them (the
@@ -242,6 +244,8 @@ def walk(root: Path) -> tuple[list[str], list[str]]:
         for d in sorted(dirnames):
             rel = f"{rel_dir}/{d}" if rel_dir else d
             if d in SKIP_DIRS or d.endswith(".egg-info") or depth + 1 > MAX_DEPTH:
+                continue
+            if d in _SAMPLE_DIRS and depth > 0:
                 continue
             if (here / d / "pyvenv.cfg").exists() or ignores.ignored(rel, is_dir=True):
                 continue
@@ -463,12 +467,15 @@ def detect(
     groups, constraint_files = _build_groups(
         st, entries, files, parse_requirements, selection.explicit
     )
-    for path in constraint_files:
-        st.roles[path] = FileRole.CONSTRAINTS
-
     # -- pip-tools: .in declares, the compiled .txt beside it locks
-    locked: dict[str, str] = {}
     compiled = _compiled_siblings(st, [p for p, _ in entries])
+    in_groups = {f for g in groups for f in g.files}
+    for path in constraint_files:
+        # only -c reaches it: a constraints file (a pip-compile output stays what it is)
+        if path not in in_groups and path not in compiled:
+            st.roles[path] = FileRole.CONSTRAINTS
+
+    locked: dict[str, str] = {}
     for txt in compiled:
         text = st.text(txt)
         if text is None:
