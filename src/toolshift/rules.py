@@ -37,6 +37,25 @@ RULES: dict[str, str] = {
     "TS302": "CI scripts: install and test commands translated (uv sync --locked, uv run pytest)",
     "TS303": "README/CONTRIBUTING/Makefile: install and test commands translated",
     "TS304": ".gitignore: ignore the project virtual environment (.venv/)",
+    # --to fastapi (codemods/flask_fastapi/)
+    "FF001": "Flask(__name__) -> FastAPI()",
+    "FF002": "Blueprint -> APIRouter, register_blueprint -> include_router (Flask prefixes)",
+    "FF003": "@route/@get/... -> @get/@post/@api_route; path converters <int:x> -> {x:int}",
+    "FF004": "flask.request -> a request parameter of the view (sync views stay sync)",
+    "FF005": "jsonify, make_response, (body, status, headers) and str returns -> responses",
+    "FF006": "abort(code) -> raise HTTPException(status_code=code)",
+    "FF007": "redirect(url) -> RedirectResponse(url, status_code=302)",
+    "FF008": "@app.errorhandler -> @app.exception_handler (Starlette's HTTPException, codes)",
+    "FF009": "app.run(...) -> uvicorn.run(app, ...) on Flask's port",
+    "FF010": "flask_cors.CORS(app) -> app.add_middleware(CORSMiddleware) with Flask-CORS defaults",
+    "FF011": "dependencies: flask, flask-cors, gunicorn -> fastapi, uvicorn[standard], ...",
+    "FF012": "write _flask_compat.py, the helper that keeps Flask's behaviour (compatible style)",
+    "FF020": "mark Flask extensions and init_app calls that have no FastAPI conversion (TODO)",
+    "FF021": "mark custom URL converters (TODO)",
+    "FF022": "mark before_request/after_request/teardown hooks (TODO)",
+    "FF023": "mark url_for, templates, g, session, config, ... not converted yet (TODO)",
+    "FF024": "mark Flask CLI commands (TODO)",
+    "FF090": "report Python files the codemod cannot parse (left untouched)",
 }
 
 

@@ -1,0 +1,333 @@
+"""Flask behaviour kept on FastAPI, for code converted by toolshift (rule FF012).
+
+This module is copied into the converted project as ``_flask_compat.py``; it depends on
+FastAPI/Starlette only, never on toolshift. Each helper keeps one Flask behaviour that FastAPI
+does differently, so the converted service answers as it did:
+
+* ``FlaskRequest``: a view parameter that gives Flask's ``request`` API (``args.get(k, type=int)``
+  falling back to the default, ``get_json()`` answering 415/400 like Flask, ``form``, ``files``,
+  ``data``, ...). The body is read by an async dependency, so sync views stay sync (FastAPI runs
+  them in its thread pool, and a blocking call in one never stalls the event loop).
+* ``jsonify`` / ``make_response`` / ``abort``: Flask's JSON encoding (sorted keys, HTTP dates,
+  ``Decimal`` as a string) and its rules for ``(body, status, headers)`` return values.
+
+Delete a helper once nothing uses it; delete the module once nothing imports it.
+"""
+
+# ruff: noqa: UP017  (the copy runs on the project's Python, which may be older than 3.11)
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import decimal
+import importlib.util
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime, timezone
+from email.utils import format_datetime
+from typing import IO, Annotated, Any, NoReturn
+
+from fastapi import Depends, HTTPException, Request
+from starlette.datastructures import FormData, Headers, UploadFile
+from starlette.responses import Response
+
+__all__ = ["FlaskRequest", "abort", "jsonify", "make_response"]
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _http_date(value: date) -> str:
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    value = (
+        value.replace(tzinfo=timezone.utc)
+        if value.tzinfo is None
+        else value.astimezone(timezone.utc)
+    )
+    return format_datetime(value, usegmt=True)
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, date):
+        return _http_date(o)
+    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+        return str(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return dataclasses.asdict(o)
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(
+        obj, default=_default, ensure_ascii=True, sort_keys=True, separators=(",", ":")
+    )
+
+
+def jsonify(*args: Any, **kwargs: Any) -> Response:
+    """Flask's ``jsonify``: one value, several (a list) or keywords (a dict); Flask's encoding."""
+
+    if args and kwargs:
+        raise TypeError("jsonify() behavior undefined when passed both args and kwargs")
+    obj: Any
+    if not args and not kwargs:
+        obj = None
+    elif len(args) == 1:
+        obj = args[0]
+    else:
+        obj = list(args) if args else kwargs
+    return Response(_dumps(obj) + "\n", media_type="application/json")
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def _body_response(body: Any) -> Response:
+    if isinstance(body, Response):
+        return body
+    if isinstance(body, (str, bytes)):
+        return Response(body, media_type="text/html")
+    if isinstance(body, (dict, list)):
+        return jsonify(body)
+    raise TypeError(
+        f"The view function did not return a valid response: {type(body).__name__} "
+        "(Flask accepts str, bytes, dict, list, a response, or a tuple of these)"
+    )
+
+
+def _add_headers(response: Response, headers: Any) -> None:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for key, value in items:
+        response.headers[str(key)] = str(value)
+
+
+def make_response(*args: Any) -> Response:
+    """Flask's ``make_response`` and its view return rules: ``body``, ``(body, status)``,
+    ``(body, headers)`` and ``(body, status, headers)``."""
+
+    if not args:
+        return Response(b"", media_type="text/html")
+    rv: Any = args[0] if len(args) == 1 else tuple(args)
+    status: Any = None
+    headers: Any = None
+    if isinstance(rv, tuple):
+        if len(rv) == 3:
+            rv, status, headers = rv
+        elif len(rv) == 2:
+            if isinstance(rv[1], (Mapping, Headers, list, tuple)):
+                rv, headers = rv
+            else:
+                rv, status = rv
+        else:
+            raise TypeError(
+                "The view function did not return a valid response tuple: "
+                "(body, status, headers), (body, status) or (body, headers)"
+            )
+    response = _body_response(rv)
+    if status is not None:
+        response.status_code = int(str(status).split()[0])
+    if headers:
+        _add_headers(response, headers)
+    return response
+
+
+def abort(status: int, description: str | None = None) -> NoReturn:
+    """Flask's ``abort`` where it is used as an expression (``x or abort(404)``)."""
+
+    raise HTTPException(status_code=status, detail=description)
+
+
+# --------------------------------------------------------------------------- request
+
+
+class MultiDict:
+    """Werkzeug's read-only ``MultiDict`` as views use it: ``get(k, default, type=int)`` falls
+    back to the default when conversion fails; a missing ``[key]`` answers 400."""
+
+    def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
+        self._items = list(items)
+
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:
+        for k, v in self._items:
+            if k == key:
+                if type is None:
+                    return v
+                try:
+                    return type(v)
+                except (ValueError, TypeError):
+                    return default
+        return default
+
+    def getlist(self, key: str, type: Any = None) -> list[Any]:
+        out = []
+        for k, v in self._items:
+            if k != key:
+                continue
+            if type is None:
+                out.append(v)
+                continue
+            with contextlib.suppress(ValueError, TypeError):
+                out.append(type(v))
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        for k, v in self._items:
+            if k == key:
+                return v
+        raise HTTPException(status_code=400, detail=f"missing key {key!r}")
+
+    def __contains__(self, key: object) -> bool:
+        return any(k == key for k, _ in self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def keys(self) -> list[str]:
+        return list(dict.fromkeys(k for k, _ in self._items))
+
+    def values(self) -> list[Any]:
+        return [self[k] for k in self.keys()]
+
+    def items(self, multi: bool = False) -> list[tuple[str, Any]]:
+        return list(self._items) if multi else [(k, self[k]) for k in self.keys()]
+
+    def lists(self) -> list[tuple[str, list[Any]]]:
+        return [(k, self.getlist(k)) for k in self.keys()]
+
+    def to_dict(self, flat: bool = True) -> dict[str, Any]:
+        return dict(self.items()) if flat else dict(self.lists())
+
+
+class FileStorage:
+    """Werkzeug's ``FileStorage`` over Starlette's ``UploadFile`` (sync file access)."""
+
+    def __init__(self, upload: UploadFile, name: str) -> None:
+        self._upload = upload
+        self.name = name
+        self.filename = upload.filename
+        self.content_type = upload.content_type or ""
+        self.mimetype = self.content_type.split(";")[0].strip().lower()
+        self.stream: IO[bytes] = upload.file
+        self.headers = upload.headers
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.stream.read(size)
+        return data
+
+    def save(self, dst: Any, buffer_size: int = 16384) -> None:
+        if hasattr(dst, "write"):
+            dst.write(self.stream.read())
+            return
+        with open(dst, "wb") as fh:
+            while chunk := self.stream.read(buffer_size):
+                fh.write(chunk)
+
+    def __bool__(self) -> bool:
+        return bool(self.filename)
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
+
+
+class CompatRequest:
+    """Flask's ``request`` attributes over a Starlette request whose body is already read."""
+
+    def __init__(self, request: Request, body: bytes, form: FormData | None) -> None:
+        self._request = request
+        self._body = body
+        self.method = request.method
+        self.headers = request.headers
+        self.cookies = dict(request.cookies)
+        self.args = MultiDict(request.query_params.multi_items())
+        fields = form.multi_items() if form is not None else []
+        self.form = MultiDict((k, v) for k, v in fields if not isinstance(v, UploadFile))
+        self.files = MultiDict(
+            (k, FileStorage(v, k)) for k, v in fields if isinstance(v, UploadFile)
+        )
+        self.values = MultiDict([*self.args.items(multi=True), *self.form.items(multi=True)])
+        self._form_parsed = form is not None
+        self.content_type = request.headers.get("content-type", "")
+        self.mimetype = self.content_type.split(";")[0].strip().lower()
+        length = request.headers.get("content-length")
+        self.content_length = int(length) if length and length.isdigit() else None
+        self.view_args = dict(request.path_params)
+        self.scheme = request.url.scheme
+        self.is_secure = self.scheme in ("https", "wss")
+        self.path = request.url.path
+        query = request.url.query
+        self.full_path = f"{self.path}?{query}"
+        self.url = str(request.url)
+        self.base_url = self.url.split("?", 1)[0]
+        self.host = request.headers.get("host", request.url.netloc)
+        self.host_url = f"{self.scheme}://{self.host}/"
+        self.url_root = self.host_url
+        self.remote_addr = request.client.host if request.client else None
+        self.user_agent = request.headers.get("user-agent", "")
+
+    @property
+    def starlette(self) -> Request:
+        """The underlying Starlette request, for code moving to FastAPI idioms."""
+
+        return self._request
+
+    @property
+    def is_json(self) -> bool:
+        return _is_json(self.mimetype)
+
+    @property
+    def data(self) -> bytes:
+        return b"" if self._form_parsed else self._body
+
+    def get_data(self, cache: bool = True, as_text: bool = False) -> Any:
+        raw = b"" if self._form_parsed else self._body
+        return raw.decode("utf-8", "replace") if as_text else raw
+
+    @property
+    def json(self) -> Any:
+        return self.get_json()
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        if not (force or self.is_json):
+            if silent:
+                return None
+            raise HTTPException(
+                status_code=415,
+                detail="Did not attempt to load JSON data because the request "
+                "Content-Type was not 'application/json'.",
+            )
+        try:
+            return json.loads(self._body)
+        except ValueError:
+            if silent:
+                return None
+            raise HTTPException(status_code=400, detail="Failed to decode JSON object") from None
+
+
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+_HAS_MULTIPART = (
+    importlib.util.find_spec("python_multipart") is not None
+    or importlib.util.find_spec("multipart") is not None
+)
+
+
+async def _load_request(request: Request) -> CompatRequest:
+    body = await request.body()
+    form = None
+    if _HAS_MULTIPART and request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        form = await request.form()
+    return CompatRequest(request, body, form)
+
+
+FlaskRequest = Annotated[CompatRequest, Depends(_load_request)]

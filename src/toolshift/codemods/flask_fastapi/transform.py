@@ -1,0 +1,1071 @@
+"""Pass 2: rewrite one module from Flask to FastAPI, with the project facts of pass 1.
+
+Every Flask object is recognised by qualified name (``from flask import request as rq``,
+``import flask; flask.request``, ``from .views import bp`` all resolve), never by spelling.
+Rules (ids in :mod:`toolshift.rules`):
+
+FF001 ``Flask()`` -> ``FastAPI()``; FF002 ``Blueprint`` -> ``APIRouter``, ``register_blueprint``
+-> ``include_router`` (Flask's registration prefix replaces the blueprint's own); FF003 routes
+and path converters; FF004 ``request`` -> a view parameter; FF005 ``jsonify``, tuple and string
+returns; FF006 ``abort``; FF007 ``redirect``; FF008 ``errorhandler``; FF009 ``app.run``; FF010
+Flask-CORS. What it cannot convert stays, with ``# TODO[toolshift FF02x]: ...`` above the
+statement. Imports are fixed last, by libcst's Add/RemoveImportsVisitor: a Flask import goes
+only once nothing uses it any more.
+
+Sync views stay sync: in the ``compatible`` style the request body is read by an async
+dependency of the generated ``_flask_compat`` module (``FlaskRequest``), so FastAPI runs the
+view in its thread pool exactly as before; the ``idiomatic`` style has no helper and marks body
+access in a sync view with a TODO instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst import CSTNodeT
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from toolshift.codemods.flask_fastapi.facts import ObjKind, ProjectFacts
+from toolshift.codemods.flask_fastapi.names import ModuleName, resolve_all, string_value
+from toolshift.codemods.flask_fastapi.result import COMPAT_MODULE, CodemodOptions
+
+ROUTE_METHODS = ("get", "post", "put", "patch", "delete")
+HOOKS = (
+    "before_request",
+    "after_request",
+    "teardown_request",
+    "teardown_appcontext",
+    "before_app_request",
+    "after_app_request",
+    "before_first_request",
+    "context_processor",
+    "app_context_processor",
+    "template_filter",
+    "template_global",
+    "template_test",
+    "url_value_preprocessor",
+    "url_defaults",
+    "shell_context_processor",
+)
+# Flask names with no conversion yet: what a person should do instead.
+UNCONVERTED: dict[str, tuple[str, str]] = {
+    "flask.url_for": (
+        "FF023",
+        "url_for: use request.url_for('<function name>', **path_params) "
+        "(FastAPI names routes after their functions)",
+    ),
+    "flask.render_template": (
+        "FF023",
+        "render_template: use Jinja2Templates(directory='templates')"
+        ".TemplateResponse(request, name, context)",
+    ),
+    "flask.render_template_string": (
+        "FF023",
+        "render_template_string: render with jinja2.Template(...).render() into an HTMLResponse",
+    ),
+    "flask.g": ("FF023", "g: keep per-request state on request.state"),
+    "flask.session": (
+        "FF023",
+        "session: add starlette's SessionMiddleware and use request.session",
+    ),
+    "flask.current_app": (
+        "FF023",
+        "current_app: use request.app; move config to a pydantic-settings Settings class",
+    ),
+    "flask.send_file": (
+        "FF023",
+        "send_file: return FileResponse(path) (check the path stays inside its folder)",
+    ),
+    "flask.send_from_directory": (
+        "FF023",
+        "send_from_directory: return FileResponse for a path joined safely "
+        "under the folder (reject '..')",
+    ),
+    "flask.flash": ("FF023", "flash: flashed messages need a session (request.session)"),
+    "flask.get_flashed_messages": (
+        "FF023",
+        "get_flashed_messages: flashed messages need a session (request.session)",
+    ),
+    "flask.Response": (
+        "FF023",
+        "flask.Response: use starlette's Response(content, status_code=, media_type=, headers=)",
+    ),
+    "flask.stream_with_context": ("FF023", "stream_with_context: return a StreamingResponse"),
+    "flask.after_this_request": (
+        "FF022",
+        "after_this_request: set headers on a Response parameter, or use a middleware",
+    ),
+    "flask.views.MethodView": (
+        "FF023",
+        "MethodView: register one function per method with @router.get/post/...",
+    ),
+    "flask.views.View": ("FF023", "View: register a function with @router.api_route"),
+    "flask.cli.with_appcontext": (
+        "FF024",
+        "Flask CLI command: move it to a plain click/typer script",
+    ),
+}
+# The attributes of Flask's request that FlaskRequest (compatible style) provides.
+COMPAT_REQUEST_ATTRS = frozenset(
+    (
+        "method",
+        "headers",
+        "cookies",
+        "args",
+        "form",
+        "files",
+        "values",
+        "content_type",
+        "mimetype",
+        "content_length",
+        "view_args",
+        "scheme",
+        "is_secure",
+        "path",
+        "full_path",
+        "url",
+        "base_url",
+        "host",
+        "host_url",
+        "url_root",
+        "remote_addr",
+        "user_agent",
+        "is_json",
+        "data",
+        "get_data",
+        "json",
+        "get_json",
+    )
+)
+# idiomatic style: Flask request attribute -> Starlette spelling (same behaviour).
+IDIOMATIC_REQUEST_ATTRS = {
+    "method": "method",
+    "headers": "headers",
+    "cookies": "cookies",
+    "args": "query_params",
+    "view_args": "path_params",
+}
+BODY_ATTRS = frozenset(["form", "files", "values", "data", "get_data", "json", "get_json"])
+CONVERTER = re.compile(r"<(?:(?P<conv>\w+)(?P<cargs>\([^)]*\))?:)?(?P<var>\w+)>")
+CONVERTER_TYPES = {"int": "int", "float": "float", "uuid": "uuid.UUID"}
+CORS_DEFAULT_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+CORS_KWARGS = {
+    "origins": "allow_origins",
+    "methods": "allow_methods",
+    "allow_headers": "allow_headers",
+    "expose_headers": "expose_headers",
+    "supports_credentials": "allow_credentials",
+    "max_age": "max_age",
+}
+WERKZEUG_STATUS = {
+    "BadRequest": 400,
+    "Unauthorized": 401,
+    "Forbidden": 403,
+    "NotFound": 404,
+    "MethodNotAllowed": 405,
+    "Conflict": 409,
+    "Gone": 410,
+    "UnprocessableEntity": 422,
+    "TooManyRequests": 429,
+    "InternalServerError": 500,
+}
+
+
+@dataclass
+class _Func:
+    kind: str  # "view" | "handler" | "other"
+    request_alias: str | None = None
+    exc_param: str | None = None  # handler of an HTTP error: its exception parameter
+    path_types: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Todo:
+    line: int
+    rule: str
+    message: str
+
+
+def _name(value: str) -> cst.Name:
+    return cst.Name(value)
+
+
+def _attr(dotted: str) -> cst.BaseExpression:
+    parts = dotted.split(".")
+    node: cst.BaseExpression = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def _kwarg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(
+        value=value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+
+
+def _args(args: Sequence[cst.Arg]) -> list[cst.Arg]:
+    """Arguments with commas fixed (the last has none)."""
+
+    out = []
+    for i, arg in enumerate(args):
+        comma: cst.Comma | cst.MaybeSentinel = cst.MaybeSentinel.DEFAULT
+        if i == len(args) - 1:
+            comma = cst.MaybeSentinel.DEFAULT
+        elif isinstance(arg.comma, cst.Comma):
+            comma = arg.comma
+        out.append(arg.with_changes(comma=comma))
+    return out
+
+
+def _str_list(values: Sequence[str]) -> cst.List:
+    return cst.List(
+        [
+            cst.Element(
+                cst.SimpleString(f'"{v}"'),
+                comma=cst.MaybeSentinel.DEFAULT
+                if i == len(values) - 1
+                else cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            )
+            for i, v in enumerate(values)
+        ]
+    )
+
+
+def _is_text(node: cst.BaseExpression) -> bool:
+    """A str expression we can see is one: a literal, f-string, ``"a" + b``, ``"..." % x`` or
+    ``"...".format(...)`` (Flask answers text/html for a str; FastAPI would JSON-encode it)."""
+
+    if isinstance(node, cst.SimpleString):
+        return "b" not in node.prefix.lower()
+    if isinstance(node, cst.ConcatenatedString | cst.FormattedString):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add | cst.Modulo):
+        return _is_text(node.left) or (isinstance(node.operator, cst.Add) and _is_text(node.right))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.attr.value == "format" and _is_text(node.func.value)
+    return False
+
+
+def _goes_away(module: str) -> bool:
+    """Modules whose imports are dropped once unused (their distributions are removed)."""
+
+    top = module.split(".")[0]
+    return top in ("flask", "flask_cors", "werkzeug")
+
+
+class FlaskToFastAPI(VisitorBasedCodemodCommand):
+    DESCRIPTION = "Convert a Flask module to FastAPI"
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+
+    def __init__(
+        self,
+        context: CodemodContext,
+        *,
+        module: ModuleName,
+        facts: ProjectFacts,
+        options: CodemodOptions,
+    ) -> None:
+        super().__init__(context)
+        self.modname = module
+        self.facts = facts
+        self.options = options
+        self.applied: set[str] = set()
+        self.todos: list[_Todo] = []
+        self.notes: list[_Todo] = []  # information for the report, no marker in the code
+        self.compat_used = False
+        self._stmts: list[cst.CSTNode] = []
+        self._pending: dict[int, list[tuple[str, str]]] = {}
+        self._funcs: list[_Func] = []
+        self._flask_imports: list[tuple[str, str | None, str | None]] = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def keys(self, node: cst.CSTNode) -> set[str]:
+        return resolve_all(self.get_metadata(QualifiedNameProvider, node, set()), self.modname)
+
+    def on(self, rule: str) -> bool:
+        return rule not in self.options.disabled_rules
+
+    def line(self, node: cst.CSTNode) -> int:
+        pos = self.get_metadata(PositionProvider, node, None)
+        return pos.start.line if pos is not None else 0
+
+    def todo(self, rule: str, message: str, node: cst.CSTNode | None = None) -> None:
+        """Mark the statement being visited with a TODO comment (once per rule and message)."""
+
+        stmt = self._stmts[-1] if self._stmts else node
+        if stmt is None:
+            return
+        pending = self._pending.setdefault(id(stmt), [])
+        if (rule, message) not in pending:
+            pending.append((rule, message))
+            self.todos.append(_Todo(self.line(stmt), rule, message))
+
+    def note(self, rule: str, message: str, node: cst.CSTNode) -> None:
+        self.notes.append(_Todo(self.line(node), rule, message))
+
+    def compat(self, name: str) -> cst.BaseExpression:
+        self.compat_used = True
+        self.applied.add("FF012")
+        pkg = self.modname.name.split(".")[0] if self.modname.package else ""
+        if pkg:
+            AddImportsVisitor.add_needed_import(self.context, pkg, COMPAT_MODULE)
+        else:
+            AddImportsVisitor.add_needed_import(self.context, COMPAT_MODULE)
+        return _attr(f"{COMPAT_MODULE}.{name}")
+
+    def need(self, module: str, obj: str | None = None, asname: str | None = None) -> None:
+        AddImportsVisitor.add_needed_import(self.context, module, obj, asname)
+
+    def obj_kind(self, node: cst.BaseExpression) -> ObjKind | None:
+        return self.facts.kind(self.keys(node))
+
+    def _view_ctx(self) -> _Func | None:
+        """The view (or exception handler) whose body is being visited, nested functions
+        included: they close over the view's request parameter."""
+
+        for func in reversed(self._funcs):
+            if func.kind in ("view", "handler"):
+                return func
+        return None
+
+    # ------------------------------------------------------------------ statements and TODOs
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+            self._stmts.append(node)
+        return super().on_visit(node)
+
+    def on_leave(
+        self, original_node: CSTNodeT, updated_node: CSTNodeT
+    ) -> CSTNodeT | cst.RemovalSentinel:
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+            self._stmts.pop()
+            pending = self._pending.pop(id(original_node), [])
+            if pending and isinstance(result, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+                result = self._with_todos(result, pending)  # type: ignore[assignment]
+        return result
+
+    def _with_todos(
+        self,
+        stmt: cst.SimpleStatementLine | cst.BaseCompoundStatement,
+        pending: list[tuple[str, str]],
+    ) -> cst.SimpleStatementLine | cst.BaseCompoundStatement:
+        lines = list(stmt.leading_lines)
+        existing = {line.comment.value for line in lines if line.comment is not None}
+        for rule, message in pending:
+            text = f"# TODO[toolshift {rule}]: {message}"
+            if text not in existing:
+                lines.append(cst.EmptyLine(indent=True, comment=cst.Comment(text)))
+        return stmt.with_changes(leading_lines=lines)
+
+    # ------------------------------------------------------------------ imports
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = alias.evaluated_name
+            asname = alias.evaluated_alias
+            if _goes_away(name):
+                self._flask_imports.append((name, None, asname))
+            self._extension(name)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            return
+        mod = cst.helpers.get_full_name_for_node(node.module) or ""
+        if _goes_away(mod) and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                self._flask_imports.append((mod, alias.evaluated_name, alias.evaluated_alias))
+        self._extension(mod)
+
+    def _extension(self, module: str) -> None:
+        top = module.split(".")[0]
+        if top.startswith("flask_") and top != "flask_cors":
+            self.todo(
+                "FF020",
+                f"{top} is a Flask extension with no FastAPI conversion: replace it "
+                "(dependencies, middleware or a FastAPI-native library)",
+            )
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        for module, obj, asname in self._flask_imports:
+            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
+        return updated_node
+
+    # ------------------------------------------------------------------ names
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._flask_ref(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._flask_ref(node)
+        if node.attr.value == "config" and self.obj_kind(node.value) is ObjKind.APP:
+            self.todo("FF023", "app.config: move configuration to a pydantic-settings Settings")
+        if node.attr.value == "cli" and self.obj_kind(node.value) is ObjKind.APP:
+            self.todo("FF024", "Flask CLI command: move it to a plain click/typer script")
+        if node.attr.value == "url_map" and self.obj_kind(node.value) is ObjKind.APP:
+            self.todo("FF021", "url_map (custom converters): use plain path parameters")
+
+    def _flask_ref(self, node: cst.Name | cst.Attribute) -> None:
+        for key in self.keys(node):
+            if key == "flask.request":
+                self._request_ref(node)
+            elif key.startswith("flask.request.") and key.count(".") == 2:
+                self._request_attr(key.rsplit(".", 1)[1])
+            elif key in UNCONVERTED:
+                rule, message = UNCONVERTED[key]
+                self.todo(rule, message)
+
+    def _request_ref(self, node: cst.Name | cst.Attribute) -> None:
+        if not self.on("FF004"):
+            return
+        view = self._view_ctx()
+        alias = node.value if isinstance(node, cst.Name) else "request"
+        if view is None:
+            self.todo(
+                "FF004",
+                "request is used outside a view: pass the view's request parameter in",
+            )
+            return
+        view.request_alias = view.request_alias or alias
+
+    def _request_attr(self, attr: str) -> None:
+        view = self._view_ctx()
+        if not self.on("FF004") or view is None or view.kind != "view":
+            return
+        if self.options.compatible:
+            if attr not in COMPAT_REQUEST_ATTRS:
+                self.todo("FF004", f"request.{attr} has no equivalent in _flask_compat yet")
+        elif attr not in IDIOMATIC_REQUEST_ATTRS:
+            hint = (
+                "read the body in an async view (await request.json() / request.form())"
+                if attr in BODY_ATTRS
+                else "use the Starlette request API"
+            )
+            self.todo("FF004", f"request.{attr}: {hint}")
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        return updated_node
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        keys = self.keys(original_node)
+        view = self._view_ctx()
+        if view is not None and view.exc_param and self.on("FF008"):
+            value = original_node.value
+            renamed = {"code": "status_code", "description": "detail"}.get(original_node.attr.value)
+            if isinstance(value, cst.Name) and value.value == view.exc_param and renamed:
+                return updated_node.with_changes(attr=cst.Name(renamed))
+        if view is None or not self.on("FF004"):
+            return updated_node
+        if "flask.request" in keys:
+            # ``flask.request`` -> the view's parameter
+            return cst.Name(view.request_alias or "request")
+        if not self.options.compatible:
+            for key in keys:
+                if key.startswith("flask.request.") and key.count(".") == 2:
+                    attr = key.rsplit(".", 1)[1]
+                    if attr in IDIOMATIC_REQUEST_ATTRS:
+                        return updated_node.with_changes(
+                            attr=cst.Name(IDIOMATIC_REQUEST_ATTRS[attr])
+                        )
+        return updated_node
+
+    # ------------------------------------------------------------------ classes
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            for key in self.keys(base.value):
+                if key in UNCONVERTED:
+                    rule, message = UNCONVERTED[key]
+                    self.todo(rule, message)
+
+    # ------------------------------------------------------------------ functions
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        kind = "other"
+        for dec in node.decorators:
+            call = dec.decorator
+            func = call.func if isinstance(call, cst.Call) else call
+            if not isinstance(func, cst.Attribute):
+                continue
+            obj = self.obj_kind(func.value)
+            name = func.attr.value
+            if obj is None:
+                continue
+            if name in ("route", *ROUTE_METHODS) and self.on("FF003"):
+                kind = "view"
+            elif name == "errorhandler" and obj is ObjKind.APP and self.on("FF008"):
+                kind = "handler"
+            elif name in ("errorhandler", "app_errorhandler"):
+                self.todo(
+                    "FF008",
+                    f"blueprint {name}: register the handler on the app "
+                    "with @app.exception_handler(...)",
+                )
+            elif name in HOOKS:
+                self.todo(
+                    "FF022",
+                    f"Flask hook {name}: turn it into a middleware "
+                    "(@app.middleware('http')) or a dependency",
+                )
+        if kind == "other" and self.keys(node.name) & self.facts.views:
+            kind = "view"
+        func_ctx = _Func(kind)
+        if kind == "handler" and node.params.params and self._http_handler(node):
+            func_ctx.exc_param = node.params.params[-1].name.value
+        self._funcs.append(func_ctx)
+
+    def _http_handler(self, node: cst.FunctionDef) -> bool:
+        """Is this error handler for HTTP errors (a status code or an HTTPException class)?"""
+
+        for dec in node.decorators:
+            call = dec.decorator
+            if not isinstance(call, cst.Call) or not call.args:
+                continue
+            if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "errorhandler":
+                continue
+            arg = call.args[0].value
+            if isinstance(arg, cst.Integer):
+                return True
+            if any(k.startswith("werkzeug.exceptions.") for k in self.keys(arg)):
+                return True
+        return False
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        ctx = self._funcs.pop()
+        decorators = [
+            self._decorator(orig, upd, ctx)
+            for orig, upd in zip(original_node.decorators, updated_node.decorators, strict=True)
+        ]
+        params = updated_node.params
+        if ctx.path_types:
+            params = params.with_changes(
+                params=[self._typed(p, ctx.path_types) for p in params.params]
+            )
+        if ctx.kind == "view" and ctx.request_alias:
+            if self.options.compatible:
+                annotation = self.compat("FlaskRequest")
+            else:
+                self.need("fastapi", "Request")
+                annotation = _name("Request")
+            params = self._prepend(params, ctx.request_alias, annotation)
+            self.applied.add("FF004")
+        if ctx.kind == "handler" and len(params.params) < 2:
+            self.need("fastapi", "Request")
+            alias = ctx.request_alias or "request"
+            if ctx.request_alias:
+                self.todo(
+                    "FF008",
+                    "request in an exception handler is Starlette's Request now "
+                    "(request.url.path, request.query_params, ...)",
+                    original_node,
+                )
+            params = self._prepend(params, alias, _name("Request"))
+        return updated_node.with_changes(decorators=decorators, params=params)
+
+    def _prepend(
+        self, params: cst.Parameters, name: str, annotation: cst.BaseExpression
+    ) -> cst.Parameters:
+        if any(p.name.value == name for p in params.params):
+            return params
+        new = cst.Param(name=_name(name), annotation=cst.Annotation(annotation))
+        existing = list(params.params)
+        if existing or params.star_arg != cst.MaybeSentinel.DEFAULT or params.kwonly_params:
+            new = new.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return params.with_changes(params=[new, *existing])
+
+    def _typed(self, param: cst.Param, types: dict[str, str]) -> cst.Param:
+        typ = types.get(param.name.value)
+        if typ is None or param.annotation is not None:
+            return param
+        if typ.startswith("uuid."):
+            self.need("uuid")
+        changes: dict[str, object] = {"annotation": cst.Annotation(_attr(typ))}
+        if param.default is not None:
+            # PEP 8: spaces around "=" once the parameter is annotated.
+            changes["equal"] = cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(" "),
+                whitespace_after=cst.SimpleWhitespace(" "),
+            )
+        return param.with_changes(**changes)
+
+    def _decorator(self, orig: cst.Decorator, upd: cst.Decorator, ctx: _Func) -> cst.Decorator:
+        call = orig.decorator
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            return upd
+        obj = self.obj_kind(call.func.value)
+        name = call.func.attr.value
+        new_call = upd.decorator
+        if obj is None or not isinstance(new_call, cst.Call):
+            return upd
+        assert isinstance(new_call.func, cst.Attribute)
+        if name in ("route", *ROUTE_METHODS) and ctx.kind == "view":
+            with_path = self._route(new_call, name, ctx)
+            return upd.with_changes(decorator=with_path)
+        if name == "errorhandler" and ctx.kind == "handler":
+            self.applied.add("FF008")
+            args = [self._handler_key(o, u) for o, u in zip(call.args, new_call.args, strict=True)]
+            return upd.with_changes(
+                decorator=new_call.with_changes(
+                    func=new_call.func.with_changes(attr=_name("exception_handler")), args=args
+                )
+            )
+        return upd
+
+    def _handler_key(self, orig: cst.Arg, arg: cst.Arg) -> cst.Arg:
+        for key in self.keys(orig.value):
+            if key == "werkzeug.exceptions.HTTPException":
+                self.need("starlette.exceptions", "HTTPException", "StarletteHTTPException")
+                return arg.with_changes(value=_name("StarletteHTTPException"))
+            short = key.rsplit(".", 1)[-1]
+            if key.startswith("werkzeug.exceptions.") and short in WERKZEUG_STATUS:
+                return arg.with_changes(value=cst.Integer(str(WERKZEUG_STATUS[short])))
+        return arg
+
+    # ------------------------------------------------------------------ routes
+
+    def _route(self, call: cst.Call, name: str, ctx: _Func) -> cst.Call:
+        assert isinstance(call.func, cst.Attribute)
+        path_arg: cst.Arg | None = None
+        methods: cst.BaseExpression | None = None
+        extra: list[cst.Arg] = []
+        for i, arg in enumerate(call.args):
+            kw = arg.keyword.value if arg.keyword else None
+            if (kw is None and i == 0) or kw == "rule":
+                path_arg = arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
+            elif kw == "methods":
+                methods = arg.value
+            elif kw == "endpoint":
+                extra.append(_kwarg("name", arg.value))
+            elif kw == "provide_automatic_options":
+                continue
+            elif kw is not None:
+                self.todo("FF003", f"route option {kw}= has no FastAPI equivalent")
+            else:
+                extra.append(arg)
+        if path_arg is None:
+            return call
+        path_arg = path_arg.with_changes(value=self._path(path_arg.value, ctx))
+        attr = name
+        out_args = [path_arg]
+        if name == "route":
+            method_list = self._methods(methods)
+            if method_list is not None and len(method_list) == 1:
+                attr = method_list[0].lower()
+                if attr not in ROUTE_METHODS:
+                    attr = "api_route"
+                    out_args.append(_kwarg("methods", _str_list(method_list)))
+            elif methods is None:
+                attr = "get"
+            else:
+                attr = "api_route"
+                out_args.append(_kwarg("methods", methods))
+        self.applied.add("FF003")
+        return call.with_changes(
+            func=call.func.with_changes(attr=_name(attr)), args=_args([*out_args, *extra])
+        )
+
+    def _methods(self, node: cst.BaseExpression | None) -> list[str] | None:
+        if node is None:
+            return ["GET"]
+        if not isinstance(node, cst.List | cst.Tuple | cst.Set):
+            return None
+        out = []
+        for el in node.elements:
+            value = string_value(el.value) if isinstance(el, cst.Element) else None
+            if value is None:
+                return None
+            out.append(value.upper())
+        return out
+
+    def _path(self, node: cst.BaseExpression, ctx: _Func) -> cst.BaseExpression:
+        if not isinstance(node, cst.SimpleString):
+            if isinstance(node, cst.FormattedString | cst.ConcatenatedString):
+                self.todo("FF003", "route path is not a plain string: convert <x> to {x} by hand")
+            return node
+
+        def convert(m: re.Match[str]) -> str:
+            conv, cargs, var = m.group("conv"), m.group("cargs"), m.group("var")
+            if conv is None or (conv == "string" and not cargs):
+                return "{" + var + "}"
+            if conv in ("int", "float", "uuid", "path") and not cargs:
+                if conv in CONVERTER_TYPES:
+                    ctx.path_types[var] = CONVERTER_TYPES[conv]
+                return "{" + var + ":" + conv + "}"
+            self.todo(
+                "FF021",
+                f"converter <{conv}{cargs or ''}:{var}> has no FastAPI equivalent: "
+                f"{var} is now a plain string, check it in the view",
+            )
+            return "{" + var + "}"
+
+        new = CONVERTER.sub(convert, node.value)
+        return node.with_changes(value=new)
+
+    # ------------------------------------------------------------------ calls
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        keys = self.keys(original_node.func)
+        func = original_node.func
+        if (
+            not self.options.compatible
+            and self._view_ctx() is not None
+            and isinstance(func, cst.Attribute)
+            and func.attr.value in ("get", "getlist")
+            and "flask.request.args" in self.keys(func.value)
+            and any(a.keyword and a.keyword.value == "type" for a in original_node.args)
+        ):
+            self.todo(
+                "FF004",
+                "query_params.get has no type=: declare a typed parameter (k: int = default), "
+                "which answers 422 for a bad value where Flask used the default",
+            )
+        if "flask.Flask" in keys and self.on("FF001"):
+            return self._flask_app(original_node, updated_node)
+        if "flask.Blueprint" in keys and self.on("FF002"):
+            return self._blueprint(original_node, updated_node)
+        if "flask.jsonify" in keys and self.on("FF005"):
+            return self._jsonify(updated_node)
+        if "flask.make_response" in keys and self.on("FF005"):
+            if self.options.compatible:
+                self.applied.add("FF005")
+                return updated_node.with_changes(func=self.compat("make_response"))
+            self.todo("FF005", "make_response: build a starlette Response directly")
+        if "flask.redirect" in keys and self.on("FF007"):
+            return self._redirect(updated_node)
+        if "flask.abort" in keys and self.on("FF006"):
+            if self.options.compatible:
+                self.applied.add("FF006")
+                return updated_node.with_changes(func=self.compat("abort"))
+            self.todo("FF006", "abort inside an expression: raise HTTPException(...) instead")
+        if isinstance(func, cst.Attribute):
+            obj = self.obj_kind(func.value)
+            attr = func.attr.value
+            if obj is not None and attr == "register_blueprint" and self.on("FF002"):
+                return self._include_router(updated_node)
+            if obj is ObjKind.APP and attr == "run" and self.on("FF009"):
+                return self._run(original_node, updated_node)
+            if obj is not None and attr in HOOKS:
+                self.todo(
+                    "FF022",
+                    f"Flask hook {attr}: turn it into a middleware "
+                    "(@app.middleware('http')) or a dependency",
+                )
+            if obj is not None and attr in ("add_url_rule", "register_error_handler"):
+                self.todo(
+                    "FF003",
+                    f"{attr}: register the function with @app.api_route / "
+                    "app.add_exception_handler(code, handler(request, exc))",
+                )
+            if attr == "init_app" and any(
+                self.obj_kind(a.value) is ObjKind.APP for a in original_node.args
+            ):
+                self.todo(
+                    "FF020",
+                    "extension init_app: this Flask extension does not work with FastAPI",
+                )
+        return updated_node
+
+    def _flask_app(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        self.applied.add("FF001")
+        self.need("fastapi", "FastAPI")
+        for arg in original.args:
+            kw = arg.keyword.value if arg.keyword else None
+            if kw in ("static_folder", "template_folder", "static_url_path"):
+                self.note(
+                    "FF001",
+                    f"Flask({kw}=...) dropped: mount StaticFiles / create Jinja2Templates",
+                    original,
+                )
+        return updated.with_changes(func=_name("FastAPI"), args=[])
+
+    def _blueprint(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        self.applied.add("FF002")
+        self.need("fastapi", "APIRouter")
+        prefix: cst.Arg | None = None
+        for arg in updated.args:
+            if arg.keyword and arg.keyword.value == "url_prefix":
+                prefix = arg
+        keys = self._assigned_keys(original)
+        regs = [r for k in keys for r in self.facts.registration_prefixes(k)]
+        args: list[cst.Arg] = []
+        if prefix is not None:
+            if regs and all(r.has_prefix for r in regs):
+                # Flask: a registration url_prefix replaces the blueprint's own.
+                self.note("FF002", "blueprint url_prefix replaced by its registration", original)
+            else:
+                if regs and any(r.has_prefix for r in regs):
+                    self.todo(
+                        "FF002",
+                        "registered both with and without url_prefix: FastAPI adds the "
+                        "router prefix to the registration prefix, Flask replaces it",
+                    )
+                args.append(_kwarg("prefix", self._prefix(prefix.value)))
+        return updated.with_changes(func=_name("APIRouter"), args=args)
+
+    def _assigned_keys(self, call: cst.Call) -> set[str]:
+        keys: set[str] = set()
+        for stmt in reversed(self._stmts):
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and small.value is call:
+                        for target in small.targets:
+                            keys |= self.keys(target.target)
+                    if isinstance(small, cst.AnnAssign) and small.value is call:
+                        keys |= self.keys(small.target)
+                break
+        return keys
+
+    def _prefix(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """FastAPI prefixes must not end with '/' (Flask strips it when joining)."""
+
+        text = string_value(value)
+        if text is None or not isinstance(value, cst.SimpleString):
+            return value
+        stripped = text.rstrip("/")
+        if stripped == text:
+            return value
+        quote = value.quote
+        return cst.SimpleString(f"{value.prefix}{quote}{stripped}{quote}")
+
+    def _include_router(self, call: cst.Call) -> cst.Call:
+        assert isinstance(call.func, cst.Attribute)
+        self.applied.add("FF002")
+        args: list[cst.Arg] = []
+        for arg in call.args:
+            kw = arg.keyword.value if arg.keyword else None
+            if kw == "url_prefix":
+                value = self._prefix(arg.value)
+                if string_value(value) == "":
+                    continue
+                args.append(arg.with_changes(keyword=_name("prefix"), value=value))
+            elif kw is None or kw == "blueprint":
+                args.append(arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT))
+            else:
+                self.todo("FF002", f"register_blueprint({kw}=...) has no FastAPI equivalent")
+        return call.with_changes(
+            func=call.func.with_changes(attr=_name("include_router")), args=_args(args)
+        )
+
+    def _jsonify(self, call: cst.Call) -> cst.Call:
+        self.applied.add("FF005")
+        if self.options.compatible:
+            return call.with_changes(func=self.compat("jsonify"))
+        self.need("fastapi.responses", "JSONResponse")
+        if all(a.keyword is not None for a in call.args) and call.args:
+            content: cst.BaseExpression = cst.Dict(
+                [
+                    cst.DictElement(
+                        cst.SimpleString(f'"{a.keyword.value}"'),
+                        a.value,
+                        comma=cst.MaybeSentinel.DEFAULT
+                        if i == len(call.args) - 1
+                        else cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                    )
+                    for i, a in enumerate(call.args)
+                    if a.keyword is not None
+                ]
+            )
+        elif len(call.args) == 1 and call.args[0].star == "":
+            content = call.args[0].value
+        elif not call.args:
+            content = cst.Name("None")
+        else:
+            content = cst.List([cst.Element(a.value) for a in call.args])
+        return cst.Call(func=_name("JSONResponse"), args=[cst.Arg(content)])
+
+    def _redirect(self, call: cst.Call) -> cst.Call:
+        self.applied.add("FF007")
+        self.need("fastapi.responses", "RedirectResponse")
+        args: list[cst.Arg] = []
+        code: cst.BaseExpression = cst.Integer("302")
+        for i, arg in enumerate(call.args):
+            kw = arg.keyword.value if arg.keyword else None
+            if kw == "code" or (kw is None and i == 1):
+                code = arg.value
+            elif kw in (None, "location"):
+                args.append(arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT))
+            else:
+                self.todo("FF007", f"redirect({kw}=...) has no RedirectResponse equivalent")
+        args.append(_kwarg("status_code", code))
+        return call.with_changes(func=_name("RedirectResponse"), args=_args(args))
+
+    def _run(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        assert isinstance(call.func, cst.Attribute)
+        self.applied.add("FF009")
+        self.need("uvicorn")
+        args: list[cst.Arg] = [cst.Arg(call.func.value)]
+        has_port = False
+        for i, arg in enumerate(call.args):
+            kw = arg.keyword.value if arg.keyword else None
+            if kw is None:
+                kw = ("host", "port")[i] if i < 2 else None
+            if kw in ("host", "port"):
+                has_port = has_port or kw == "port"
+                args.append(_kwarg(kw, arg.value))
+            else:
+                self.note(
+                    "FF009",
+                    f"app.run({kw or '...'}=...) dropped (uvicorn: --reload for debug)",
+                    original,
+                )
+        if not has_port:
+            # Flask's default port, so URLs and scripts keep working.
+            args.append(_kwarg("port", cst.Integer("5000")))
+        return cst.Call(func=_attr("uvicorn.run"), args=_args(args))
+
+    # ------------------------------------------------------------------ statements
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.BaseSmallStatement:
+        value = original_node.value
+        new = updated_node.value
+        if not isinstance(value, cst.Call) or not isinstance(new, cst.Call):
+            return updated_node
+        keys = self.keys(value.func)
+        if "flask.abort" in keys and self.on("FF006"):
+            return self._abort(new)
+        if "flask_cors.CORS" in keys and self.on("FF010"):
+            return self._cors(value, new, updated_node)
+        return updated_node
+
+    def _multiline(self, call: cst.Call) -> cst.Call:
+        """One argument per line, with a trailing comma (black/ruff style)."""
+
+        indent = self.module.default_indent
+
+        def ws(last: str) -> cst.ParenthesizedWhitespace:
+            return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(last))
+
+        args = [
+            a.with_changes(
+                comma=cst.Comma(whitespace_after=ws("" if i == len(call.args) - 1 else indent))
+            )
+            for i, a in enumerate(call.args)
+        ]
+        return call.with_changes(whitespace_before_args=ws(indent), args=args)
+
+    def _abort(self, call: cst.Call) -> cst.Raise:
+        self.applied.add("FF006")
+        self.need("fastapi", "HTTPException")
+        args: list[cst.Arg] = []
+        for i, arg in enumerate(call.args):
+            kw = arg.keyword.value if arg.keyword else None
+            if kw in ("code", "status") or (kw is None and i == 0):
+                args.append(_kwarg("status_code", arg.value))
+            elif kw == "description" or (kw is None and i == 1):
+                args.append(_kwarg("detail", arg.value))
+            else:
+                self.todo("FF006", f"abort({kw}=...) has no HTTPException equivalent")
+        return cst.Raise(exc=cst.Call(func=_name("HTTPException"), args=_args(args)))
+
+    def _cors(self, original: cst.Call, call: cst.Call, stmt: cst.Expr) -> cst.BaseSmallStatement:
+        given: dict[str, cst.BaseExpression] = {}
+        for arg in call.args[1:]:
+            kw = arg.keyword.value if arg.keyword else None
+            if kw in CORS_KWARGS or kw in ("send_wildcard", "vary_header", "automatic_options"):
+                given[kw] = arg.value
+            else:
+                self.todo(
+                    "FF010",
+                    f"CORS({kw or '...'}=...): CORSMiddleware applies to every path; "
+                    "check the allowed origins",
+                )
+                return stmt
+        app_arg = call.args[0] if call.args and call.args[0].keyword is None else None
+        if app_arg is None or self.obj_kind(original.args[0].value) is not ObjKind.APP:
+            self.todo("FF010", "CORS on a blueprint or without an app: add CORSMiddleware to app")
+            return stmt
+        self.applied.add("FF010")
+        self.need("fastapi.middleware.cors", "CORSMiddleware")
+        out: list[cst.Arg] = [cst.Arg(_name("CORSMiddleware"))]
+        origins = given.get("origins")
+        origin_text = string_value(origins) if origins is not None else "*"
+        wildcard = given.get("send_wildcard")
+        send_wildcard = isinstance(wildcard, cst.Name) and wildcard.value == "True"
+        if origin_text == "*":
+            if self.options.compatible and not send_wildcard:
+                # Flask-CORS answers with the request's Origin (and Vary: Origin), not '*'.
+                out.append(_kwarg("allow_origin_regex", cst.SimpleString('".*"')))
+            else:
+                out.append(_kwarg("allow_origins", _str_list(["*"])))
+        elif origin_text is not None:
+            out.append(_kwarg("allow_origins", _str_list([origin_text])))
+        elif origins is not None:
+            out.append(_kwarg("allow_origins", origins))
+        methods = given.get("methods")
+        out.append(_kwarg("allow_methods", methods or _str_list(CORS_DEFAULT_METHODS)))
+        headers = given.get("allow_headers")
+        out.append(_kwarg("allow_headers", headers or _str_list(["*"])))
+        for flask_kw in ("expose_headers", "supports_credentials", "max_age"):
+            if flask_kw in given:
+                out.append(_kwarg(CORS_KWARGS[flask_kw], given[flask_kw]))
+        add = self._multiline(
+            cst.Call(
+                func=cst.Attribute(value=app_arg.value, attr=_name("add_middleware")),
+                args=_args(out),
+            )
+        )
+        return stmt.with_changes(value=add)
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        if not self._funcs or self._funcs[-1].kind not in ("view", "handler"):
+            return updated_node
+        if not self.on("FF005") or updated_node.value is None:
+            return updated_node
+        value = updated_node.value
+        if isinstance(value, cst.Tuple) and len(value.elements) in (2, 3):
+            if any(isinstance(e, cst.StarredElement) for e in value.elements):
+                return updated_node
+            self.applied.add("FF005")
+            return updated_node.with_changes(value=self._tuple_response(value))
+        if _is_text(value):
+            self.applied.add("FF005")
+            self.need("fastapi.responses", "HTMLResponse")
+            return updated_node.with_changes(
+                value=cst.Call(func=_name("HTMLResponse"), args=[cst.Arg(value)])
+            )
+        return updated_node
+
+    def _tuple_response(self, value: cst.Tuple) -> cst.BaseExpression:
+        elements = [e.value for e in value.elements]
+        if self.options.compatible:
+            return cst.Call(
+                func=self.compat("make_response"), args=_args([cst.Arg(e) for e in elements])
+            )
+        body = elements[0]
+        extra: list[cst.Arg] = []
+        if len(elements) == 3:
+            extra = [_kwarg("status_code", elements[1]), _kwarg("headers", elements[2])]
+        elif isinstance(elements[1], cst.Dict):
+            extra = [_kwarg("headers", elements[1])]
+        else:
+            extra = [_kwarg("status_code", elements[1])]
+        if (
+            isinstance(body, cst.Call)
+            and isinstance(body.func, cst.Name)
+            and body.func.value
+            in (
+                "JSONResponse",
+                "HTMLResponse",
+                "RedirectResponse",
+            )
+        ):
+            return body.with_changes(args=_args([*body.args, *extra]))
+        cls = "HTMLResponse" if _is_text(body) else "JSONResponse"
+        self.need("fastapi.responses", cls)
+        return cst.Call(func=_name(cls), args=_args([cst.Arg(body), *extra]))
