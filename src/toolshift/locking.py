@@ -237,10 +237,9 @@ def run_uv_lock(
         first_line = message.splitlines()[0] if message else f"exit {done.returncode}"
         raise ToolError(
             f"uv lock failed: {first_line.removeprefix('error: ')}",
-            path=PYPROJECT,
             output=message,
-            hint="uv's explanation is above; fix the requirement it names (or the index "
-            "settings), then run the migration again",
+            hint="uv's explanation is above: fix what it names (a requirement, an index "
+            "setting, a Python version uv cannot find), then run the migration again",
         )
     lock_path = root / LOCK_FILE
     if not lock_path.exists():

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 # name -> module under toolshift.cli. Order is the order shown in --help.
 COMMANDS: dict[str, str] = {
     "analyze": "analyze",
-    # "migrate": "migrate",
+    "migrate": "migrate",
     "undo": "undo",
     "history": "history",
 }

@@ -1,0 +1,427 @@
+"""``toolshift migrate --to TARGET``: plan the whole change, show it, then apply it reversibly.
+
+detect -> plan (complete before anything is shown) -> show (summary, diagnostics, diff) ->
+``--check``/``--dry-run``/``--diff`` stop here -> confirm -> apply with a journal -> post-actions
+(``uv lock``) -> the journal id and how to undo. Any failure after the first write restores
+every file (exit 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from toolshift.locking import LockResult
+    from toolshift.model import Detected, Diagnostic, Plan
+
+TARGETS = ("uv", "pip", "fastapi")
+
+EPILOG = """\
+examples:
+  toolshift migrate --to uv --diff                 show the whole change; write nothing
+  toolshift migrate --to uv services/api --yes     apply it, lock with uv, keep a backup
+  toolshift migrate --to uv --check                exit 1 if a migration is still pending (CI)
+  toolshift migrate --to uv --python 3.12 --keep-requirements
+  toolshift migrate --to uv --offline --find-links ./wheels
+  toolshift undo                                   put every file back, byte for byte
+
+what --to uv does (rule ids for --disable):
+  TS101 runtime requirements -> [project] dependencies, as you wrote them
+  TS102 dev/test/docs files -> PEP 735 [dependency-groups]
+  TS103 -c constraints -> [tool.uv] constraint-dependencies
+  TS104 index options -> [[tool.uv.index]] / [tool.uv] (never with credentials)
+  TS105 VCS, path, URL and editable requirements -> [tool.uv.sources]
+  TS106 a service that is not a package -> [tool.uv] package = false
+  TS107 the requirements files it replaces are deleted (--keep-requirements keeps them)
+  TS108 uv lock, keeping the versions pinned today (== pins, pip-compile output,
+        constraints); a pinned package whose version moves is named in a warning
+
+which of your settings toolshift honours:
+  yes  the project's own index configuration, from its files (--index-url,
+       --extra-index-url, --find-links, --no-index, --trusted-host in requirements
+       files; [tool.uv] in pyproject.toml): it moves into pyproject.toml and uv lock
+       uses it
+  yes  UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD from the environment:
+       credentials for a named index are passed to uv (they are never written)
+  no   PIP_* and UV_* variables, pip.conf, uv.toml of your user or system, and an
+       activated VIRTUAL_ENV: they are scrubbed, so the lock depends on the project
+       alone (pass --offline / --find-links for this run instead)
+
+exit codes: 0 done (or nothing to do), 1 --check found pending changes, 2 usage or
+input error (file:line named), 4 applying or locking failed and every file was restored.
+"""
+
+
+def _group_arg(value: str) -> tuple[str, str]:
+    name, sep, path = value.partition("=")
+    if not sep or not name.strip() or not path.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=FILE, got {value!r}")
+    return name.strip(), path.strip()
+
+
+def _python_arg(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"3\.\d{1,2}", value.strip()):
+        raise argparse.ArgumentTypeError(f"expected a Python version like 3.12, got {value!r}")
+    return value.strip()
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from toolshift.cli.common import add_format
+
+    p = sub.add_parser(
+        "migrate",
+        help="move the project to another toolchain (--to uv), reviewed and reversible",
+        description="Plan the whole migration of the project in PATH, show it, then apply it "
+        "with a backup of every file it touches (see `toolshift undo`).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--to", required=True, choices=TARGETS, help="the target toolchain")
+    p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
+    show = p.add_argument_group("review")
+    show.add_argument(
+        "--diff", action="store_true", help="show the unified diff of every file; write nothing"
+    )
+    show.add_argument("--dry-run", action="store_true", help="show the plan; write nothing")
+    show.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the migration would change something, 0 if not",
+    )
+    show.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    add_format(p, ("human", "json"))
+    p.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="RULE,...",
+        help="rule ids to skip (see below); repeatable or comma-separated",
+    )
+    files = p.add_argument_group("input files (default: found by their usual names)")
+    files.add_argument(
+        "--requirements",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a runtime requirements file (repeatable)",
+    )
+    files.add_argument(
+        "--dev-requirements",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a development requirements file -> dependency group 'dev' (repeatable)",
+    )
+    files.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        type=_group_arg,
+        metavar="NAME=FILE",
+        help="a requirements file for dependency group NAME (repeatable)",
+    )
+    uv = p.add_argument_group("--to uv")
+    uv.add_argument(
+        "--python",
+        type=_python_arg,
+        metavar="X.Y",
+        help="requires-python >=X.Y and .python-version (default: the version the project "
+        "states: .python-version, Dockerfile, CI, runtime.txt)",
+    )
+    uv.add_argument(
+        "--keep-requirements",
+        action="store_true",
+        help="keep the requirements files next to pyproject.toml",
+    )
+    uv.add_argument("--no-lock", action="store_true", help="do not run `uv lock` afterwards")
+    uv.add_argument(
+        "--offline", action="store_true", help="uv lock from uv's cache only, no network"
+    )
+    uv.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also look for wheels here while locking (this run only; not written)",
+    )
+    pip = p.add_argument_group("--to pip")
+    pip.add_argument(
+        "--pin",
+        choices=("exact", "compatible", "minor", "declared"),
+        default="exact",
+        help="how requirements.txt pins versions (default: exact, from uv.lock)",
+    )
+    pip.add_argument("--hashes", action="store_true", help="write --hash lines")
+    pip.add_argument(
+        "--keep-pyproject",
+        action="store_true",
+        help="leave pyproject.toml's uv settings in place",
+    )
+    other = p.add_argument_group("containers and --to fastapi")
+    other.add_argument(
+        "--docker",
+        choices=("multistage", "minimal"),
+        default="multistage",
+        help="how Dockerfiles are rewritten (default: multistage)",
+    )
+    other.add_argument(
+        "--style",
+        choices=("compatible", "idiomatic"),
+        default="compatible",
+        help="--to fastapi: keep Flask's shapes, or rewrite to FastAPI idioms",
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _disabled(values: list[str]) -> frozenset[str]:
+    from toolshift.errors import UsageError
+    from toolshift.rules import RULES
+
+    out: set[str] = set()
+    for value in values:
+        for rule in value.split(","):
+            rule = rule.strip().upper()
+            if not rule:
+                continue
+            if rule not in RULES:
+                raise UsageError(
+                    f"--disable {rule}: no such rule",
+                    hint="see `toolshift migrate --help` for the rule ids",
+                )
+            out.add(rule)
+    return frozenset(out)
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    import shlex
+
+    from toolshift.redact import redact_text
+
+    parts = ["toolshift", "migrate", "--to", args.to, args.path]
+    for flag in ("diff", "dry_run", "check", "yes", "keep_requirements", "no_lock", "offline"):
+        if getattr(args, flag, False):
+            parts.append("--" + flag.replace("_", "-"))
+    if args.python:
+        parts += ["--python", args.python]
+    for d in args.find_links:
+        parts += ["--find-links", d]
+    for rule in args.disable:
+        parts += ["--disable", rule]
+    return redact_text(shlex.join(parts))
+
+
+def _diag_json(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "where": str(d.origin) if d.origin else None,
+        "hint": d.hint,
+    }
+
+
+def _plan_json(plan: Plan, *, diff: bool) -> dict[str, Any]:
+    from toolshift.diffing import summary_rows, unified_diff
+
+    rows = {r.path: r for r in summary_rows(plan)}
+    changes = []
+    for c in plan.changes:
+        row = rows.get(c.path)
+        changes.append(
+            {
+                "path": c.path,
+                "change": c.kind.value,
+                "added": row.added if row else 0,
+                "removed": row.removed if row else 0,
+                "rules": list(c.rules),
+                "reasons": list(c.reasons),
+            }
+        )
+    out: dict[str, Any] = {
+        "root": plan.root,
+        "target": plan.target,
+        "empty": plan.empty,
+        "changes": changes,
+        "post_actions": [
+            {"kind": a.kind.value, "description": a.description, "produces": list(a.produces)}
+            for a in plan.post_actions
+        ],
+        "diagnostics": [_diag_json(d) for d in plan.diagnostics],
+    }
+    if diff:
+        out["diff"] = unified_diff(plan)
+    return out
+
+
+def _print_diagnostics(console: Console, diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
+    from rich.markup import escape
+
+    styles = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for d in diags:
+        style = styles.get(d.severity.value, "")
+        where = f"{d.origin}: " if d.origin else ""
+        console.print(
+            f"  [{style}]{d.severity.value}[/] [bold]{d.code}[/] {escape(where + d.message)}"
+        )
+        if d.hint:
+            console.print(f"      [dim]hint: {escape(d.hint)}[/]")
+
+
+def _print_plan(console: Console, plan: Plan, *, diff: bool) -> None:
+    from rich.markup import escape
+
+    from toolshift.diffing import print_diff, print_summary
+
+    console.print(f"[bold]migrate --to {plan.target}[/]: {escape(plan.root)}")
+    if plan.empty:
+        console.print("nothing to migrate: the project already uses the target")
+    else:
+        print_summary(plan, console)
+        for change in plan.changes:
+            for reason in change.reasons:
+                console.print(f"  [dim]{escape(change.path)}: {escape(reason)}[/]")
+        for action in plan.post_actions:
+            produces = f" -> {', '.join(action.produces)}" if action.produces else ""
+            console.print(f"  then: {escape(action.description)}{escape(produces)}")
+    if plan.diagnostics:
+        console.print("[bold]notes[/]")
+        _print_diagnostics(console, plan.diagnostics)
+    if diff:
+        print_diff(plan, console)
+
+
+def _planner(target: str) -> Any:
+    from toolshift.errors import UsageError
+    from toolshift.planners import get_planner
+
+    try:
+        return get_planner(target)
+    except (ImportError, AttributeError):
+        raise UsageError(
+            f"--to {target} is not available in this version of toolshift",
+            hint="--to uv is",
+        ) from None
+
+
+def _detect(args: argparse.Namespace) -> Detected:
+    from pathlib import Path
+
+    from toolshift.detect import FileSelection, detect
+
+    selection = FileSelection(
+        requirements=tuple(args.requirements),
+        dev_requirements=tuple(args.dev_requirements),
+        groups=tuple(args.group),
+    )
+    return detect(Path(args.path).resolve(), selection)
+
+
+# --------------------------------------------------------------------------- run
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    from toolshift.cli.common import confirm, emit_json
+    from toolshift.errors import ExitCode, ToolError, UsageError
+    from toolshift.model import MigrateOptions, PostAction, PostActionKind
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"no such folder: {args.path}", hint="give the project folder as PATH")
+    as_json = args.format == "json"
+    if as_json and not (args.yes or args.check or args.dry_run or args.diff) and sys.stdin.isatty():
+        raise UsageError(
+            "--format json does not ask before applying",
+            hint="add --yes to apply, or --dry-run/--diff/--check to only look",
+        )
+    options = MigrateOptions(
+        target=args.to,
+        python=args.python,
+        keep_requirements=args.keep_requirements,
+        lock=not args.no_lock,
+        disabled_rules=_disabled(args.disable),
+        pin=args.pin,
+        hashes=args.hashes,
+        keep_pyproject=args.keep_pyproject,
+        docker=args.docker,
+        style=args.style,
+    )
+    planner = _planner(args.to)
+    detected = _detect(args)
+    plan: Plan = planner(detected, options)
+    console = Console(highlight=False, soft_wrap=True, stderr=as_json)
+
+    only_look = args.check or args.dry_run or args.diff
+    if as_json and (only_look or plan.empty):
+        emit_json("plan", {**_plan_json(plan, diff=args.diff), "applied": None})
+    elif not as_json:
+        _print_plan(console, plan, diff=args.diff)
+    if args.check:
+        if not as_json:
+            console.print(
+                "pending: run without --check to apply" if not plan.empty else "up to date"
+            )
+        return int(ExitCode.CHANGES_PENDING if not plan.empty else ExitCode.OK)
+    if only_look:
+        if not as_json:
+            console.print("[dim]nothing was written[/]")
+        return int(ExitCode.OK)
+    if plan.empty:
+        return int(ExitCode.OK)
+    if not as_json and not confirm("Apply these changes?", assume_yes=args.yes):
+        console.print("nothing was changed")
+        return int(ExitCode.OK)
+
+    from toolshift.apply import apply_plan
+
+    locks: list[LockResult] = []
+    extra_args: list[str] = []
+    if args.offline:
+        extra_args.append("--offline")
+    for d in args.find_links:
+        extra_args += ["--find-links", str(Path(d).resolve())]
+
+    def post(action: PostAction) -> None:
+        from toolshift.locking import pins_for, run_uv_lock
+
+        if action.kind is not PostActionKind.UV_LOCK:
+            raise ToolError(f"unknown post-action {action.kind.value!r}")
+        with console.status("locking with uv ...", spinner="dots"):
+            locks.append(run_uv_lock(plan.root, action, pins_for(detected), extra_args=extra_args))
+
+    entry = apply_plan(plan, command=_command_line(args), post=post)
+    lock_diags = [d for r in locks for d in r.diagnostics]
+    if as_json:
+        payload = _plan_json(plan, diff=False)
+        payload["diagnostics"] += [_diag_json(d) for d in lock_diags]
+        payload["applied"] = {
+            "journal": entry.id,
+            "status": entry.status.value,
+            "locked": {k: v for r in locks for k, v in sorted(r.versions.items())},
+            "moved": [
+                {"name": n, "before": old, "after": new} for r in locks for n, old, new in r.moved
+            ],
+            "undo": f"toolshift undo {args.path}",
+        }
+        emit_json("plan", payload)
+        return int(ExitCode.OK)
+    for r in locks:
+        kept = f", kept {len(r.kept)} pinned version(s)" if r.kept else ""
+        console.print(f"uv.lock: {len(r.versions)} package(s){kept}")
+    if lock_diags:
+        _print_diagnostics(console, lock_diags)
+    console.print(f"[green]applied[/]: journal {escape(entry.id)}")
+    console.print(f"  undo with: toolshift undo {escape(args.path)}")
+    return int(ExitCode.OK)
