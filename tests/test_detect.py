@@ -36,6 +36,7 @@ def names(reqs: object) -> list[str]:
         ("requirements.in", FileRole.REQUIREMENTS),
         ("requirements/base.txt", FileRole.REQUIREMENTS),
         ("requirements/dev.in", FileRole.REQUIREMENTS),
+        ("docs/requirements.txt", FileRole.REQUIREMENTS),
         ("constraints.txt", FileRole.CONSTRAINTS),
         ("constraints-py312.txt", FileRole.CONSTRAINTS),
         ("pyproject.toml", FileRole.PYPROJECT),
@@ -70,7 +71,7 @@ def test_classify_known_files(path: str, role: FileRole) -> None:
     "path",
     [
         "app.py",
-        "docs/requirements.txt",  # another folder's file: only reached through -r
+        "deploy/requirements.txt",  # another folder's file: only reached through -r
         "services/api/pyproject.toml",
         "sub/README.md",
         "notes.txt",
@@ -103,6 +104,7 @@ def test_classify_ignores_other_files(path: str) -> None:
         ("requirements-CI_Tools.txt", "ci-tools"),
         ("requirements.in", "runtime"),
         ("dev-requirements.in", "dev"),
+        ("docs/requirements.txt", "docs"),
     ],
 )
 def test_group_names(path: str, group: str) -> None:
@@ -468,3 +470,24 @@ def test_test_fixture_folders_are_not_the_service(tmp_path: Path) -> None:
     p = detect(root).project
     assert p.files_with(FileRole.DOCKERFILE) == ["Dockerfile"]
     assert p.files_with(FileRole.COMPOSE) == []
+
+
+def test_nested_services_are_not_walked(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "requirements.txt": "flask==3.0.0\n",
+            "docs/requirements.txt": "sphinx==7.2.6\n",
+            "services/api/pyproject.toml": "[project]\nname = 'api'\n",
+            "services/api/Dockerfile": "FROM python:3.11\n",
+            "services/worker/setup.py": "from setuptools import setup\nsetup()\n",
+            "services/worker/deploy/Dockerfile": "FROM python:3.10\n",
+            "docker/Dockerfile": "FROM python:3.12-slim\n",
+        },
+    )
+    p = detect(root).project
+    assert p.files_with(FileRole.DOCKERFILE) == ["docker/Dockerfile"]
+    assert [g.name for g in p.groups] == ["runtime", "docs"]
+    assert p.groups[1].files == ("docs/requirements.txt",)
+    nested = sorted(str(d.origin) for d in p.diagnostics if d.code == "DET001")
+    assert nested == ["services/api/pyproject.toml", "services/worker/setup.py"]

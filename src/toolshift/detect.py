@@ -109,6 +109,9 @@ _REQ_ROOT = re.compile(
 )
 _CONSTRAINTS = re.compile(r"^constraints[^/]*\.txt$", re.IGNORECASE)
 _REQ_DIR = "requirements"
+_DOCS_DIR = "docs"
+# A folder below the root holding one of these is another service (a monorepo member).
+_SERVICE_MARKERS = ("pyproject.toml", "setup.py", "Pipfile", "requirements.txt")
 _COMPOSE = re.compile(r"^(?:docker-)?compose[^/]*\.ya?ml$", re.IGNORECASE)
 _WORKFLOW = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
 _DOC = re.compile(r"^(?:README|CONTRIBUTING)(?:\.[A-Za-z0-9]+)?$", re.IGNORECASE)
@@ -176,6 +179,8 @@ def classify(rel: str) -> FileRole | None:
             return FileRole.README
     if depth == 1 and parts[0] == _REQ_DIR and lower.endswith((".txt", ".in")):
         return FileRole.CONSTRAINTS if _CONSTRAINTS.match(name) else FileRole.REQUIREMENTS
+    if depth == 1 and parts[0] == _DOCS_DIR and _REQ_ROOT.match(name):
+        return FileRole.REQUIREMENTS  # Read the Docs' docs/requirements.txt
     return None
 
 
@@ -184,6 +189,8 @@ def group_for_file(rel: str) -> str:
 
     path = PurePosixPath(rel)
     stem = path.stem.lower()
+    if len(path.parts) == 2 and path.parent.name == _DOCS_DIR:
+        return "docs"
     if path.parent.name == _REQ_DIR and len(path.parts) == 2:
         core = stem
     else:
@@ -223,8 +230,9 @@ class _Ignores:
 
 
 def walk(root: Path) -> tuple[list[str], list[str]]:
-    """Project-relative POSIX paths of every file detect classifies, and folders deeper down
-    that look like other services (their own pyproject.toml / requirements.txt)."""
+    """Project-relative POSIX paths of every file detect classifies, and the marker files of
+    folders below that are services of their own (pyproject.toml, setup.py, Pipfile or
+    requirements.txt): those folders are not walked."""
 
     found: list[str] = []
     nested: list[str] = []
@@ -249,14 +257,17 @@ def walk(root: Path) -> tuple[list[str], list[str]]:
                 continue
             if (here / d / "pyvenv.cfg").exists() or ignores.ignored(rel, is_dir=True):
                 continue
+            if rel not in (_REQ_DIR, _DOCS_DIR):
+                marker = next((m for m in _SERVICE_MARKERS if (here / d / m).is_file()), None)
+                if marker is not None:
+                    nested.append(f"{rel}/{marker}")
+                    continue  # its Dockerfiles and CI belong to it, not to this project
             keep.append(d)
         dirnames[:] = keep
         for f in sorted(filenames):
             rel = f"{rel_dir}/{f}" if rel_dir else f
             role = classify(rel)
             if role is None:
-                if depth > 0 and (f == "pyproject.toml" or f == "requirements.txt"):
-                    nested.append(rel)
                 continue
             if ignores.ignored(rel, is_dir=False) and not (depth == 0 and f in _ALWAYS_READ):
                 continue
