@@ -419,5 +419,6 @@ class MigrateOptions:
     pin: str = "exact"  # --to pip: exact | compatible | minor | declared
     hashes: bool = False  # --to pip: --hash lines
     keep_pyproject: bool = False  # --to pip
+    extras: bool = False  # --to pip: also one requirements-<extra>.txt per extra
     docker: str = "multistage"  # multistage | minimal
     style: str = "compatible"  # --to fastapi: compatible | idiomatic

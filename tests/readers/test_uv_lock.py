@@ -227,7 +227,7 @@ def test_resolve_extra_and_group() -> None:
 
 
 def test_forked_versions_keep_their_markers() -> None:
-    lock = read_uv_lock(_lock("lock_forks"))
+    lock = read_uv_lock(_lock("forks/input"))
     runtime = [(r.package.name, r.package.version, r.marker) for r in lock.resolve(Selection())]
     numpy = [x for x in runtime if x[0] == "numpy"]
     assert numpy == [
@@ -309,7 +309,7 @@ def _installed(lines: list[str], env: dict[str, str]) -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", ["lock_forks", "lock_big"])
+@pytest.mark.parametrize("case", ["forks/input", "big/input"])
 def test_same_installed_sets_as_uv_export(case: str) -> None:
     """For every environment in a grid, our markers install exactly what `uv export` does."""
 

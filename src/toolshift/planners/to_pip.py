@@ -1,0 +1,682 @@
+"""Plan step for ``migrate --to pip``: from a uv project (pyproject.toml + uv.lock) back to
+requirements files a person would write.
+
+Pure: takes :class:`~toolshift.model.Detected` (it reads ``pyproject.toml`` and ``uv.lock`` from
+``detected.contents``) and returns a :class:`~toolshift.model.Plan`. Nothing here touches the
+disk. The versions come from ``uv.lock``: what runs today is what the files pin.
+
+What gets written (rule ids in :mod:`toolshift.rules`):
+
+* TS121 ``requirements.txt`` for the runtime dependencies (with the index options, and
+  ``-e .`` when the project is a package); ``requirements-dev.txt`` for the ``dev`` group and
+  ``requirements-<group>.txt`` for every other dependency group, each beginning with
+  ``-r requirements.txt`` (uv installs a group together with the project's dependencies) and
+  ``-r requirements-<other>.txt`` for each ``include-group``; with ``options.extras`` also
+  ``requirements-<extra>.txt`` per extra (``requirements-extra-<extra>.txt`` if a group has the
+  same name). A file lists only what its includes do not already install. ``[tool.uv]
+  constraint-dependencies`` become ``constraints.txt``, used with ``-c``.
+* TS122 ``uv.lock`` is deleted; TS123 the ``[tool.uv]`` tables leave ``pyproject.toml``;
+  TS124 ``[dependency-groups]`` leaves too (the group files replace it), and so does
+  ``[project]`` (with ``[build-system]``) when the project is not a package, since it only
+  existed for uv; a file left empty is deleted. ``options.keep_pyproject`` keeps everything
+  but ``[tool.uv]``. ``.python-version`` is kept. Edits use tomlkit: comments, order and
+  newlines of the rest survive.
+
+Pin policy (``options.pin``, the base for every package):
+
+* ``exact``: ``name==<locked>`` (the default; with ``options.hashes`` also ``--hash`` lines);
+* ``compatible``: ``name~=<locked>``;
+* ``minor``: ``name>=<locked>,<X.(Y+1)``;
+* ``declared``: the requirement as written in pyproject.toml; packages that are only
+  dependencies of others are then left to pip's resolver (not listed).
+
+A project refines it in ``pyproject.toml``; a package entry wins over a category entry, which
+wins over ``--pin``::
+
+    [tool.toolshift.pin]
+    ml = "exact"                    # a category of toolshift.categories (spaces, _ or - alike)
+    "web framework" = "compatible"
+    "code quality" = "declared"
+    packages = { ruff = "declared", numpy = "minor" }
+
+Sources in pip's terms: git -> ``name @ git+URL@<commit>`` (with ``exact``; the declared tag,
+branch or rev otherwise), a directory -> ``./path``, editable -> ``-e ./path``, URL ->
+``name @ URL``; paths are relative to the project root, where pip is run. Indexes: the default
+becomes ``--index-url``, others ``--extra-index-url``, flat ones ``--find-links``. A literal
+credential in an index URL is replaced by ``${UV_INDEX_<NAME>_USERNAME}`` /
+``${UV_INDEX_<NAME>_PASSWORD}`` references (pip expands them; uv reads the same variables).
+A package pinned to a named index cannot be expressed in pip: a warning explains the
+dependency-confusion risk.
+
+No ``uv.lock``: this pure planner cannot lock first, so it raises :class:`InputError` with the
+hint to run ``uv lock`` (the CLI may add the post-action later). A project already on
+requirements files (no ``uv.lock``, no uv tables) plans nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from toolshift.categories import Category, category_of
+from toolshift.errors import InputError, UsageError
+from toolshift.model import (
+    Detected,
+    Diagnostic,
+    FileChange,
+    Index,
+    IndexKind,
+    MigrateOptions,
+    Origin,
+    Plan,
+    Requirement,
+    Severity,
+    normalize_name,
+)
+from toolshift.readers.pyproject import PIN_POLICIES, PyprojectData, UvSourceKind, read_pyproject
+from toolshift.readers.uv_lock import (
+    LockData,
+    LockedPackage,
+    LockSourceKind,
+    ResolvedPackage,
+    Selection,
+    read_uv_lock,
+)
+from toolshift.renderers.requirements import Entry, RequirementsDoc, render_requirements
+from toolshift.textio import TextFormat, decode, encode
+
+PYPROJECT = "pyproject.toml"
+UV_LOCK = "uv.lock"
+RUNTIME_FILE = "requirements.txt"
+CONSTRAINTS_FILE = "constraints.txt"
+PYPI = ("https://pypi.org/simple", "https://pypi.python.org/simple")
+
+
+# --------------------------------------------------------------------------- pin policy
+
+
+@dataclass(frozen=True)
+class PinPolicy:
+    base: str
+    categories: Mapping[str, str] = field(default_factory=dict)
+    packages: Mapping[str, str] = field(default_factory=dict)
+
+    def for_package(self, name: str, category: Category) -> str:
+        key = normalize_name(name)
+        if key in self.packages:
+            return self.packages[key]
+        return self.categories.get(category.value, self.base)
+
+
+def _release(version: str) -> list[int]:
+    m = re.match(r"(?:\d+!)?(\d+(?:\.\d+)*)", version)
+    return [int(x) for x in m.group(1).split(".")] if m else []
+
+
+def version_spec(policy: str, version: str) -> str:
+    """The specifier for a locked ``version`` under ``exact``, ``compatible`` or ``minor``."""
+
+    if policy == "exact":
+        return f"=={version}"
+    release = _release(version)
+    if not release:  # not PEP 440: only an exact pin says anything
+        return f"=={version}"
+    if policy == "compatible":
+        return f"~={version}" if len(release) >= 2 else f"~={version}.0"
+    if policy == "minor":
+        major = release[0]
+        minor = release[1] if len(release) > 1 else 0
+        return f">={version},<{major}.{minor + 1}"
+    raise UsageError(f"unknown pin policy {policy!r}", hint="use one of " + ", ".join(PIN_POLICIES))
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def _rel_path(path: str) -> str:
+    p = PurePosixPath(path.replace("\\", "/"))
+    text = str(p)
+    if text in ("", "."):
+        return "."
+    if p.is_absolute() or text.startswith(("./", "../")) or re.match(r"^[A-Za-z]:", text):
+        return text
+    return "./" + text
+
+
+def _git_url(pkg: LockedPackage, policy: str) -> str:
+    url, params, commit = pkg.source.git_parts()
+    ref = commit
+    if policy != "exact":
+        ref = params.get("tag") or params.get("rev") or params.get("branch") or commit
+    out = f"git+{url}"
+    if ref:
+        out += f"@{ref}"
+    if params.get("subdirectory"):
+        out += f"#subdirectory={params['subdirectory']}"
+    return out
+
+
+def _with_marker(text: str, marker: str | None) -> str:
+    return f"{text} ; {marker}" if marker else text
+
+
+def _sort_version(v: str | None) -> tuple[object, ...]:
+    if not v:
+        return ()
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+-]", v))
+
+
+@dataclass
+class _Context:
+    py: PyprojectData
+    lock: LockData
+    policy: PinPolicy
+    options: MigrateOptions
+    declared: dict[str, Requirement]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    hash_refused: set[str] = field(default_factory=set)
+
+    def note(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        origin: Origin | None = None,
+        hint: str = "",
+    ) -> None:
+        d = Diagnostic(code, severity, message, origin, hint)
+        if d not in self.diagnostics:
+            self.diagnostics.append(d)
+
+
+def _entry(
+    ctx: _Context, rp: ResolvedPackage, group_declared: Mapping[str, Requirement]
+) -> Entry | None:
+    pkg = rp.package
+    category = category_of(pkg.name)
+    policy = ctx.policy.for_package(pkg.name, category)
+    kind = pkg.source.kind
+    extras = f"[{','.join(rp.direct_extras)}]" if rp.direct and rp.direct_extras else ""
+    hashes: tuple[str, ...] = ()
+
+    def entry(text: str, hashes: tuple[str, ...] = (), version: str | None = None) -> Entry:
+        return Entry(
+            key=pkg.name,
+            text=text,
+            category=category,
+            direct=rp.direct,
+            hashes=hashes,
+            via=rp.via,
+            sort_version=_sort_version(version),
+        )
+
+    if kind is LockSourceKind.VIRTUAL:
+        return None  # a workspace member that is not built: its dependencies are listed
+    if kind is LockSourceKind.REGISTRY:
+        if policy == "declared":
+            req = group_declared.get(pkg.name) if rp.direct else None
+            if req is None:
+                return None  # not declared here: pip resolves it
+            text = req.origin.text if req.origin and req.origin.text else req.pep508()
+            return entry(text)
+        text = _with_marker(
+            f"{pkg.name}{extras}{version_spec(policy, pkg.version or '')}", rp.marker
+        )
+        if ctx.options.hashes:
+            if policy != "exact":
+                raise UsageError(
+                    f"--hashes needs exact pins, but {pkg.name} is pinned {policy!r}",
+                    hint="drop --hashes, or pin it exact in --pin / [tool.toolshift.pin]",
+                )
+            hashes = pkg.hashes
+        return entry(text, hashes, pkg.version)
+    if kind is LockSourceKind.GIT:
+        text = f"{pkg.name}{extras} @ {_git_url(pkg, policy)}"
+    elif kind is LockSourceKind.URL:
+        text = f"{pkg.name}{extras} @ {pkg.source.value}"
+        hashes = pkg.hashes if ctx.options.hashes else ()
+    elif kind is LockSourceKind.EDITABLE:
+        text = f"-e {_rel_path(pkg.source.value)}{extras}"
+    else:  # directory or path (an archive, which pip can check against its hash)
+        text = f"{_rel_path(pkg.source.value)}{extras}"
+        if kind is LockSourceKind.PATH and ctx.options.hashes:
+            hashes = pkg.hashes
+    if ctx.options.hashes and not hashes:
+        ctx.hash_refused.add(pkg.name)
+    return entry(_with_marker(text, rp.marker), hashes)
+
+
+# --------------------------------------------------------------------------- indexes
+
+
+def _index_url(index: Index, ctx: _Context) -> str:
+    url = index.url
+    if index.has_credentials:
+        env = re.sub(r"[^A-Z0-9]", "_", (index.name or "default").upper())
+        user, password = f"UV_INDEX_{env}_USERNAME", f"UV_INDEX_{env}_PASSWORD"
+        url = re.sub(r"^([a-zA-Z][\w+.-]*://)", rf"\1${{{user}}}:${{{password}}}@", url)
+        ctx.note(
+            "pip-index-credentials",
+            Severity.WARNING,
+            f"the index {index.name or url!r} had a credential in its URL; requirements.txt "
+            f"refers to ${{{user}}} and ${{{password}}} instead",
+            index.origin,
+            hint=f"set {user} and {password} where pip runs (pip expands ${{VAR}} in "
+            "requirements files)",
+        )
+    return url
+
+
+def _index_options(ctx: _Context, used_registries: set[str]) -> list[str]:
+    out: list[str] = []
+    known: set[str] = set()
+    pinned_to: dict[str, list[str]] = {}
+    for name, sources in ctx.py.sources.items():
+        for src in sources:
+            if src.kind is UvSourceKind.INDEX:
+                pinned_to.setdefault(src.location, []).append(name)
+    default = [i for i in ctx.py.indexes if i.kind is IndexKind.DEFAULT]
+    for index in default[:1]:
+        out.append(f"--index-url {_index_url(index, ctx)}")
+        known.add(index.url.rstrip("/"))
+    for index in ctx.py.indexes:
+        if index.kind is IndexKind.DEFAULT:
+            continue
+        known.add(index.url.rstrip("/"))
+        if index.kind is IndexKind.FIND_LINKS:
+            out.append(f"--find-links {_index_url(index, ctx)}")
+            continue
+        if index.explicit and index.name not in pinned_to:
+            continue  # used by no package: pip does not need it
+        out.append(f"--extra-index-url {_index_url(index, ctx)}")
+    for index_name, packages in sorted(pinned_to.items()):
+        for package in sorted(packages):
+            src = ctx.py.sources[package][0]
+            ctx.note(
+                "pip-named-index",
+                Severity.WARNING,
+                f"{package} is pinned to the index {index_name!r} in [tool.uv.sources]; pip has "
+                "no per-package index, so it looks for it on every index, PyPI included, and "
+                f"takes the best version it finds: whoever publishes {package!r} on PyPI with "
+                "a higher version gets installed instead (dependency confusion)",
+                src.origin,
+                hint="keep the exact pin and use --hashes, serve everything through one index "
+                "that proxies PyPI (--index-url), or register the name on PyPI",
+            )
+    for url in sorted(used_registries):
+        if url.rstrip("/") in known or url.rstrip("/") in PYPI:
+            continue
+        out.append(f"--extra-index-url {url}")
+        ctx.note(
+            "pip-lock-index",
+            Severity.INFO,
+            f"uv.lock took packages from {url}, which pyproject.toml does not name; "
+            "it is kept as --extra-index-url",
+            Origin(UV_LOCK),
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass(frozen=True)
+class _File:
+    path: str
+    doc: RequirementsDoc
+
+
+def _header(ctx: _Context, title: str, install: str) -> tuple[str, ...]:
+    pin = ctx.options.pin + (" --hashes" if ctx.options.hashes else "")
+    refined = ctx.py.pin.categories or ctx.py.pin.packages
+    policy = ctx.options.pin + (", refined by [tool.toolshift.pin]" if refined else "")
+    return (
+        title,
+        f"Generated by toolshift from uv.lock (pin policy: {policy}). These files now",
+        "replace uv.lock; edit them by hand, or regenerate from a uv project with:",
+        f"    toolshift migrate --to pip --pin {pin}",
+        f"Install with: {install}",
+    )
+
+
+def _covered(rp: ResolvedPackage, base: Mapping[tuple[object, ...], set[str | None]]) -> bool:
+    markers = base.get(rp.package.key)
+    return markers is not None and (None in markers or rp.marker in markers)
+
+
+def _build_file(
+    ctx: _Context,
+    path: str,
+    resolved: Iterable[ResolvedPackage],
+    group_declared: Mapping[str, Requirement],
+    base: Mapping[tuple[object, ...], set[str | None]],
+    options: list[str],
+    header: tuple[str, ...],
+    project_entry: Entry | None = None,
+) -> _File:
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for rp in resolved:
+        if _covered(rp, base):
+            continue
+        entry = _entry(ctx, rp, group_declared)
+        if entry is None or entry.text in seen:
+            continue
+        seen.add(entry.text)
+        entries.append(entry)
+    if project_entry is not None:
+        entries.append(project_entry)
+    return _File(
+        path, RequirementsDoc(header=header, options=tuple(options), entries=tuple(entries))
+    )
+
+
+def _installed(resolved: Iterable[ResolvedPackage]) -> dict[tuple[object, ...], set[str | None]]:
+    out: dict[tuple[object, ...], set[str | None]] = {}
+    for rp in resolved:
+        out.setdefault(rp.package.key, set()).add(rp.marker)
+    return out
+
+
+def _merge(
+    *maps: Mapping[tuple[object, ...], set[str | None]],
+) -> dict[tuple[object, ...], set[str | None]]:
+    out: dict[tuple[object, ...], set[str | None]] = {}
+    for m in maps:
+        for k, v in m.items():
+            out.setdefault(k, set()).update(v)
+    return out
+
+
+def _declared(reqs: Iterable[Requirement]) -> dict[str, Requirement]:
+    return {r.key: r for r in reqs}
+
+
+def _plan_files(ctx: _Context) -> list[_File]:
+    py, lock = ctx.py, ctx.lock
+    root = lock.root(py.name)
+    if root is None:
+        raise InputError(
+            "uv.lock has no package for the project itself",
+            path=UV_LOCK,
+            hint="run `uv lock` in the project folder to refresh the lock",
+        )
+    name = py.name or root.name
+    runtime = lock.resolve(Selection(), py.name)
+    used = {
+        rp.package.source.value
+        for rp in runtime
+        if rp.package.source.kind is LockSourceKind.REGISTRY
+    }
+    group_sets: dict[str, list[ResolvedPackage]] = {}
+    lock_groups = {normalize_name(g) for g in root.dev_dependencies}
+    for group in py.groups:
+        key = normalize_name(group.name)
+        if key in lock_groups:
+            group_sets[key] = lock.resolve(Selection(runtime=False, groups=(group.name,)), py.name)
+        elif group.requirements:
+            raise InputError(
+                f"uv.lock does not know the dependency group {group.name!r}: it is older than "
+                "pyproject.toml",
+                path=UV_LOCK,
+                hint="run `uv lock` first, then migrate",
+            )
+        else:
+            group_sets[key] = []
+        used |= {
+            rp.package.source.value
+            for rp in group_sets[key]
+            if rp.package.source.kind is LockSourceKind.REGISTRY
+        }
+    options = _index_options(ctx, used)
+    if py.constraints:
+        options.append(f"-c {CONSTRAINTS_FILE}")
+    project_entry = None
+    if root.source.kind in (LockSourceKind.EDITABLE, LockSourceKind.DIRECTORY) and py.is_package:
+        text = "-e ." if root.source.kind is LockSourceKind.EDITABLE else "."
+        project_entry = Entry(key=root.name, text=text, project=True)
+    files = [
+        _build_file(
+            ctx,
+            RUNTIME_FILE,
+            runtime,
+            _declared(py.runtime.requirements),
+            {},
+            options,
+            _header(ctx, f"Runtime dependencies of {name}.", f"pip install -r {RUNTIME_FILE}"),
+            project_entry,
+        )
+    ]
+    runtime_set = _installed(runtime)
+    group_names = {normalize_name(g.name) for g in py.groups}
+
+    def closure(key: str, seen: set[str]) -> set[str]:
+        group = py.group(key)
+        out: set[str] = set()
+        for inc in group.includes if group else ():
+            ik = normalize_name(inc)
+            if ik not in seen:
+                out |= {ik} | closure(ik, seen | {ik})
+        return out
+
+    for group in py.groups:
+        key = normalize_name(group.name)
+        path = f"requirements-{key}.txt"
+        includes = [RUNTIME_FILE] + [
+            f"requirements-{normalize_name(i)}.txt" for i in group.includes
+        ]
+        base = _merge(runtime_set, *(_installed(group_sets[k]) for k in closure(key, {key})))
+        files.append(
+            _build_file(
+                ctx,
+                path,
+                group_sets[key],
+                _declared(group.requirements),
+                base,
+                [f"-r {i}" for i in includes],
+                _header(
+                    ctx,
+                    f"Dependency group {group.name!r} of {name} (with the runtime dependencies).",
+                    f"pip install -r {path}",
+                ),
+            )
+        )
+    skipped_extras = []
+    for extra in py.extras:
+        key = normalize_name(extra.name)
+        if not ctx.options.extras:
+            skipped_extras.append(extra.name)
+            continue
+        path = f"requirements-{'extra-' if key in group_names else ''}{key}.txt"
+        resolved = lock.resolve(Selection(runtime=False, extras=(extra.name,)), py.name)
+        files.append(
+            _build_file(
+                ctx,
+                path,
+                resolved,
+                _declared(extra.requirements),
+                runtime_set,
+                [f"-r {RUNTIME_FILE}"],
+                _header(
+                    ctx,
+                    f"Extra {extra.name!r} of {name} (with the runtime dependencies).",
+                    f"pip install -r {path}",
+                ),
+            )
+        )
+    if skipped_extras and not (py.is_package or ctx.options.keep_pyproject):
+        ctx.note(
+            "pip-extras-skipped",
+            Severity.WARNING,
+            "no requirements file was written for the extras "
+            + ", ".join(repr(e) for e in skipped_extras)
+            + ", and [project] leaves pyproject.toml with them",
+            Origin(PYPROJECT),
+            hint="ask for them with --extras, or keep [project] with --keep-pyproject",
+        )
+    if py.constraints:
+        constraints = tuple(
+            Entry(
+                key=r.key,
+                text=r.origin.text if r.origin and r.origin.text else r.pep508(),
+                category=category_of(r.name),
+            )
+            for r in py.constraints
+        )
+        header = (
+            "Constraints from [tool.uv] constraint-dependencies, moved here by toolshift.",
+            f"They limit versions without installing anything; {RUNTIME_FILE} uses them (-c).",
+        )
+        files.append(_File(CONSTRAINTS_FILE, RequirementsDoc(header=header, entries=constraints)))
+    if py.overrides:
+        ctx.note(
+            "pip-overrides",
+            Severity.WARNING,
+            "pip has no overrides: [tool.uv] override-dependencies ("
+            + ", ".join(
+                r.origin.text if r.origin and r.origin.text else r.pep508() for r in py.overrides
+            )
+            + ") are dropped; the pinned versions still carry their effect, but pip may refuse "
+            "them where a dependency's metadata disagrees",
+            py.overrides[0].origin,
+            hint="if pip reports a conflict, install with `pip install --no-deps -r "
+            "requirements.txt`",
+        )
+    if ctx.hash_refused:
+        ctx.note(
+            "pip-hash-unhashable",
+            Severity.WARNING,
+            "pip's hash-checking mode (turned on by --hash) refuses requirements it cannot hash: "
+            + ", ".join(sorted(ctx.hash_refused)),
+            Origin(RUNTIME_FILE),
+            hint="install those separately without hashes, or drop --hashes",
+        )
+    return files
+
+
+# --------------------------------------------------------------------------- pyproject clean-up
+
+
+def _clean_pyproject(text: str, py: PyprojectData, options: MigrateOptions) -> str | None:
+    """The new pyproject text (``None``: delete the file). Lossless for everything kept."""
+
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    disabled = options.disabled_rules
+    if "TS123" not in disabled and "tool" in doc:
+        tool = doc["tool"]
+        if isinstance(tool, dict) and "uv" in tool:
+            del tool["uv"]
+            if not tool:
+                del doc["tool"]
+    if not options.keep_pyproject and "TS124" not in disabled:
+        if "dependency-groups" in doc:
+            del doc["dependency-groups"]
+        if not py.is_package:
+            for key in ("project", "build-system"):
+                if key in doc:
+                    del doc[key]
+    out = tomlkit.dumps(doc)
+    out = re.sub(r"(\r?\n){3,}", lambda m: m.group(1) * 2, out)
+    out = re.sub(r"(\r?\n)(\r?\n)+\Z", lambda m: m.group(1), out)
+    if not re.sub(r"(?m)^\s*#.*$", "", out).strip():
+        return None
+    return out.lstrip("\r\n")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _already_pip(detected: Detected, py_text: str | None) -> bool:
+    if RUNTIME_FILE not in detected.contents and not detected.requirement_files:
+        return False
+    if py_text is None:
+        return True
+    py = read_pyproject(py_text, PYPROJECT)
+    return not py.has_tool_uv  # [dependency-groups] is a standard table: pip reads it too
+
+
+def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
+    """Plan the move from uv to requirements files (see the module docstring)."""
+
+    root = detected.project.root
+    if options.pin not in PIN_POLICIES:
+        raise UsageError(
+            f"unknown pin policy {options.pin!r}", hint="use one of " + ", ".join(PIN_POLICIES)
+        )
+    contents = detected.contents
+    py_text = decode(contents[PYPROJECT], PYPROJECT)[0] if PYPROJECT in contents else None
+    if UV_LOCK not in contents:
+        if _already_pip(detected, py_text):
+            return Plan(
+                root=root,
+                target="pip",
+                diagnostics=(
+                    Diagnostic(
+                        "pip-nothing-to-do",
+                        Severity.INFO,
+                        "the project already uses requirements files (no uv.lock, no [tool.uv])",
+                    ),
+                ),
+            )
+        raise InputError(
+            "no uv.lock: toolshift takes the versions to pin from the lock",
+            path=UV_LOCK,
+            hint="run `uv lock` first, then migrate",
+        )
+    if py_text is None:
+        raise InputError(
+            "uv.lock without pyproject.toml",
+            path=PYPROJECT,
+            hint="run toolshift on the folder that holds the project's pyproject.toml",
+        )
+    py = read_pyproject(py_text, PYPROJECT)
+    lock = read_uv_lock(decode(contents[UV_LOCK], UV_LOCK)[0], UV_LOCK)
+    ctx = _Context(
+        py=py,
+        lock=lock,
+        policy=PinPolicy(options.pin, py.pin.categories, py.pin.packages),
+        options=options,
+        declared=py.declared(),
+        diagnostics=list(lock.diagnostics),
+    )
+    changes: list[FileChange] = []
+    if "TS121" not in options.disabled_rules:
+        for f in _plan_files(ctx):
+            new_text = render_requirements(f.doc)
+            old = contents.get(f.path)
+            fmt = decode(old, f.path)[1] if old is not None else TextFormat()
+            new = encode(new_text, fmt)
+            if new != old:
+                changes.append(
+                    FileChange(f.path, old, new, ("TS121",), ("pins the versions uv.lock holds",))
+                )
+    if "TS122" not in options.disabled_rules:
+        changes.append(
+            FileChange(
+                UV_LOCK,
+                contents[UV_LOCK],
+                None,
+                ("TS122",),
+                ("the requirements files pin the versions now",),
+            )
+        )
+    old_py = contents[PYPROJECT]
+    text, fmt = decode(old_py, PYPROJECT)
+    cleaned = _clean_pyproject(text, py, options)
+    new_py = None if cleaned is None else encode(cleaned, fmt)
+    if new_py != old_py:
+        rules = tuple(
+            r
+            for r, applies in (
+                ("TS123", py.has_tool_uv),
+                ("TS124", py.has_dependency_groups or not py.is_package),
+            )
+            if applies and r not in options.disabled_rules
+        )
+        reason = "only uv used it" if new_py is None else "uv's tables are not needed by pip"
+        changes.append(FileChange(PYPROJECT, old_py, new_py, rules, (reason,)))
+    return Plan(root=root, target="pip", changes=tuple(changes), diagnostics=tuple(ctx.diagnostics))

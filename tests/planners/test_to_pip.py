@@ -1,0 +1,274 @@
+"""migrate --to pip: fixture pairs (input -> expected files) per source kind, group layout and
+pin policy, plus the errors a person can run into. ``TOOLSHIFT_REGEN=1`` rewrites the expected
+folders (review the diff before committing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolshift.errors import InputError, ParseError, UsageError
+from toolshift.model import Detected, MigrateOptions, Plan, Project, Severity, Tool
+from toolshift.planners.to_pip import plan_to_pip, version_spec
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "to_pip"
+
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    # source kinds (git, path, editable, url, workspace, named index) in a package project
+    "sources_exact": ("sources", {}),
+    "sources_hashes": ("sources", {"hashes": True}),
+    "sources_compatible": ("sources", {"pin": "compatible"}),
+    "sources_keep_pyproject": ("sources", {"keep_pyproject": True}),
+    # platform and Python-version markers from a forked lock, not a package
+    "forks_exact": ("forks", {}),
+    "forks_minor_extras": ("forks", {"pin": "minor", "extras": True}),
+    "forks_declared_keep": ("forks", {"pin": "declared", "keep_pyproject": True}),
+    # include-group, legacy dev-dependencies, an extra and a group of the same name,
+    # [tool.toolshift.pin], CRLF and comments in pyproject.toml
+    "groups_extras": ("groups", {"extras": True}),
+}
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def detected_for(files: dict[str, bytes], root: str = "/srv/project") -> Detected:
+    return Detected(project=Project(root=root, name="project", tool=Tool.UV), contents=files)
+
+
+def apply_in_memory(files: dict[str, bytes], plan: Plan) -> dict[str, bytes]:
+    out = dict(files)
+    for change in plan.changes:
+        assert out.get(change.path) == change.old, change.path
+        if change.new is None:
+            del out[change.path]
+        else:
+            out[change.path] = change.new
+    return out
+
+
+def run_case(case: str) -> tuple[dict[str, bytes], Plan, dict[str, bytes]]:
+    source, opts = CASES[case]
+    before = read_tree(FIXTURES / source / "input")
+    plan = plan_to_pip(detected_for(before), MigrateOptions(target="pip", **opts))
+    return before, plan, apply_in_memory(before, plan)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fixture_pairs(case: str) -> None:
+    _, plan, after = run_case(case)
+    expected_dir = FIXTURES / "expected" / case
+    diagnostics = sorted(d.render() for d in plan.diagnostics)
+    if os.environ.get("TOOLSHIFT_REGEN"):
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        for path, data in after.items():
+            (expected_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / path).write_bytes(data)
+        (expected_dir.parent / f"{case}.diagnostics.json").write_text(
+            json.dumps(diagnostics, indent=1) + "\n"
+        )
+    assert after == read_tree(expected_dir)
+    expected_diags = json.loads((expected_dir.parent / f"{case}.diagnostics.json").read_text())
+    assert diagnostics == expected_diags
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_second_run_plans_nothing(case: str) -> None:
+    _, _, after = run_case(case)
+    _, opts = CASES[case]
+    plan = plan_to_pip(detected_for(after), MigrateOptions(target="pip", **opts))
+    assert plan.empty
+    assert [d.code for d in plan.diagnostics] == ["pip-nothing-to-do"]
+
+
+def test_lock_and_uv_tables_go_python_version_stays() -> None:
+    before, plan, after = run_case("groups_extras")
+    kinds = {c.path: c.kind.value for c in plan.changes}
+    assert kinds["uv.lock"] == "delete"
+    assert kinds["pyproject.toml"] == "modify"
+    assert ".python-version" not in kinds and after[".python-version"] == before[".python-version"]
+    pyproject = after["pyproject.toml"].decode()
+    assert "[tool.uv]" not in pyproject and "[project]" not in pyproject
+    assert '[tool.pytest.ini_options]\r\naddopts = "-q"  # keep quiet\r\n' in pyproject
+    assert "\r\n" in pyproject and "\n" not in pyproject.replace("\r\n", "")
+    for change in plan.changes:
+        assert change.rules and change.rules[0] in {"TS121", "TS122", "TS123", "TS124"}
+
+
+def test_package_keeps_project_and_installs_itself() -> None:
+    _, _, after = run_case("sources_exact")
+    pyproject = after["pyproject.toml"].decode()
+    assert "[project]" in pyproject and "[build-system]" in pyproject
+    assert "[tool.uv" not in pyproject and "[dependency-groups]" not in pyproject
+    assert "# internal library, from git" in pyproject
+    assert after["requirements.txt"].decode().rstrip().endswith("# This project\n-e .")
+
+
+def test_sources_in_pip_terms() -> None:
+    _, _, after = run_case("sources_exact")
+    req = after["requirements.txt"].decode().splitlines()
+    assert (
+        "mylib @ git+https://github.com/acme/mylib@9f1c2d3e4b5a69788796a5b4c3d2e1f0a9b8c7d6"
+        "#subdirectory=python" in req
+    )
+    assert "-e ./packages/shared" in req and "-e ../localtool" in req
+    assert "./vendor/vendored-0.1.tar.gz" in req
+    assert "archive @ https://files.example.com/archive-3.0-py3-none-any.whl" in req
+    assert "-c constraints.txt" in req
+    # the credential never reaches a file; the variables uv reads do
+    text = b"".join(after.values()).decode()
+    assert "hunter2" not in text and "deploy" not in text
+    assert (
+        "--extra-index-url https://${UV_INDEX_INTERNAL_USERNAME}:${UV_INDEX_INTERNAL_PASSWORD}"
+        "@pkgs.acme.example/simple" in req
+    )
+    _, _, compat = run_case("sources_compatible")
+    assert "mylib @ git+https://github.com/acme/mylib@v1.2.0#subdirectory=python" in (
+        compat["requirements.txt"].decode().splitlines()
+    )
+
+
+def test_named_index_warns_about_dependency_confusion() -> None:
+    _, plan, _ = run_case("sources_exact")
+    (diag,) = [d for d in plan.diagnostics if d.code == "pip-named-index"]
+    assert diag.severity is Severity.WARNING
+    assert "secret-pkg" in diag.message and "dependency confusion" in diag.message
+    assert diag.origin is not None and diag.origin.path == "pyproject.toml" and diag.origin.line
+
+
+def test_platform_markers_are_kept() -> None:
+    _, _, after = run_case("forks_exact")
+    req = after["requirements.txt"].decode().splitlines()
+    assert "numpy==2.0.2 ; python_full_version < '3.10'" in req
+    assert "numpy==2.5.5 ; python_full_version >= '3.12'" in req
+    assert "colorama==0.4.6 ; python_full_version < '3.10' and sys_platform == 'win32'" in req
+    dev = after["requirements-test.txt"].decode().splitlines()
+    assert "colorama==0.4.6 ; sys_platform == 'win32'" in dev
+
+
+def test_group_files_include_what_they_build_on() -> None:
+    _, _, after = run_case("groups_extras")
+    dev = after["requirements-dev.txt"].decode().splitlines()
+    assert dev[dev.index("-r requirements.txt") + 1 : dev.index("-r requirements.txt") + 3] == [
+        "-r requirements-test.txt",
+        "-r requirements-lint.txt",
+    ]
+    # pytest lives in requirements-test.txt, not again in the dev file
+    assert not any(line.startswith("pytest") for line in dev)
+    # legacy dev-dependencies (iniconfig) are in the dev group, but pytest already brings it
+    assert not any(line.startswith("iniconfig") for line in dev)
+    # an extra named like a group gets its own file name
+    assert "requirements-extra-lint.txt" in after and "requirements-cli.txt" in after
+
+
+def test_pin_table_per_category_and_package() -> None:
+    _, _, after = run_case("groups_extras")
+    runtime = after["requirements.txt"].decode().splitlines()
+    assert any(line.startswith("httpx>=0.28.1,<0.29") for line in runtime)  # http client: minor
+    assert any(line.startswith("structlog==") for line in runtime)  # base policy: exact
+    test = after["requirements-test.txt"].decode().splitlines()
+    assert any(line.startswith("pytest~=") for line in test)  # testing: compatible
+    lint = after["requirements-lint.txt"].decode().splitlines()
+    assert "ruff>=0.5" in lint  # packages: declared
+
+
+def test_hashes_only_with_exact_pins() -> None:
+    _, _, after = run_case("sources_hashes")
+    text = after["requirements.txt"].decode()
+    assert "fastapi==0.111.0 \\\n    --hash=sha256:97ecbf99" in text
+    with pytest.raises(UsageError, match="--hashes needs exact pins"):
+        plan_to_pip(
+            detected_for(read_tree(FIXTURES / "sources" / "input")),
+            MigrateOptions(target="pip", pin="compatible", hashes=True),
+        )
+
+
+@pytest.mark.parametrize(
+    ("policy", "version", "spec"),
+    [
+        ("exact", "1.2.3", "==1.2.3"),
+        ("compatible", "1.2.3", "~=1.2.3"),
+        ("compatible", "5", "~=5.0"),
+        ("minor", "1.2.3", ">=1.2.3,<1.3"),
+        ("minor", "2026.10.19.post1", ">=2026.10.19.post1,<2026.11"),
+        ("minor", "7", ">=7,<7.1"),
+    ],
+)
+def test_version_spec(policy: str, version: str, spec: str) -> None:
+    assert version_spec(policy, version) == spec
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _inputs(source: str = "forks") -> dict[str, bytes]:
+    return read_tree(FIXTURES / source / "input")
+
+
+def test_pyproject_not_toml_is_a_clear_error() -> None:
+    files = _inputs()
+    files["pyproject.toml"] = b'[project]\nname = "svc\n'
+    with pytest.raises(ParseError) as err:
+        plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+    assert (err.value.path, err.value.line) == ("pyproject.toml", 2)
+    assert err.value.hint
+
+
+def test_lock_from_a_newer_format_is_a_clear_error() -> None:
+    files = _inputs()
+    files["uv.lock"] = files["uv.lock"].replace(b"version = 1\n", b"version = 7\n", 1)
+    with pytest.raises(InputError, match="lock format version 7") as err:
+        plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+    assert err.value.hint and "upgrade toolshift" in err.value.hint
+
+
+def test_group_including_itself_is_a_clear_error() -> None:
+    files = _inputs()
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        b'test = ["pytest>=8"]', b'test = ["pytest>=8", {include-group = "test"}]'
+    )
+    with pytest.raises(ParseError, match="'test' includes itself"):
+        plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+
+
+def test_no_lock_asks_to_lock_first() -> None:
+    files = _inputs()
+    del files["uv.lock"]
+    with pytest.raises(InputError, match=r"no uv\.lock") as err:
+        plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+    assert err.value.hint == "run `uv lock` first, then migrate"
+
+
+def test_stale_lock_missing_a_group() -> None:
+    files = _inputs()
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        b"test = [", b'docs = ["mkdocs"]\ntest = ['
+    )
+    with pytest.raises(InputError, match="older than"):
+        plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+
+
+def test_unknown_pin_policy() -> None:
+    with pytest.raises(UsageError, match="unknown pin policy"):
+        plan_to_pip(detected_for(_inputs()), MigrateOptions(target="pip", pin="loose"))
+
+
+def test_disabled_rules_are_respected() -> None:
+    plan = plan_to_pip(
+        detected_for(_inputs()),
+        MigrateOptions(target="pip", disabled_rules=frozenset({"TS122", "TS124"})),
+    )
+    paths = {c.path: c for c in plan.changes}
+    assert "uv.lock" not in paths
+    new = paths["pyproject.toml"].new
+    assert new is not None and b"[project]" in new and b"[tool.uv]" not in new
