@@ -438,3 +438,18 @@ def test_credentials_never_in_any_output(risky: Analysis, width: int) -> None:
     raw = (PROJECTS / "risky/requirements.txt").read_text()
     raw += (PROJECTS / "risky/.github/workflows/ci.yml").read_text()
     assert all(s in raw for s in SECRETS)
+
+
+def test_readme_prose_is_not_a_finding_but_commands_are(tmp_path: Path) -> None:
+    a = tree(
+        tmp_path,
+        {
+            "requirements.txt": "x==1\n",
+            "README.md": "Options such as `--extra-index-url` and `--trusted-host` are read.\n\n"
+            "    pip install --extra-index-url https://pkgs.example.com/simple x\n"
+            "    $ uv pip install --index-strategy unsafe-best-match x\n",
+        },
+    )
+    assert findings(a, "SEC001") == ["README.md:3"]
+    assert findings(a, "SEC002") == []
+    assert findings(a, "SEC004") == ["README.md:4"]

@@ -240,6 +240,15 @@ _COMMAND_ROLES = frozenset(
 )
 
 
+# In a README only command lines count: ``pip install ...``, ``uv pip ...``, ``curl ... | sh``.
+_DOC_COMMAND = re.compile(
+    r"(?:^|[\s`$>(])(?:pip3?|uv|python3?\s+-m\s+pip)\s+"
+    r"(?:install|pip|sync|lock|add|config|compile|tool)\b"
+    r"|\b(?:PIP|UV)_[A-Z_]+="
+    r"|\b(?:curl|wget)\b[^|]*\|"
+)
+
+
 def _lines(
     texts: Mapping[str, str], roles: Mapping[str, FileRole], only: frozenset[FileRole]
 ) -> Iterator[tuple[str, FileRole, int, str]]:
@@ -250,6 +259,8 @@ def _lines(
         for n, line in _logical_lines(texts[path]):
             if role in _COMMENTED and line.lstrip().startswith("#"):
                 continue
+            if role is FileRole.README and not _DOC_COMMAND.search(line):
+                continue  # prose that names an option is not a command that uses it
             yield path, role, n, line
 
 
