@@ -545,3 +545,50 @@ def test_second_run_with_kept_requirements_plans_nothing() -> None:
 )
 def test_index_names(url: str, name: str) -> None:
     assert index_name(url) == name
+
+
+def test_uv_project_with_an_export_is_left_alone() -> None:
+    d = make(
+        {
+            "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = ["alpha"]\n',
+            "uv.lock": "version = 1\n",
+            "requirements.txt": "# exported by uv\nalpha==1.0\n",
+        },
+        [runtime(req("alpha", path="pyproject.toml"), files=("pyproject.toml",))],
+        tool=Tool.UV,
+    )
+    plan = plan_to_uv(d, opts())
+    assert plan.empty
+    assert any("requirements.txt" in x.message for x in plan.diagnostics)
+
+
+def test_uv_project_without_a_lock_only_locks() -> None:
+    d = make(
+        {"pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = []\n'},
+        tool=Tool.UV,
+    )
+    plan = plan_to_uv(d, opts())
+    assert plan.changes == ()
+    assert [a.kind for a in plan.post_actions] == [PostActionKind.UV_LOCK]
+    assert plan_to_uv(d, opts(lock=False)).empty
+
+
+def test_empty_folder_plans_nothing_and_says_so() -> None:
+    plan = plan_to_uv(make({"README.md": "hi\n"}, tool=Tool.UNKNOWN), opts())
+    assert plan.empty
+    assert any("nothing to migrate" in x.message for x in plan.diagnostics)
+
+
+def test_find_links_in_a_nested_file_is_made_relative_to_the_project() -> None:
+    d = make(
+        {"requirements/base.txt": "-f ../wheels\nalpha\n"},
+        [runtime(req("alpha", path="requirements/base.txt"), files=("requirements/base.txt",))],
+        indexes=[
+            Index("../wheels", IndexKind.FIND_LINKS, origin=Origin("requirements/base.txt", 1)),
+            Index("/abs/wheels", IndexKind.FIND_LINKS, origin=Origin("requirements/base.txt", 2)),
+        ],
+    )
+    urls = [
+        i["url"] for i in tomllib.loads(pyproject(plan_to_uv(d, opts())))["tool"]["uv"]["index"]
+    ]
+    assert urls == ["./wheels", "/abs/wheels"]

@@ -24,6 +24,7 @@ replaced by), then ``.python-version``, then the deletions; the lock runs after 
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -238,6 +239,19 @@ def _name_from_url(url: str) -> str:
     return last
 
 
+def _relative_to_project(url: str, origin: Origin | None) -> str:
+    """pip reads a relative ``--find-links`` path in a requirements file from that file's
+    folder; uv reads ``pyproject.toml`` paths from the project root."""
+
+    if "://" in url or url.startswith(("/", "~", "$")) or re.match(r"[A-Za-z]:[\\/]", url):
+        return url
+    folder = PurePosixPath(origin.path).parent if origin else PurePosixPath(".")
+    if str(folder) == ".":
+        return url
+    joined = posixpath.normpath(str(folder / url))
+    return joined if joined.startswith("..") else f"./{joined}"
+
+
 def _dep_text(req: Requirement) -> str:
     """PEP 508 text without the URL (the URL moved to [tool.uv.sources])."""
 
@@ -444,6 +458,7 @@ class _Planner:
                     "environment (toolshift passes those to uv)",
                 )
             if ix.kind is IndexKind.FIND_LINKS:
+                url = _relative_to_project(url, ix.origin)
                 if no_index:
                     # uv ignores [[tool.uv.index]] entries under no-index, but not find-links.
                     find_links.append(url)
@@ -730,13 +745,40 @@ class _Planner:
             out.append(FileChange(f, old, None, rules=("TS107",), reasons=(why,)))
         return out
 
+    def lock_action(self) -> PostAction:
+        return PostAction(PostActionKind.UV_LOCK, "uv lock", produces=(UV_LOCK,))
+
     def plan(self) -> Plan:
         p = self.project
         root = p.root
         self.check_errors()
         req_files = self.requirement_files()
         has_lock = bool(p.files_with(FileRole.UV_LOCK)) or UV_LOCK in self.detected.contents
-        if not req_files and (p.tool is Tool.UV or has_lock):
+        lock_wanted = self.options.lock and self.enabled("TS108")
+        if p.tool is Tool.UV or (has_lock and not req_files):
+            # Already on uv: requirement files next to it are exports (or kept on purpose).
+            if req_files:
+                self.state.diag(
+                    "TS107",
+                    Severity.INFO,
+                    f"the project already uses uv; {', '.join(req_files)} left as they are "
+                    "(exports or kept on purpose)",
+                    hint="regenerate an export with `uv export --format requirements-txt`",
+                )
+            return Plan(
+                root=root,
+                target="uv",
+                post_actions=() if has_lock or not lock_wanted else (self.lock_action(),),
+                diagnostics=tuple(self.state.diagnostics),
+            )
+        if not req_files and PYPROJECT not in self.detected.contents:
+            self.state.diag(
+                "TS101",
+                Severity.WARNING,
+                "nothing to migrate: no requirements files and no pyproject.toml here",
+                hint="point toolshift at the service folder, or name the files with "
+                "--requirements / --dev-requirements / --group",
+            )
             return Plan(root=root, target="uv", diagnostics=tuple(self.state.diagnostics))
         changes: list[FileChange] = []
         replaced: set[str] = set()
@@ -758,8 +800,8 @@ class _Planner:
                 changes.append(py)
             changes += self.deletions(req_files, replaced)
         posts: list[PostAction] = []
-        if self.options.lock and self.enabled("TS108") and (changes or not has_lock):
-            posts.append(PostAction(PostActionKind.UV_LOCK, "uv lock", produces=(UV_LOCK,)))
+        if lock_wanted and (changes or not has_lock):
+            posts.append(self.lock_action())
         return Plan(
             root=root,
             target="uv",
