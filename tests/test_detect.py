@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from toolshift.detect import FileSelection, classify, detect, group_for_file
-from toolshift.errors import IncludeError, UsageError
+from toolshift.errors import IncludeError, InputError, UsageError
 from toolshift.model import FileRole, GroupKind, Tool
 
 PROJECTS = Path(__file__).parent / "fixtures" / "projects"
@@ -491,3 +491,25 @@ def test_nested_services_are_not_walked(tmp_path: Path) -> None:
     assert p.groups[1].files == ("docs/requirements.txt",)
     nested = sorted(str(d.origin) for d in p.diagnostics if d.code == "DET001")
     assert nested == ["services/api/pyproject.toml", "services/worker/setup.py"]
+
+
+def test_undecodable_files(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "svc", {"requirements.txt": "flask==3.0.0\n"})
+    (root / "Dockerfile").write_bytes(b"FROM python:3.12\n# caf\xe9\n")
+    p = detect(root).project  # a Dockerfile that is not UTF-8 does not stop detect
+    (d,) = [d for d in p.diagnostics if d.code == "DET002"]
+    assert d.severity.value == "warning"
+    assert str(d.origin) == "Dockerfile:2"
+
+    (root / "requirements-dev.txt").write_bytes(b"pytest==8.0.0  # \xff\n")
+    with pytest.raises(InputError) as exc:
+        detect(root)
+    assert exc.value.path == "requirements-dev.txt"
+    tolerant = detect(root, tolerant=True).project
+    assert any(
+        d.code == "DET002"
+        and d.severity.value == "error"
+        and d.origin
+        and d.origin.path == "requirements-dev.txt"
+        for d in tolerant.diagnostics
+    )

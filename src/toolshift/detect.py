@@ -383,7 +383,11 @@ class _State:
         self.contents[rel] = data
         return data
 
-    def text(self, rel: str) -> str | None:
+    def text(self, rel: str, *, essential: bool = True) -> str | None:
+        """The decoded text of a file. A file that is not UTF-8 stops detect when it is
+        ``essential`` (packaging files) and is only a warning otherwise (a Dockerfile whose
+        Python version cannot be read does not stop a migration)."""
+
         if rel in self.texts:
             return self.texts[rel]
         data = self.read_bytes(rel)
@@ -392,7 +396,18 @@ class _State:
         try:
             text, _fmt = decode(data, rel)
         except InputError as err:
-            self.fail(err, "DET002")
+            if essential:
+                self.fail(err, "DET002")
+            else:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "DET002",
+                        Severity.WARNING,
+                        f"{err.message}; toolshift skipped it",
+                        Origin(rel, err.line or 0),
+                        err.hint or "",
+                    )
+                )
             return None
         self.texts[rel] = text
         return text
@@ -892,7 +907,7 @@ def _python_sources(
 
     out: list[PythonSource] = []
     for rel, role in sorted(st.roles.items()):
-        text = st.text(rel) if role in _PY_ROLES else None
+        text = st.text(rel, essential=False) if role in _PY_ROLES else None
         if text is None:
             continue
         if rel == ".python-version":
