@@ -107,3 +107,20 @@ def test_extra_index_warns_about_first_index(tmp_path: Path) -> None:
     assert "first-index" in said and "dependency confusion" in said
     assert "CORP_TOKEN" not in b"".join(c.new or b"" for c in plan.changes).decode()
     assert "does not expand" in said
+
+
+def test_pip_compile_pins_become_lock_preferences(tmp_path: Path) -> None:
+    from toolshift.locking import pins_for
+
+    work = tmp_path / "svc"
+    shutil.copytree(CASES / "pip_tools" / "before", work)
+    detected = detect(work)
+    plan = plan_to_uv(detected, MigrateOptions(target="uv"))
+    assert {c.path for c in plan.changes if c.new is None} == {
+        "requirements.in",
+        "requirements.txt",
+    }
+    pins = pins_for(detected)
+    assert pins["flask"] == "3.0.2" and pins["werkzeug"] == "3.0.1"
+    assert pins["markupsafe"] == "2.1.5"
+    assert len(plan.post_actions) == 1
