@@ -513,3 +513,20 @@ def test_undecodable_files(tmp_path: Path) -> None:
         and d.origin.path == "requirements-dev.txt"
         for d in tolerant.diagnostics
     )
+
+
+def test_explicit_dev_file_only_keeps_the_runtime_found_by_name(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "flask==3.0.0\n",
+            "requirements-dev.txt": "ignored==1.0\n",
+            "tools/dev.txt": "-r ../requirements.txt\npytest==8.0.0\n",
+        },
+    )
+    p = detect(root, FileSelection(dev_requirements=("tools/dev.txt",))).project
+    assert [(g.name, g.files, g.includes) for g in p.groups] == [
+        ("runtime", ("requirements.txt",), ()),
+        ("dev", ("tools/dev.txt",), ("runtime",)),
+    ]
+    assert "ignored" not in p.locked

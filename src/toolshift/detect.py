@@ -135,7 +135,8 @@ RUNTIME = "runtime"
 
 @dataclass(frozen=True)
 class FileSelection:
-    """Requirement files named on the command line; when any is given, they alone form groups.
+    """Requirement files named on the command line; when any is given, they alone form groups
+    (except that the runtime group is still found by name when no ``requirements`` is given).
 
     ``groups`` holds ``(NAME, FILE)`` pairs from ``--group NAME=FILE``. Paths are relative to
     the project root (or absolute inside it).
@@ -617,6 +618,7 @@ def detect(
 def _group_entries(st: _State, selection: FileSelection) -> list[tuple[str, str]]:
     """(file, group) for every requirement file that declares a group, in a stable order."""
 
+    auto = _auto_entries(st)
     if selection.explicit:
         entries: list[tuple[str, str]] = []
         for given in selection.requirements:
@@ -628,10 +630,20 @@ def _group_entries(st: _State, selection: FileSelection) -> list[tuple[str, str]
             if group in ("runtime", "main", "default"):
                 group = RUNTIME
             entries.append((_resolve_selected(st.root, given, f"--group {name}="), group))
+        if not any(group == RUNTIME for _path, group in entries):
+            # Only dev/other files were named: the runtime set is still found by its name.
+            named = {path for path, _group in entries}
+            runtime = [(p, g) for p, g in auto if g == RUNTIME and p not in named]
+            entries = runtime + entries
         for path, _group in entries:
             st.read_bytes(path)
             st.roles.setdefault(path, FileRole.REQUIREMENTS)
         return entries
+    return auto
+
+
+def _auto_entries(st: _State) -> list[tuple[str, str]]:
+    """Group entry files found by their names."""
 
     candidates = sorted(p for p, r in st.roles.items() if r is FileRole.REQUIREMENTS)
     ins = {p for p in candidates if p.endswith(".in")}
