@@ -249,3 +249,11 @@ def test_custom_requirement_file_names() -> None:
     assert (
         translate_script("pip install -r deps/prod.txt", ctx, D).text == "uv sync --locked --no-dev"
     )
+
+
+def test_sh_c_inner_script_translated_and_requoted() -> None:
+    res = translate_script('sh -c "pip install -r requirements.txt && python app.py"', UV, D)
+    assert res.text == 'sh -c "uv sync --locked --no-dev && python app.py"'
+    res = translate_script("bash -c 'uv run pytest -q'", PIP, CI)
+    assert res.text == "bash -c 'pytest -q'"
+    assert translate_script("sh -c 'pip install -U pip'", UV, D).dropped

@@ -944,6 +944,30 @@ def translate_script(
             words = _words(node)
             if not words:
                 return False, None
+            if (
+                len(words) == 3
+                and _base(words[0].word) in ("sh", "bash", "dash")
+                and words[1].word == "-c"
+            ):
+                # sh -c "script": translate the inner script, quote it the way it was quoted
+                inner = translate_script(
+                    words[2].word, ctx, context, line=lineno(words[2].pos[0]), deps_only=deps_only
+                )
+                for r in inner.rules:
+                    acc.rule(r)
+                acc.diagnostics.extend(inner.diagnostics)
+                acc.adhoc.extend(inner.adhoc_packages)
+                acc.installs = acc.installs or inner.installs_dependencies
+                if inner.text == words[2].word:
+                    return False, None
+                if inner.dropped:
+                    return True, None
+                raw = script[words[2].pos[0] : words[2].pos[1]]
+                if raw.startswith('"') and not re.search(r'["$`\\]', inner.text):
+                    quoted = f'"{inner.text}"'
+                else:
+                    quoted = shlex.quote(inner.text)
+                return False, _Edit(words[2].pos[0], words[2].pos[1], quoted)
             t = translate_argv(
                 [w.word for w in words],
                 ctx,
@@ -960,10 +984,10 @@ def translate_script(
                 return True, None
             edit = _argv_edit(script, words, t.argv)
             if edit is not None:
-                inner = [
+                inside = [
                     p for p in node.parts if p.kind != "word" and edit.start < p.pos[0] < edit.end
                 ]
-                if inner:
+                if inside:
                     acc.diagnostics.append(
                         ctx.diag(
                             rule,
