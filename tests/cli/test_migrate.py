@@ -215,3 +215,12 @@ def test_json_apply_reports_journal_and_lock(
     assert doc["applied"]["journal"]
     assert doc["applied"]["locked"]["alpha"] == "2.0.0"
     assert doc["applied"]["status"] == "applied" and doc["applied"]["moved"] == []
+
+
+def test_no_lock_writes_files_but_no_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "svc", SIMPLE)
+    assert main(["migrate", "--to", "uv", str(root), "--yes", "--no-lock"]) == 0
+    assert sorted(tree(root)) == [".python-version", "pyproject.toml"]
+    assert "journal" in capsys.readouterr().out

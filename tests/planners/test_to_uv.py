@@ -592,3 +592,16 @@ def test_find_links_in_a_nested_file_is_made_relative_to_the_project() -> None:
         i["url"] for i in tomllib.loads(pyproject(plan_to_uv(d, opts())))["tool"]["uv"]["index"]
     ]
     assert urls == ["./wheels", "/abs/wheels"]
+
+
+def test_python_option_updates_a_different_python_version_file() -> None:
+    d = make(
+        {"requirements.txt": "alpha\n", ".python-version": "3.10\r\n"},
+        [runtime(req("alpha"))],
+    )
+    pv = next(c for c in plan_to_uv(d, opts(python="3.12")).changes if c.path == ".python-version")
+    assert pv.kind is ChangeKind.MODIFY and pv.new == b"3.12\r\n"
+    same = make(
+        {"requirements.txt": "alpha\n", ".python-version": "3.12.1\n"}, [runtime(req("alpha"))]
+    )
+    assert ".python-version" not in {c.path for c in plan_to_uv(same, opts(python="3.12")).changes}
