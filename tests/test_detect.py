@@ -373,10 +373,14 @@ def test_indexes_merged_and_deduplicated(tmp_path: Path) -> None:
             "requirements.txt": "--extra-index-url https://pkgs.example.com/simple\n"
             "--trusted-host pkgs.example.com\nflask==3.0.0\n",
             "requirements-dev.txt": "--extra-index-url https://pkgs.example.com/simple\n"
-            "--find-links ./wheels\n--pre\npytest==8.0.0\n",
+            "--find-links ./wheels\n--pre\n--only-binary :all:\n--require-hashes\n"
+            "pytest==8.0.0 --hash=sha256:" + "0" * 64 + "\n",
         },
     )
     p = detect(root).project
+    assert p.options.require_hashes
+    assert p.options.only_binary == (":all:",)
+    assert not p.options.no_index
     assert [(i.url, i.kind.value, str(i.origin)) for i in p.indexes] == [
         ("https://pkgs.example.com/simple", "extra", "requirements.txt:1"),
         ("./wheels", "find-links", "requirements-dev.txt:2"),

@@ -20,6 +20,7 @@ becomes :attr:`DependencyGroup.includes`; a file reached only through ``-c`` is 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -884,30 +885,23 @@ def _pins_as_locked(st: _State, groups: list[DependencyGroup], locked: dict[str,
 def _merge_indexes(
     files: Iterable[RequirementsFile],
 ) -> tuple[tuple[Index, ...], InstallOptions]:
+    """Indexes deduplicated by URL (first origin kept); options merged field by field: a flag
+    set in any file is set, lists are joined in order without repeats."""
+
     indexes: dict[str, Index] = {}
-    no_index = pre = prefer_binary = False
-    only_binary: list[str] = []
-    no_binary: list[str] = []
-    trusted: list[str] = []
+    merged: dict[str, Any] = {}
     for f in files:
         for index in f.indexes:
             indexes.setdefault(index.url, index)
-        o = f.options
-        no_index |= o.no_index
-        pre |= o.pre
-        prefer_binary |= o.prefer_binary
-        only_binary.extend(x for x in o.only_binary if x not in only_binary)
-        no_binary.extend(x for x in o.no_binary if x not in no_binary)
-        trusted.extend(x for x in o.trusted_hosts if x not in trusted)
-    options = InstallOptions(
-        no_index=no_index,
-        pre=pre,
-        prefer_binary=prefer_binary,
-        only_binary=tuple(only_binary),
-        no_binary=tuple(no_binary),
-        trusted_hosts=tuple(trusted),
-    )
-    return tuple(indexes.values()), options
+        for fld in dataclasses.fields(InstallOptions):
+            value = getattr(f.options, fld.name)
+            have = merged.get(fld.name)
+            if isinstance(value, bool):
+                merged[fld.name] = bool(have) or value
+            elif isinstance(value, tuple):
+                have = have or ()
+                merged[fld.name] = have + tuple(x for x in value if x not in have)
+    return tuple(indexes.values()), InstallOptions(**merged)
 
 
 # --------------------------------------------------------------------------- python versions
