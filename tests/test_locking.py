@@ -170,6 +170,7 @@ def test_user_config_and_uv_variables_are_ignored(
     (xdg / "uv").mkdir(parents=True)
     (xdg / "uv" / "uv.toml").write_text('constraint-dependencies = ["alpha==1.0.0"]\n')
     monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(xdg))  # the "system" configuration
     monkeypatch.setenv("UV_CONSTRAINT", str(tmp_path / "nope.txt"))
     project = tmp_path / "svc"
     write_project(project, ["beta"])

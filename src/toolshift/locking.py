@@ -69,8 +69,13 @@ def lock_env(config_home: str) -> dict[str, str]:
 
     ``UV_NO_CONFIG`` would hide the project's own ``[tool.uv]`` (its indexes, find-links,
     no-index) from uv, so it is turned off; user and system configuration stay out because
-    their folders point at an empty one.
+    both folders point at ``config_home``, whose ``uv/uv.toml`` is empty (uv takes the first
+    system file it finds there, so ``/etc/uv/uv.toml`` is not read either).
     """
+
+    folder = Path(config_home) / "uv"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "uv.toml").write_text("# toolshift: no user or system uv settings\n")
 
     return {
         "UV_NO_CONFIG": "0",
