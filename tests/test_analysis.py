@@ -453,3 +453,23 @@ def test_readme_prose_is_not_a_finding_but_commands_are(tmp_path: Path) -> None:
     assert findings(a, "SEC001") == ["README.md:3"]
     assert findings(a, "SEC002") == []
     assert findings(a, "SEC004") == ["README.md:4"]
+
+
+def test_vcs_requirements_without_a_commit(tmp_path: Path) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    a = tree(
+        tmp_path,
+        {
+            "requirements.txt": "lib1 @ git+https://github.com/org/lib1.git\n"
+            "lib2 @ git+https://github.com/org/lib2.git@main\n"
+            f"lib3 @ git+https://github.com/org/lib3.git@{sha}\n"
+            "git+ssh://git@github.com/org/lib4.git@v1.2#egg=lib4\n",
+        },
+    )
+    got = {str(d.origin): d.severity for d in a.risks if d.code == "RSK005"}
+    assert got == {
+        "requirements.txt:1": Severity.WARNING,
+        "requirements.txt:2": Severity.INFO,
+        "requirements.txt:4": Severity.INFO,
+    }
+    assert "RSK001" not in a.codes()  # VCS requirements are not "unpinned registry" ones

@@ -17,6 +17,7 @@ RSK001 requirements with no pinned or locked version
 RSK002 Python versions that disagree between files
 RSK003 a stated Python version outside ``requires-python``
 RSK004 ``.dockerignore``/``.gitignore`` excluding ``uv.lock``, ``pyproject.toml``, ...
+RSK005 a VCS requirement without a commit (no ref: warning; a branch or tag: note)
 ====== ======================================================================
 
 Diagnostics that detect and the readers produced are passed through with their own codes.
@@ -636,7 +637,47 @@ def _pin_risks(project: Project) -> list[Diagnostic]:
                 "pin today's versions (pip freeze) or migrate to uv, which locks them",
             )
         )
+    if project.tool is Tool.UV and project.files_with(FileRole.UV_LOCK):
+        return out  # uv.lock records the commit of every VCS source
+    for g in project.groups:
+        for r in g.requirements:
+            if r.source is not SourceKind.VCS or not r.url:
+                continue
+            ref = vcs_ref(r.url)
+            if ref and re.fullmatch(r"[0-9a-f]{40}", ref):
+                continue
+            origin = r.origin
+            out.append(
+                _diag(
+                    "RSK005",
+                    Severity.WARNING if ref is None else Severity.INFO,
+                    f"{r.name or r.url} comes from version control "
+                    + (
+                        "without a ref: every install takes the default branch's newest commit"
+                        if ref is None
+                        else f"at {ref!r}, a branch or tag that can move"
+                    ),
+                    origin.path if origin else None,
+                    origin.line if origin else 0,
+                    "pin a commit (…repo.git@<40-hex sha>) or a release from an index",
+                )
+            )
     return out
+
+
+def vcs_ref(url: str) -> str | None:
+    """The ``@ref`` of a VCS URL (``git+https://host/repo.git@v1.0#egg=x`` -> ``v1.0``)."""
+
+    from urllib.parse import urlsplit
+
+    bare = re.sub(r"^[a-z]+\+", "", url)
+    try:
+        path = urlsplit(bare).path
+    except ValueError:
+        return None
+    if "@" not in path:
+        return None
+    return path.rsplit("@", 1)[1] or None
 
 
 def _python_risks(project: Project) -> list[Diagnostic]:
