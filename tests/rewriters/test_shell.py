@@ -80,7 +80,9 @@ TO_UV = [
     (CI, "pytest --cov=app", "uv run pytest --cov=app"),
     (CI, "mypy src && ruff check .", "uv run mypy src && uv run ruff check ."),
     (CI, "python manage.py check", "uv run python manage.py check"),
-    (CI, "uv pip install --system -r requirements.txt", "uv sync --locked --no-dev"),
+    # CI runs tests: the dev group (where ad hoc test tools go) is synced too
+    (CI, "uv pip install --system -r requirements.txt", "uv sync --locked"),
+    (CI, "pip install -r requirements.txt", "uv sync --locked"),
 ]
 
 TO_PIP = [

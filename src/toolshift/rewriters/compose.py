@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from toolshift.model import Diagnostic, Severity
-from toolshift.rewriters import RewriteContext, RewriteResult
+from toolshift.rewriters import AdhocPackage, RewriteContext, RewriteResult
 from toolshift.rewriters.shell import ShellContext, translate_argv, translate_script
 
 RULE_COMMAND = "TS209"
@@ -81,6 +81,7 @@ class _Acc:
     def __init__(self) -> None:
         self.rules: list[str] = []
         self.diagnostics: list[Diagnostic] = []
+        self.adhoc: list[AdhocPackage] = []
 
     def rule(self, r: str) -> None:
         if r not in self.rules:
@@ -111,6 +112,7 @@ def _command(svc: Any, key: str, ctx: RewriteContext, acc: _Acc) -> None:
     if isinstance(val, str):
         res = translate_script(str(val), ctx, ShellContext.DOCKER, line=line)
         acc.diagnostics.extend(res.diagnostics)
+        acc.adhoc.extend(res.adhoc_packages)
         if res.text != str(val) and not res.dropped:
             svc[key] = _same_style(val, res.text)
             acc.rule(RULE_COMMAND)
@@ -319,7 +321,7 @@ def rewrite_compose(text: str, ctx: RewriteContext) -> RewriteResult:
     out = _dump(data, work)
     if crlf:
         out = out.replace("\n", "\r\n")
-    return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics))
+    return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
 
 
 __all__ = ["rewrite_compose"]

@@ -473,7 +473,8 @@ def _to_uv_install(
     if deps_only:
         new.append("--no-install-project")
     named = [g for g in dict.fromkeys(groups) if g not in ("", "dev")]
-    if "dev" not in groups:
+    if "dev" not in groups and context is not ShellContext.CI:
+        # CI runs the tests and linters, which live in the dev group: it syncs with it
         new.append("--no-dev")
     for g in named:
         new += ["--group", g]

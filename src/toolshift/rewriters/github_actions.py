@@ -1,0 +1,200 @@
+"""GitHub Actions workflows around pip <-> uv.
+
+Role in the pipeline: render (pure). ruamel.yaml round-trip: comments, key order, matrices and
+expressions (``${{ matrix.python-version }}``) are kept; a workflow with nothing to change is
+returned byte for byte.
+
+pip -> uv
+    ``actions/setup-python`` (+ ``cache: pip``) becomes ``astral-sh/setup-uv`` with uv pinned
+    (``version``), ``enable-cache: true`` and the same ``python-version``; an ``actions/cache``
+    step for pip's cache is dropped (setup-uv caches); ``run:`` scripts go through the shell
+    translator (``pip install -r requirements-dev.txt`` -> ``uv sync --locked``, ``pytest`` ->
+    ``uv run pytest``).
+uv -> pip
+    ``astral-sh/setup-uv`` becomes ``actions/setup-python`` with ``cache: pip`` (unless the job
+    already sets Python up), ``uv python install`` is dropped, ``run:`` scripts translated back.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolshift.model import Severity
+from toolshift.rewriters import RewriteContext, RewriteResult
+from toolshift.rewriters.compose import _Acc, _dump, _line, _same_style, _yaml
+from toolshift.rewriters.shell import ShellContext, translate_script
+
+RULE_SETUP = "TS301"
+RULE_SCRIPTS = "TS302"
+
+SETUP_UV = "astral-sh/setup-uv@v6"
+SETUP_PYTHON = "actions/setup-python@v5"
+
+_SETUP_PY = re.compile(r"^actions/setup-python@")
+_SETUP_UV = re.compile(r"^astral-sh/setup-uv@")
+_CACHE = re.compile(r"^actions/cache(/restore|/save)?@")
+
+
+def _uses(step: Any) -> str:
+    return str(step.get("uses", "")) if isinstance(step, dict) else ""
+
+
+def _replace_key(m: Any, old: str, new: str, value: Any) -> None:
+    """Rename ``old`` to ``new`` in a CommentedMap, keeping its position."""
+
+    keys = list(m.keys())
+    pos = keys.index(old)
+    del m[old]
+    m.insert(pos, new, value)
+
+
+def _setup_to_uv(step: Any, ctx: RewriteContext, acc: _Acc) -> None:
+    from ruamel.yaml.comments import CommentedMap
+
+    step["uses"] = _same_style(step["uses"], SETUP_UV)
+    w = step.get("with")
+    if not isinstance(w, dict):
+        w = CommentedMap()
+        step["with"] = w
+    for k in ("cache", "cache-dependency-path", "check-latest", "architecture"):
+        if k in w:
+            del w[k]
+    if "python-version-file" in w and "python-version" not in w:
+        acc.diagnostics.append(
+            ctx.diag(
+                RULE_SETUP,
+                Severity.INFO,
+                "python-version-file dropped: uv reads .python-version and requires-python itself",
+                _line(step, "uses"),
+            )
+        )
+        del w["python-version-file"]
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    w["version"] = DoubleQuotedScalarString(ctx.uv_version)
+    w["enable-cache"] = True
+    if "name" in step and "python" in str(step["name"]).lower() and "uv" not in str(step["name"]):
+        step["name"] = _same_style(step["name"], "Set up uv")
+    acc.rule(RULE_SETUP)
+
+
+def _setup_to_pip(step: Any, ctx: RewriteContext, acc: _Acc) -> None:
+    from ruamel.yaml.comments import CommentedMap
+
+    step["uses"] = _same_style(step["uses"], SETUP_PYTHON)
+    w = step.get("with")
+    if not isinstance(w, dict):
+        w = CommentedMap()
+        step["with"] = w
+    for k in list(w.keys()):
+        if k not in ("python-version",):
+            del w[k]
+    if "python-version" not in w:
+        w["python-version"] = ctx.python_version or "3.x"
+    w["cache"] = "pip"
+    if "name" in step and "uv" in str(step["name"]).lower():
+        step["name"] = _same_style(step["name"], "Set up Python")
+    acc.rule(RULE_SETUP)
+
+
+def _pip_cache_step(step: Any) -> bool:
+    if not _CACHE.match(_uses(step)):
+        return False
+    w = step.get("with")
+    path = str(w.get("path", "")) if isinstance(w, dict) else ""
+    return "pip" in path and "uv" not in path
+
+
+def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
+    steps = job.get("steps")
+    if not isinstance(steps, list):
+        return
+    uv = ctx.direction == "uv"
+    has_uv = any(_SETUP_UV.match(_uses(s)) for s in steps)
+    has_py = any(_SETUP_PY.match(_uses(s)) for s in steps)
+    for i in range(len(steps) - 1, -1, -1):
+        step = steps[i]
+        if not isinstance(step, dict):
+            continue
+        uses = _uses(step)
+        if ctx.enabled(RULE_SETUP):
+            if uv and _SETUP_PY.match(uses) and not has_uv:
+                _setup_to_uv(step, ctx, acc)
+                has_uv = True
+                continue
+            if uv and _pip_cache_step(step):
+                del steps[i]
+                acc.rule(RULE_SETUP)
+                acc.diagnostics.append(
+                    ctx.diag(
+                        RULE_SETUP,
+                        Severity.INFO,
+                        f"job {jname}: removed the pip cache step (setup-uv caches uv's downloads)",
+                        _line(step, "uses"),
+                    )
+                )
+                continue
+            if not uv and _SETUP_UV.match(uses):
+                if has_py:
+                    del steps[i]
+                    acc.rule(RULE_SETUP)
+                else:
+                    _setup_to_pip(step, ctx, acc)
+                    has_py = True
+                continue
+        run = step.get("run")
+        if isinstance(run, str) and ctx.enabled(RULE_SCRIPTS):
+            script = str(run)
+            if not uv and re.fullmatch(r"\s*uv python install[^\n]*\n?", script):
+                del steps[i]
+                acc.rule(RULE_SCRIPTS)
+                continue
+            res = translate_script(script, ctx, ShellContext.CI, line=_line(step, "run"))
+            acc.diagnostics.extend(res.diagnostics)
+            acc.adhoc.extend(res.adhoc_packages)
+            if res.text != script:
+                for r in res.rules:
+                    acc.rule(r)
+                if res.dropped:
+                    del steps[i]
+                else:
+                    step["run"] = _same_style(run, res.text)
+
+
+def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
+    """Rewrite one ``.github/workflows/*.yml`` for ``ctx.direction``. Idempotent."""
+
+    if not text.strip():
+        return RewriteResult(text)
+    crlf = "\r\n" in text
+    work = text.replace("\r\n", "\n") if crlf else text
+    try:
+        data = _yaml().load(work)
+    except Exception as exc:  # ruamel raises many error types
+        return RewriteResult(
+            text,
+            diagnostics=(
+                ctx.diag(
+                    RULE_SETUP,
+                    Severity.WARNING,
+                    f"left alone: not valid YAML ({type(exc).__name__})",
+                    hint="fix the YAML, then run toolshift again",
+                ),
+            ),
+        )
+    if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
+        return RewriteResult(text)
+    acc = _Acc()
+    for jname, job in data["jobs"].items():
+        if isinstance(job, dict):
+            _job(job, str(jname), ctx, acc)
+    if not acc.rules:
+        return RewriteResult(text, diagnostics=tuple(acc.diagnostics))
+    out = _dump(data, work)
+    if crlf:
+        out = out.replace("\r\n", "\n").replace("\n", "\r\n")
+    return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
+
+
+__all__ = ["SETUP_PYTHON", "SETUP_UV", "rewrite_workflow"]

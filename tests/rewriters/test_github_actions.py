@@ -1,0 +1,39 @@
+"""GitHub Actions: setup-python + pip <-> setup-uv, run scripts translated, matrices kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolshift.rewriters import RewriteContext
+from toolshift.rewriters.github_actions import rewrite_workflow
+
+from .fixtures import case_dirs, check_case, read
+
+CASES = case_dirs("github_actions")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixture(case: Path) -> None:
+    check_case(case, rewrite_workflow)
+
+
+def test_matrix_and_comments_kept() -> None:
+    before = read(CASES[0].parent / "pip_matrix" / "before")
+    out = rewrite_workflow(before, RewriteContext("uv", uv_version="0.13.9")).text
+    assert 'python-version: ["3.11", "3.12"]' in out
+    assert "python-version: ${{ matrix.python-version }}" in out
+    assert "# Python with pip's cache" in out
+    assert "version: 0.13.9" in out or 'version: "0.13.9"' in out
+
+
+def test_adhoc_ci_install_is_dev() -> None:
+    before = read(CASES[0].parent / "pip_cache_step" / "before")
+    res = rewrite_workflow(before, RewriteContext("uv"))
+    assert [(a.requirement, a.dev) for a in res.adhoc_packages] == [("pytest", True)]
+
+
+def test_not_a_workflow_untouched() -> None:
+    for text in ("", "foo: bar\n", "jobs: []\n"):
+        assert rewrite_workflow(text, RewriteContext("uv")).text == text
