@@ -23,7 +23,7 @@ import decimal
 import importlib.util
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime, timezone
 from email.utils import format_datetime
 from typing import IO, Annotated, Any, NoReturn
@@ -322,12 +322,16 @@ _HAS_MULTIPART = (
 )
 
 
-async def _load_request(request: Request) -> CompatRequest:
+async def _load_request(request: Request) -> AsyncIterator[CompatRequest]:
     body = await request.body()
     form = None
     if _HAS_MULTIPART and request.headers.get("content-type", "").startswith(_FORM_TYPES):
         form = await request.form()
-    return CompatRequest(request, body, form)
+    try:
+        yield CompatRequest(request, body, form)
+    finally:
+        if form is not None:
+            await form.close()  # uploaded files live in temporary files until then
 
 
 FlaskRequest = Annotated[CompatRequest, Depends(_load_request)]

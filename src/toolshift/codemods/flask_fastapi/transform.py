@@ -317,12 +317,17 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     def compat(self, name: str) -> cst.BaseExpression:
         self.compat_used = True
         self.applied.add("FF012")
-        pkg = self.modname.name.split(".")[0] if self.modname.package else ""
-        if pkg:
-            AddImportsVisitor.add_needed_import(self.context, pkg, COMPAT_MODULE)
+        if self.modname.package:
+            # ``from . import _flask_compat`` (``..`` deeper down): the helper sits in the
+            # top-level package, whatever that package is called or where it is installed.
+            level = len(self.modname.package.split("."))
+            self.need_relative(level)
         else:
             AddImportsVisitor.add_needed_import(self.context, COMPAT_MODULE)
         return _attr(f"{COMPAT_MODULE}.{name}")
+
+    def need_relative(self, level: int) -> None:
+        AddImportsVisitor.add_needed_import(self.context, "", COMPAT_MODULE, relative=level)
 
     def need(self, module: str, obj: str | None = None, asname: str | None = None) -> None:
         AddImportsVisitor.add_needed_import(self.context, module, obj, asname)
