@@ -196,6 +196,25 @@ def _atom_dnf(left: tuple[str, str], op: str, right: tuple[str, str]) -> Dnf:
     raise MarkerError(f"cannot read marker comparison {left[1]} {op} {right[1]}")
 
 
+def normalize_marker_text(text: str) -> str:
+    """A marker as packaging writes it (double quotes, single spaces); :class:`MarkerError`
+    when it is not one. The expression itself is kept (no simplification)."""
+
+    toks = _tokens(text)
+    parse_marker(text)  # validates the grammar
+    out: list[str] = []
+    for kind, value in toks:
+        if kind == "str":
+            value = '"' + value[1:-1] + '"'
+        elif kind == "op":
+            value = re.sub(r"\s+", " ", value)
+        if out and (out[-1] == "(" or kind == "rp"):
+            out[-1] += value
+        else:
+            out.append(value)
+    return " ".join(out)
+
+
 def parse_marker(text: str | None, universe: Intervals = ALL) -> Dnf:
     """A PEP 508 marker as a DNF (``None``/empty is true). Raises :class:`MarkerError`."""
 
@@ -602,6 +621,7 @@ class LockData:
                 cache[marker] = _assume(d, conflict_truth, universe)
             return cache[marker]
 
+        true: Dnf = frozenset({Term(universe, frozenset())})
         reach: dict[tuple[Any, ...], Dnf] = {}
         via: dict[tuple[Any, ...], set[str]] = {}
         direct: dict[tuple[Any, ...], set[str]] = {}
@@ -614,19 +634,20 @@ class LockData:
             if parent is not None:
                 via.setdefault(node, set()).add(parent)
             old = reach.get(node)
+            if old is not None and (m <= old or old == true):
+                return  # nothing new: the common case, kept cheap
             new = m if old is None else dnf_or(old, m, universe)
             if new != old:
                 reach[node] = new
                 work.append(node)
 
         def follow(dep: LockDependency, m: Dnf, parent: str | None) -> None:
-            dm = dnf_and(m, edge(dep.marker), universe)
+            dm = m if not dep.marker else dnf_and(m, edge(dep.marker), universe)
             for target in self._targets(dep):
                 add(target.key, dm, parent)
                 for extra in dep.extras:
                     add((*target.key, normalize_name(extra)), dm, None)
 
-        true = frozenset({Term(universe, frozenset())})
         for dep in start:
             for target in self._targets(dep):
                 direct.setdefault(target.key, set()).update(dep.extras)
@@ -737,13 +758,76 @@ def _package_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if line.startswith("[[package]]")]
 
 
+_HASH_KEY = 'hash = "'
+
+
+def _hashes(line: str) -> list[str]:
+    out = []
+    start = line.find(_HASH_KEY)
+    while start >= 0:
+        start += len(_HASH_KEY)
+        end = line.find('"', start)
+        out.append(line[start:end])
+        start = line.find(_HASH_KEY, end)
+    return out
+
+
+def _strip_artifacts(text: str) -> tuple[str, list[list[str]]] | None:
+    """The lock without its ``sdist``/``wheels`` lines, and the hashes they held per package.
+
+    Wheel lists are most of a lock's bytes (a 300-package lock is ~2 MB); tomllib takes
+    ~200 ms over them, a regex over the lines a tenth of that. uv writes them in one fixed
+    shape; anything else returns ``None`` and the lock is parsed whole.
+    """
+
+    out: list[str] = []
+    hashes: list[list[str]] = []
+    lines = text.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("[[package]]"):
+            hashes.append([])
+        elif line.startswith("sdist = {") and hashes:
+            hashes[-1].extend(_hashes(line))
+            i += 1
+            continue
+        elif line.startswith("wheels = [") and hashes:
+            if line.rstrip().endswith("]"):
+                hashes[-1].extend(_hashes(line))
+                i += 1
+                continue
+            j = i + 1
+            while j < len(lines) and lines[j].rstrip() != "]":
+                if not lines[j].startswith("    {"):
+                    return None
+                hashes[-1].extend(_hashes(lines[j]))
+                j += 1
+            if j == len(lines):
+                return None
+            i = j + 1
+            continue
+        out.append(line)
+        i += 1
+    return "".join(out), hashes
+
+
 def read_uv_lock(text: str, path: str = "uv.lock") -> LockData:
     """Parse ``uv.lock``. Raises :class:`ParseError` for malformed content and
     :class:`InputError` for a lock format newer than toolshift knows."""
 
     from toolshift.readers.pyproject import load_toml
 
-    doc = load_toml(text, path)
+    stripped = _strip_artifacts(text)
+    artifacts: list[list[str]] | None = None
+    if stripped is None:
+        doc = load_toml(text, path)
+    else:
+        try:
+            doc = load_toml(stripped[0], path)
+            artifacts = stripped[1]
+        except ParseError:
+            doc = load_toml(text, path)  # raises again, with the line in the real file
     version = doc.get("version")
     if not isinstance(version, int):
         raise ParseError(
@@ -781,7 +865,7 @@ def read_uv_lock(text: str, path: str = "uv.lock") -> LockData:
         line = lines[i] if i < len(lines) else 0
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             raise ParseError("a [[package]] without a name", path=path, line=line or None)
-        hashes: list[str] = []
+        hashes: list[str] = list(artifacts[i]) if artifacts and i < len(artifacts) else []
         sdist = raw.get("sdist")
         if isinstance(sdist, dict) and isinstance(sdist.get("hash"), str):
             hashes.append(sdist["hash"])
