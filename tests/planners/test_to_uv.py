@@ -605,3 +605,25 @@ def test_python_option_updates_a_different_python_version_file() -> None:
         {"requirements.txt": "alpha\n", ".python-version": "3.12.1\n"}, [runtime(req("alpha"))]
     )
     assert ".python-version" not in {c.path for c in plan_to_uv(same, opts(python="3.12")).changes}
+
+
+def test_files_that_still_name_a_deleted_file_are_reported() -> None:
+    d = make(
+        {
+            "requirements.txt": "alpha\n",
+            "Dockerfile": (
+                "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+            ),
+            "README.md": "see requirements.txt.bak and dev-requirements.txt\n",
+        },
+        [runtime(req("alpha"))],
+        roles={"Dockerfile": FileRole.DOCKERFILE, "README.md": FileRole.README},
+    )
+    plan = plan_to_uv(d, opts())
+    [warning] = [x for x in plan.diagnostics if "still refers" in x.message]
+    assert warning.origin == Origin("Dockerfile", 2)
+    assert not [
+        x
+        for x in plan_to_uv(d, opts(keep_requirements=True)).diagnostics
+        if "still refers" in x.message
+    ]

@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "migrate",
         help="move the project to another toolchain (--to uv), reviewed and reversible",
-        description="Plan the whole migration of the project in PATH, show it, then apply it "
+        description="Plan the whole migration of the project in PATH, show it, then apply it\n"
         "with a backup of every file it touches (see `toolshift undo`).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -745,6 +745,35 @@ class _Planner:
             out.append(FileChange(f, old, None, rules=("TS107",), reasons=(why,)))
         return out
 
+    def dangling_references(self, changes: list[FileChange]) -> None:
+        """Warn about files this plan leaves alone that still name a file it deletes (a
+        Dockerfile's ``COPY requirements.txt``, a workflow's ``pip install -r``, ...)."""
+
+        deleted = [c.path for c in changes if c.new is None]
+        if not deleted:
+            return
+        touched = {c.path for c in changes}
+        patterns = {d: re.compile(r"(?<![\w.-])" + re.escape(d) + r"(?![\w.-])") for d in deleted}
+        for path, data in sorted(self.detected.contents.items()):
+            if path in touched or path in self.detected.requirement_files:
+                continue
+            try:
+                text = decode(data, path)[0]
+            except Exception:
+                continue
+            for name, pattern in patterns.items():
+                m = pattern.search(text)
+                if m:
+                    line = text.count("\n", 0, m.start()) + 1
+                    self.state.diag(
+                        "TS107",
+                        Severity.WARNING,
+                        f"{path} still refers to {name}, which this migration deletes",
+                        Origin(path, line),
+                        hint="install with `uv sync --locked` there, or keep the file with "
+                        "--keep-requirements",
+                    )
+
     def lock_action(self) -> PostAction:
         return PostAction(PostActionKind.UV_LOCK, "uv lock", produces=(UV_LOCK,))
 
@@ -799,6 +828,7 @@ class _Planner:
             if py:
                 changes.append(py)
             changes += self.deletions(req_files, replaced)
+        self.dangling_references(changes)
         posts: list[PostAction] = []
         if lock_wanted and (changes or not has_lock):
             posts.append(self.lock_action())
