@@ -627,3 +627,10 @@ def test_files_that_still_name_a_deleted_file_are_reported() -> None:
         for x in plan_to_uv(d, opts(keep_requirements=True)).diagnostics
         if "still refers" in x.message
     ]
+
+
+def test_project_root_reference_in_a_path_becomes_relative() -> None:
+    r = req("shared", url="file://${PROJECT_ROOT}/libs/shared", source=SourceKind.PATH)
+    plan = plan_to_uv(make({"requirements.txt": "x\n"}, [runtime(r)]), opts())
+    sources = tomllib.loads(pyproject(plan))["tool"]["uv"]["sources"]
+    assert sources == {"shared": {"path": "./libs/shared"}}

@@ -215,9 +215,21 @@ def _vcs_source(req: Requirement, url: str, state: _State) -> pp.UvSource | None
     return pp.UvSource(req.name, tuple(fields))
 
 
-def _path_source(req: Requirement, url: str) -> pp.UvSource:
+def _path_source(req: Requirement, url: str, state: _State) -> pp.UvSource:
     path = url[len("file://") :] if url.startswith("file://") else url
+    # uv reads path sources relative to the project: ${PROJECT_ROOT} is implied.
+    for ref in ("${PROJECT_ROOT}/", "$PROJECT_ROOT/"):
+        if path.startswith(ref):
+            path = "./" + path[len(ref) :]
     path = path.rstrip("/") or "."
+    if _ENV_REF.search(path):
+        state.diag(
+            "TS105",
+            Severity.WARNING,
+            f"{req.name}: uv does not expand environment variables in [tool.uv.sources] paths",
+            req.origin,
+            hint="use a path relative to the project folder",
+        )
     fields: list[tuple[str, str | bool]] = [("path", path)]
     if req.editable:
         fields.append(("editable", True))
@@ -342,7 +354,7 @@ class _Planner:
             if req.source is SourceKind.VCS:
                 source = _vcs_source(req, url, st)
             elif req.source is SourceKind.PATH:
-                source = _path_source(req, url)
+                source = _path_source(req, url, st)
             else:
                 source = pp.UvSource(req.name, (("url", url),))
             if source is not None:
