@@ -534,3 +534,20 @@ def test_explicit_dev_file_only_keeps_the_runtime_found_by_name(tmp_path: Path) 
         ("dev", ("tools/dev.txt",), ("runtime",)),
     ]
     assert "ignored" not in p.locked
+
+
+@pytest.mark.parametrize(
+    ("files", "tool"),
+    [
+        ({"pyproject.toml": "[tool.poetry]\nname = 'x'\n", "poetry.lock": ""}, Tool.POETRY),
+        ({"Pipfile": "[packages]\nflask = '*'\n"}, Tool.PIPENV),
+    ],
+)
+def test_poetry_and_pipenv_are_named_not_read(
+    tmp_path: Path, files: dict[str, str], tool: Tool
+) -> None:
+    p = detect(write_tree(tmp_path / "svc", files)).project
+    assert p.tool is tool
+    codes = {d.code for d in p.diagnostics}
+    assert "DET021" in codes
+    assert "DET020" not in codes

@@ -583,8 +583,22 @@ def detect(
     if isinstance(tool_uv.get("package"), bool):
         is_package = bool(tool_uv["package"])
 
-    if not groups and not any(
-        r in (FileRole.SETUP_PY, FileRole.SETUP_CFG, FileRole.PIPFILE) for r in st.roles.values()
+    if tool in (Tool.POETRY, Tool.PIPENV) and not any(
+        g.kind is not GroupKind.EXTRA for g in groups
+    ):
+        st.diagnostics.append(
+            Diagnostic(
+                "DET021",
+                Severity.INFO,
+                f"{tool.value} declares the dependencies; toolshift does not read "
+                f"{'[tool.poetry] dependencies' if tool is Tool.POETRY else 'Pipfile packages'} "
+                "yet, so no groups are listed",
+                Origin("pyproject.toml" if tool is Tool.POETRY else "Pipfile"),
+                "export them (poetry export / pipenv requirements) and pass --requirements",
+            )
+        )
+    elif not groups and not any(
+        r in (FileRole.SETUP_PY, FileRole.SETUP_CFG) for r in st.roles.values()
     ):
         st.diagnostics.append(
             Diagnostic(
