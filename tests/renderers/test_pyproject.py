@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolshift.errors import ParseError
 from toolshift.renderers.pyproject import (
@@ -192,3 +195,41 @@ def test_tables_inserted_in_the_middle_keep_blank_lines() -> None:
         '[[tool.uv.index]]\nname = "a"\nurl = "https://a.example/simple"\n\n'
         "[tool.ruff]\nline-length = 1\n"
     )
+
+
+NAMES = ["alpha", "Beta", "gamma-x", "delta_y", "eps.z"]
+
+
+def _key(text: str) -> str:
+    from packaging.requirements import Requirement
+
+    from toolshift.model import normalize_name
+
+    return normalize_name(Requirement(text).name)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    existing=st.lists(
+        st.builds(lambda n, s: n + s, st.sampled_from(NAMES), st.sampled_from(["", ">=1", "<3"])),
+        max_size=4,
+        unique_by=_key,
+    ),
+    new=st.lists(
+        st.builds(lambda n, s: n + s, st.sampled_from(NAMES), st.sampled_from(["", "==1.0"])),
+        max_size=6,
+    ),
+)
+def test_merge_properties(existing: list[str], new: list[str]) -> None:
+    """Any mix of new and existing requirements: the user's entries stay first and untouched,
+    every name appears once, the result parses, and a second render changes nothing."""
+
+    old = f'[project]\nname = "svc"\nversion = "1"\ndependencies = {json.dumps(existing)}\n'
+    edits = PyprojectEdits(name="svc", dependencies=tuple(Dep(t) for t in new))
+    once = render_pyproject(old, edits)
+    deps = tomllib.loads(once.text)["project"]["dependencies"]
+    assert deps[: len(existing)] == existing
+    keys = [_key(d) for d in deps]
+    assert len(keys) == len(set(keys))
+    assert {_key(t) for t in new} <= set(keys)
+    assert render_pyproject(once.text, edits).text == once.text
