@@ -68,7 +68,7 @@ TO_UV = [
     (
         DOCS,
         "python -m venv .venv && source .venv/bin/activate && pip install -r requirements-dev.txt",
-        "source .venv/bin/activate && uv sync --locked",
+        "uv venv .venv && source .venv/bin/activate && uv sync --locked",
     ),
     (DOCS, "python -m pytest -q", "uv run pytest -q"),
     (

@@ -662,8 +662,11 @@ def _translate(
             target = [a for a in argv[rest:] if not a.startswith("-")]
             dest = target[0] if target else ".venv"
             acc.rule(rule)
-            if context is not ShellContext.DOCS or posixpath.normpath(dest) == ".venv":
-                return None
+            if context is ShellContext.DOCKER:
+                return None  # uv sync makes the environment (UV_PROJECT_ENVIRONMENT if custom)
+            if posixpath.normpath(dest) == ".venv":
+                # kept as a step: a following `source .venv/bin/activate` needs the folder
+                return ("uv", "venv", *argv[rest:])
             acc.diagnostics.append(
                 ctx.diag(
                     rule,

@@ -1,0 +1,190 @@
+"""Install instructions in docs (README, CONTRIBUTING: Markdown) and Makefile recipes.
+
+Role in the pipeline: render (pure). Only shell inside Markdown code (fenced blocks tagged as
+shell/console or untagged, and inline code spans that start with a pip/uv/python command) and
+Makefile recipe lines are touched; they go through the shared shell translator in its ``docs``
+context: ``pip install -r requirements-dev.txt`` <-> ``uv sync --locked``, ``python -m pytest``
+<-> ``uv run pytest``, the uv installer pinned; ``pip install <name>`` lines, which tell users
+how to install a package, stay. Prose, headings and every other byte are kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolshift.model import Diagnostic
+from toolshift.rewriters import AdhocPackage, RewriteContext, RewriteResult
+from toolshift.rewriters.shell import ShellContext, translate_script
+
+RULE = "TS303"
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$")
+_SHELL_LANGS = frozenset({"", "sh", "bash", "shell", "zsh", "console", "shell-session", "text"})
+_INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+_COMMANDISH = re.compile(r"^(pip3?|python3?(\.\d+)?\s+-m\s+(pip|venv|pytest)|uv|pytest|curl)\b")
+_PROMPT = re.compile(r"^(\s*(?:\$|>|%)\s)(.*)$")
+
+
+class _Acc:
+    def __init__(self) -> None:
+        self.rules: list[str] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.adhoc: list[AdhocPackage] = []
+
+    def take(self, text: str, ctx: RewriteContext, line: int) -> str:
+        res = translate_script(text, ctx, ShellContext.DOCS, line=line)
+        self.diagnostics.extend(res.diagnostics)
+        self.adhoc.extend(res.adhoc_packages)
+        if res.text != text:
+            for r in (*res.rules, RULE):
+                if r not in self.rules:
+                    self.rules.append(r)
+        return res.text
+
+
+def _split_nl(line: str) -> tuple[str, str]:
+    body = line.rstrip("\r\n")
+    return body, line[len(body) :]
+
+
+def _block(lines: list[str], lang: str, ctx: RewriteContext, acc: _Acc, first: int) -> list[str]:
+    """Translate the lines of one fenced block (with their newlines)."""
+
+    if lang in ("console", "shell-session") or any(_PROMPT.match(ln) for ln in lines):
+        out = []
+        for n, ln in enumerate(lines):
+            body, nl = _split_nl(ln)
+            m = _PROMPT.match(body)
+            if m and _COMMANDISH.search(m.group(2)):
+                new = acc.take(m.group(2), ctx, first + n)
+                out.append(m.group(1) + new + nl if new else "")
+            else:
+                out.append(ln)
+        return out
+    text = "".join(lines)
+    nl = "\r\n" if "\r\n" in text else "\n"
+    work = text.replace("\r\n", "\n")
+    new = acc.take(work, ctx, first) if _COMMANDISH.search(work) or "\n" in work else work
+    if new == work:
+        # the block as a whole did not change (or could not be parsed): try line by line
+        out = []
+        for n, ln in enumerate(lines):
+            body, end = _split_nl(ln)
+            if body.rstrip().endswith("\\") or not _COMMANDISH.search(body.lstrip()):
+                out.append(ln)
+                continue
+            indent = body[: len(body) - len(body.lstrip())]
+            t = acc.take(body.lstrip(), ctx, first + n)
+            out.append(indent + t + end if t else "")
+        return out
+    if nl != "\n":
+        new = new.replace("\n", nl)
+    return new.splitlines(keepends=True) if new else []
+
+
+def rewrite_markdown(text: str, ctx: RewriteContext) -> RewriteResult:
+    """Translate the shell in a Markdown document's code. Idempotent."""
+
+    if not ctx.enabled(RULE):
+        return RewriteResult(text)
+    acc = _Acc()
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        body, _ = _split_nl(lines[i])
+        m = _FENCE.match(body)
+        if m:
+            fence = m.group(2)
+            lang = m.group(3).lower()
+            j = i + 1
+            while j < len(lines):
+                b, _ = _split_nl(lines[j])
+                if b.strip().startswith(fence[0] * len(fence)) and b.strip().strip(fence[0]) == "":
+                    break
+                j += 1
+            content = lines[i + 1 : j]
+            out.append(lines[i])
+            if lang in _SHELL_LANGS and j < len(lines):
+                out.extend(_block(content, lang, ctx, acc, i + 2))
+            else:
+                out.extend(content)
+            if j < len(lines):
+                out.append(lines[j])
+            i = j + 1
+            continue
+
+        # inline code spans that are commands
+        def repl(mm: re.Match[str], n: int = i) -> str:
+            code = mm.group(1)
+            if not _COMMANDISH.search(code):
+                return mm.group(0)
+            new = acc.take(code, ctx, n + 1)
+            return f"`{new}`" if new else mm.group(0)
+
+        out.append(_INLINE.sub(repl, lines[i]) if "`" in lines[i] else lines[i])
+        i += 1
+    new_text = "".join(out)
+    if new_text == text:
+        return RewriteResult(text, diagnostics=tuple(acc.diagnostics))
+    return RewriteResult(new_text, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
+
+
+_RECIPE = re.compile(r"^(\t[@+-]*)(.*)$")
+
+
+def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
+    """Translate the shell of a Makefile's recipe lines (continuations included)."""
+
+    if not ctx.enabled(RULE):
+        return RewriteResult(text)
+    acc = _Acc()
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        body, nl = _split_nl(lines[i])
+        m = _RECIPE.match(body)
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        # a logical recipe line: this line plus its backslash continuations
+        j = i
+        while _split_nl(lines[j])[0].endswith("\\") and j + 1 < len(lines):
+            j += 1
+        chunk = "".join(lines[i : j + 1])
+        crlf = "\r\n" in chunk
+        script = chunk[len(m.group(1)) :].replace("\r\n", "\n")
+        end = "\n" if script.endswith("\n") else ""
+        script = script[: len(script) - len(end)]
+        if "$" in script or not re.search(r"\b(pip3?|uv|pytest|python3?)\b", script):
+            # make variables and $$ escapes: not plain shell, left as written
+            out.extend(lines[i : j + 1])
+            i = j + 1
+            continue
+        new = acc.take(script, ctx, i + 1)
+        if new != script:
+            piece = m.group(1) + new + end if new else ""
+            if crlf:
+                piece = piece.replace("\n", "\r\n")
+            out.append(piece)
+        else:
+            out.extend(lines[i : j + 1])
+        i = j + 1
+    new_text = "".join(out)
+    if new_text == text:
+        return RewriteResult(text, diagnostics=tuple(acc.diagnostics))
+    return RewriteResult(new_text, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
+
+
+def rewrite_docs(text: str, ctx: RewriteContext) -> RewriteResult:
+    """Dispatch on ``ctx.path``: ``Makefile``/``*.mk`` recipes, else Markdown."""
+
+    name = ctx.path.rsplit("/", 1)[-1]
+    if name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk"):
+        return rewrite_makefile(text, ctx)
+    return rewrite_markdown(text, ctx)
+
+
+__all__ = ["rewrite_docs", "rewrite_makefile", "rewrite_markdown"]
