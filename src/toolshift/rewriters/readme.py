@@ -143,7 +143,7 @@ def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        body, nl = _split_nl(lines[i])
+        body, _ = _split_nl(lines[i])
         m = _RECIPE.match(body)
         if not m:
             out.append(lines[i])
