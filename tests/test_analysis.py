@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from toolshift.analysis import Analysis, analyze, literal_credential
@@ -473,3 +476,26 @@ def test_vcs_requirements_without_a_commit(tmp_path: Path) -> None:
         "requirements.txt:4": Severity.INFO,
     }
     assert "RSK001" not in a.codes()  # VCS requirements are not "unpinned registry" ones
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    user=st.from_regex(r"[a-z][a-z0-9_]{2,10}", fullmatch=True),
+    secret=st.from_regex(r"[A-Za-z0-9\-._~!*]{8,24}", fullmatch=True),
+)
+def test_no_secret_reaches_any_output(user: str, secret: str) -> None:
+    secret = "Zq" + secret  # never a word that occurs in the report by chance
+    url = f"https://{user}:{secret}@pkgs.example.com/simple"
+    with tempfile.TemporaryDirectory() as tmp:
+        a = tree(
+            Path(tmp),
+            {
+                "requirements.txt": f"--extra-index-url {url}\n-i {url}\nflask==3.0.0\n",
+                "Dockerfile": f"FROM python:3.12-slim\nRUN pip install -i {url} x\n",
+                ".gitlab-ci.yml": f"test:\n  script:\n    - pip install --index-url {url} x\n",
+                "README.md": f"    pip install --extra-index-url {url} x\n",
+            },
+        )
+        outputs = human(a, 80) + render_markdown(a) + json.dumps(to_dict(a))
+    assert secret not in outputs
+    assert "SEC003" in outputs
