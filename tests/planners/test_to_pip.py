@@ -272,3 +272,207 @@ def test_disabled_rules_are_respected() -> None:
     assert "uv.lock" not in paths
     new = paths["pyproject.toml"].new
     assert new is not None and b"[project]" in new and b"[tool.uv]" not in new
+
+
+# --------------------------------------------------------------------------- round trips
+#
+# Property: for generated projects (packages with versions, forks by Python version, dependency
+# edges with platform/Python markers, runtime + dev/test groups + an extra), the requirements
+# files planned from pyproject.toml + uv.lock install, in every environment of a grid, exactly
+# the name -> version set an independent walk of the lock graph gives (markers evaluated by
+# packaging, no marker algebra). pip's format is read back with readers.requirements.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+POOL = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa"]
+EDGE_MARKERS = [None, "sys_platform == 'win32'", "python_full_version < '3.12'", "os_name != 'nt'"]
+ENVS = [
+    {
+        "python_full_version": py,
+        "python_version": py.rsplit(".", 1)[0],
+        "sys_platform": plat,
+        "os_name": "nt" if plat == "win32" else "posix",
+        "platform_system": "",
+        "platform_machine": "",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+    for py in ("3.11.4", "3.12.1", "3.13.0")
+    for plat in ("linux", "win32")
+]
+
+
+@st.composite
+def projects(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from(POOL), min_size=1, max_size=8, unique=True))
+    forked = draw(st.sets(st.sampled_from(names), max_size=2))
+    packages: dict[str, list[tuple[str, str | None]]] = {}  # name -> [(version, fork marker)]
+    for i, name in enumerate(names):
+        if name in forked:
+            packages[name] = [
+                (f"1.{i}.0", "python_full_version < '3.12'"),
+                (f"2.{i}.1", "python_full_version >= '3.12'"),
+            ]
+        else:
+            packages[name] = [
+                (f"{i + 1}.{draw(st.integers(0, 30))}.{draw(st.integers(0, 9))}", None)
+            ]
+    edges: dict[str, list[tuple[str, str | None]]] = {n: [] for n in names}
+    for i, name in enumerate(names):  # a DAG: edges to later names only
+        for target in draw(
+            st.lists(st.sampled_from(names[i + 1 :] or [name]), max_size=3, unique=True)
+        ):
+            if target != name:
+                edges[name].append((target, draw(st.sampled_from(EDGE_MARKERS))))
+    pick = st.lists(
+        st.tuples(st.sampled_from(names), st.sampled_from(EDGE_MARKERS)),
+        max_size=4,
+        unique_by=lambda t: t[0],
+    )
+    return {
+        "packages": packages,
+        "edges": edges,
+        "runtime": draw(pick),
+        "test": draw(pick),
+        "dev": draw(pick),
+        "extra": draw(pick),
+        "dev_includes_test": draw(st.booleans()),
+    }
+
+
+def _dep_lines(
+    p: dict[str, Any], targets: list[tuple[str, str | None]], parent_fork: str | None
+) -> list[str]:
+    out = []
+    for name, marker in targets:
+        versions = p["packages"][name]
+        for version, fork in versions:
+            parts = [m for m in (marker, fork) if m]
+            if parent_fork and fork and parent_fork != fork:
+                continue  # a forked parent only reaches the child version of its own fork
+            if parent_fork and fork:
+                parts = [m for m in (marker,) if m]
+            text = f'{{ name = "{name}"'
+            if len(versions) > 1:
+                text += (
+                    f', version = "{version}", source = {{ registry = "https://pypi.org/simple" }}'
+                )
+            if parts:
+                text += (
+                    ', marker = "'
+                    + " and ".join(f"({m})" if len(parts) > 1 else m for m in parts)
+                    + '"'
+                )
+            out.append(text + " },")
+    return out
+
+
+def write_project(p: dict[str, Any]) -> dict[str, bytes]:
+    def spec_list(items: list[tuple[str, str | None]]) -> str:
+        return ", ".join(f'"{n}>=0.1' + (f'; {m}"' if m else '"') for n, m in items)
+
+    groups = [f"test = [{spec_list(p['test'])}]"]
+    dev = spec_list(p["dev"])
+    if p["dev_includes_test"]:
+        dev = '{include-group = "test"}' + (", " + dev if dev else "")
+    groups.append(f"dev = [{dev}]")
+    pyproject = (
+        '[project]\nname = "gen"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        f"dependencies = [{spec_list(p['runtime'])}]\n\n"
+        f"[project.optional-dependencies]\nextra = [{spec_list(p['extra'])}]\n\n"
+        "[dependency-groups]\n" + "\n".join(groups) + "\n\n[tool.uv]\npackage = false\n"
+    )
+    lock = ["version = 1", "revision = 3", 'requires-python = ">=3.11"', ""]
+    lock += ["[[package]]", 'name = "gen"', 'version = "0.1.0"', 'source = { virtual = "." }']
+    lock += ["dependencies = [", *_dep_lines(p, p["runtime"], None), "]", ""]
+    lock += [
+        "[package.optional-dependencies]",
+        "extra = [",
+        *_dep_lines(p, p["extra"], None),
+        "]",
+        "",
+    ]
+    dev_deps = p["dev"] + (
+        [t for t in p["test"] if t[0] not in {d[0] for d in p["dev"]}]
+        if p["dev_includes_test"]
+        else []
+    )
+    lock += ["[package.dev-dependencies]", "dev = [", *_dep_lines(p, dev_deps, None), "]"]
+    lock += ["test = [", *_dep_lines(p, p["test"], None), "]", ""]
+    for name in sorted(p["packages"]):
+        for version, fork in p["packages"][name]:
+            lock += [
+                "[[package]]",
+                f'name = "{name}"',
+                f'version = "{version}"',
+                'source = { registry = "https://pypi.org/simple" }',
+            ]
+            if fork:
+                lock += [f'resolution-markers = ["{fork}"]']
+            lock += ["dependencies = [", *_dep_lines(p, p["edges"][name], fork), "]"]
+            lock += [
+                f'wheels = [{{ url = "https://x/{name}.whl", hash = "sha256:{name}{version}" }}]',
+                "",
+            ]
+    return {"pyproject.toml": pyproject.encode(), "uv.lock": "\n".join(lock).encode() + b"\n"}
+
+
+def oracle(
+    p: dict[str, Any], roots: list[tuple[str, str | None]], env: dict[str, str]
+) -> set[tuple[str, str]]:
+    from packaging.markers import Marker
+
+    def ok(marker: str | None) -> bool:
+        return marker is None or Marker(marker).evaluate(env)
+
+    out: set[tuple[str, str]] = set()
+    todo = list(roots)
+    while todo:
+        name, marker = todo.pop()
+        if not ok(marker):
+            continue
+        for version, fork in p["packages"][name]:
+            if ok(fork) and (name, version) not in out:
+                out.add((name, version))
+                todo.extend(p["edges"][name])
+    return out
+
+
+def installed_from_files(
+    files: dict[str, bytes], entry: str, env: dict[str, str]
+) -> set[tuple[str, str]]:
+    from packaging.markers import Marker
+
+    from toolshift.readers.requirements import load_requirements
+
+    out: set[tuple[str, str]] = set()
+    for rf in load_requirements([entry], files.get).values():
+        assert not [d for d in rf.diagnostics if d.severity is Severity.ERROR], rf.diagnostics
+        for req in rf.requirements:
+            if req.marker is None or Marker(req.marker).evaluate(env):
+                assert req.pinned_version, req
+                out.add((req.key, req.pinned_version))
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects())
+def test_round_trip_keeps_installed_sets(p: dict[str, Any]) -> None:
+    files = write_project(p)
+    plan = plan_to_pip(detected_for(files), MigrateOptions(target="pip", extras=True))
+    after = apply_in_memory(files, plan)
+    dev_roots = p["dev"] + (p["test"] if p["dev_includes_test"] else [])
+    for env in ENVS:
+        assert installed_from_files(after, "requirements.txt", env) == oracle(p, p["runtime"], env)
+        assert installed_from_files(after, "requirements-dev.txt", env) == oracle(
+            p, p["runtime"] + dev_roots, env
+        )
+        assert installed_from_files(after, "requirements-test.txt", env) == oracle(
+            p, p["runtime"] + p["test"], env
+        )
+        assert installed_from_files(after, "requirements-extra.txt", env) == oracle(
+            p, p["runtime"] + p["extra"], env
+        )
+    again = plan_to_pip(detected_for(after), MigrateOptions(target="pip", extras=True))
+    assert again.empty
