@@ -187,3 +187,18 @@ def test_fuzz_readers_never_raise(text: str) -> None:
     for read in _READERS:
         for src in read(text, "f"):
             assert src.value and src.origin.line >= 1
+
+
+def test_no_quadratic_regex_on_long_lines() -> None:
+    # "uv uv uv ..." took 12 s with a lazy regex over the line.
+    import time
+
+    text = "run: " + "uv " * 20000 + "--python 3.12\n" + "FROM python:" + "$" * 20000
+    start = time.perf_counter()
+    for read in _READERS:
+        read(text, "f")
+    assert time.perf_counter() - start < 2.0
+    assert values(pv.from_workflow("run: uv sync -p 3.12 && uv python install 3.13\n", "f")) == [
+        ("3.12", 1),
+        ("3.13", 1),
+    ]

@@ -263,11 +263,6 @@ _KEY_RE = re.compile(
     r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\w.-]+|\"[^\"]+\"|'[^']+')\s*:(?:\s+|$)(?P<value>.*)$"
 )
 _MATRIX_REF_RE = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
-_UV_INSTALL_RE = re.compile(r"\buv\s+python\s+install\b(?P<rest>[^;&|\n]*)")
-_UV_PYTHON_FLAG_RE = re.compile(
-    r"\buv\b[^;&|\n]*?(?:--python[=\s]|-p\s)\s*"
-    r"(?P<value>[^\s;&|'\"]+|'[^']*'|\"[^\"]*\")"
-)
 _FLOW_PYTHON_RE = re.compile(
     r"[{,]\s*python[-_]version\s*:\s*(?P<value>'[^']*'|\"[^\"]*\"|[^,}\]\s]+)"
 )
@@ -299,6 +294,25 @@ def _block_items(lines: list[str], index: int, indent: int) -> list[tuple[int, s
         if m is None or len(m.group(1)) < indent or _KEY_RE.match(body):
             break  # the list ended, or it is a list of mappings, not of versions
         out.append((j + 1, m.group(2).strip().strip("'\""), raw))
+    return out
+
+
+def _uv_python_requests(line: str) -> list[str]:
+    """Versions in ``uv python install X Y`` and ``uv ... --python X``/``-p X`` commands."""
+
+    out: list[str] = []
+    for segment in re.split(r"[;&|]", line):
+        tokens = segment.split()
+        if "uv" not in tokens:
+            continue
+        rest = tokens[tokens.index("uv") + 1 :]
+        if rest[:2] == ["python", "install"]:
+            out.extend(t for t in rest[2:] if not t.startswith("-"))
+        for j, tok in enumerate(rest):
+            if tok in ("--python", "-p") and j + 1 < len(rest):
+                out.append(rest[j + 1])
+            elif tok.startswith("--python="):
+                out.append(tok.partition("=")[2])
     return out
 
 
@@ -342,17 +356,11 @@ def from_workflow(text: str, path: str) -> list[PythonSource]:
             by_key.setdefault("python-version", []).append(
                 (index + 1, fm.group("value").strip("'\""), raw)
             )
-        for cm in _UV_INSTALL_RE.finditer(_strip_comment(raw)):
-            for tok in cm.group("rest").split():
-                if tok.startswith("-"):
-                    continue
+        if "uv" in raw:
+            for tok in _uv_python_requests(_strip_comment(raw)):
                 src = _source(PythonSourceKind.CI, tok, path, index + 1, raw)
                 if src:
                     found.append(src)
-        for fm in _UV_PYTHON_FLAG_RE.finditer(_strip_comment(raw)):
-            src = _source(PythonSourceKind.CI, fm.group("value"), path, index + 1, raw)
-            if src:
-                found.append(src)
 
     for key in _PYTHON_KEYS:
         for line, value, raw in by_key.get(key, []):

@@ -102,8 +102,10 @@ __all__ = ["load_requirements", "parse_requirements"]
 
 # --------------------------------------------------------------------------- lines
 
-# pip: COMMENT_RE = re.compile(r"(^|\s+)#.*$")
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+# pip: COMMENT_RE = re.compile(r"(^|\s+)#.*$"), used with .match (a comment line) and .sub (strip
+# the comment). Same meaning here, written so that no input makes the regex quadratic.
+_COMMENT_LINE_RE = re.compile(r"\s*#")
+_COMMENT_START_RE = re.compile(r"(?:^|(?<=\s))#")
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 # pip expands only upper-case names; we keep them, but must hide them from packaging.
 _ENV_VAR_RE = re.compile(r"\$\{[A-Z0-9_]+\}")
@@ -138,7 +140,7 @@ def _logical_lines(text: str) -> list[_LogicalLine]:
         return "".join(c + e for c, e in chunk[:-1]) + chunk[-1][0]
 
     for idx, (line, _ending) in enumerate(physical):
-        is_comment = _COMMENT_RE.match(line) is not None
+        is_comment = _COMMENT_LINE_RE.match(line) is not None
         if not line.endswith("\\") or is_comment:
             if is_comment:
                 line = " " + line  # so the comment is still found once joined
@@ -168,19 +170,43 @@ def _split_args_options(line: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- secrets
 
-_CRED_RE = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<cred>[^/@\s]+)@")
+# Found from "://" so that no input makes the search quadratic; the scheme is read backwards.
+_CRED_RE = re.compile(r"://(?P<cred>[^/@\s]+)@")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_ENV_REF_RE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _credentials(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, cred) of every literal secret ``cred@`` after a ``scheme://``."""
+
+    out = []
+    for m in _CRED_RE.finditer(text):
+        i = m.start()
+        while i > 0 and m.start() - i < 64 and text[i - 1] in _SCHEME_CHARS:
+            i -= 1
+        if _is_secret(text[i : m.start()], m.group("cred")):
+            out.append((m.start("cred"), m.end(), m.group("cred")))
+    return out
 
 
 def _is_secret(scheme: str, cred: str) -> bool:
     parts = cred.split(":", 1)
-    if all(re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", p) for p in parts):
+    if all(_ENV_REF_RE.fullmatch(p) for p in parts):
         return False  # ${VAR} references are not secrets
     # an ssh user name (git@github.com) authenticates nothing by itself
     return not (len(parts) == 1 and scheme.lower().endswith("ssh"))
 
 
 def _has_secret(url: str) -> bool:
-    return any(_is_secret(m.group("scheme"), m.group("cred")) for m in _CRED_RE.finditer(url))
+    return bool(_credentials(url))
+
+
+def _replace_credentials(text: str, show: Callable[[str], str]) -> str:
+    out, pos = [], 0
+    for start, end, cred in _credentials(text):
+        out += [text[pos:start], show(cred)]
+        pos = end
+    return "".join([*out, text[pos:]])
 
 
 def _strip_secret(url: str) -> str:
@@ -188,26 +214,18 @@ def _strip_secret(url: str) -> str:
         return url
     out = redact.strip_credentials(url)
     if _has_secret(out):  # not a URL urlsplit understands: remove every secret by pattern
-        out = _CRED_RE.sub(
-            lambda m: (
-                m.group()
-                if not _is_secret(m.group("scheme"), m.group("cred"))
-                else m.group("scheme") + "://"
-            ),
-            out,
-        )
+        out = _replace_credentials(out, lambda _cred: "")
     return out
 
 
 def _redact(text: str) -> str:
     """Replace literal credentials by ``****`` (``${VAR}`` and ssh user names kept)."""
 
-    def repl(m: re.Match[str]) -> str:
-        if _is_secret(m.group("scheme"), m.group("cred")):
-            return redact.redact_url(m.group())
-        return m.group()
+    def show(cred: str) -> str:
+        parts = cred.split(":", 1)
+        return ":".join(p if _ENV_REF_RE.fullmatch(p) else redact.REDACTED for p in parts) + "@"
 
-    return _CRED_RE.sub(repl, text)
+    return _replace_credentials(text, show)
 
 
 # --------------------------------------------------------------------------- options
@@ -745,7 +763,8 @@ def parse_requirements(text: str, path: str) -> RequirementsFile:
 
 
 def _parse_line(logical: _LogicalLine, state: _FileState) -> None:
-    line = _COMMENT_RE.sub("", logical.content).strip()
+    comment = _COMMENT_START_RE.search(logical.content)
+    line = (logical.content[: comment.start()] if comment else logical.content).strip()
     if not line:
         return
     origin = Origin(state.path, logical.number, _redact(logical.text))
