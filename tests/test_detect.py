@@ -551,3 +551,41 @@ def test_poetry_and_pipenv_are_named_not_read(
     codes = {d.code for d in p.diagnostics}
     assert "DET021" in codes
     assert "DET020" not in codes
+
+
+def test_tool_uv_settings_without_declarations_keep_requirement_groups(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": '[tool.uv]\nindex-url = "https://pypi.org/simple"\n'
+            "[tool.ruff]\nline-length = 100\n",
+            "requirements.txt": "flask==3.0.0\n",
+            "requirements-dev.txt": "-r requirements.txt\npytest==8.0.0\n",
+        },
+    )
+    p = detect(root).project
+    assert p.tool is Tool.UV
+    assert [(g.name, g.files) for g in p.groups] == [
+        ("runtime", ("requirements.txt",)),
+        ("dev", ("requirements-dev.txt",)),
+    ]
+
+
+def test_pip_project_with_pyproject_extras(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = ["flask"]\n'
+            '[project.optional-dependencies]\nredis = ["redis>=5"]\n'
+            '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+            "requirements.txt": "flask==3.0.0\n",
+        },
+    )
+    p = detect(root).project
+    assert p.tool is Tool.PIP
+    assert p.is_package
+    assert [(g.name, g.kind) for g in p.groups] == [
+        ("runtime", GroupKind.RUNTIME),
+        ("redis", GroupKind.EXTRA),
+    ]
+    assert p.groups[0].files == ("requirements.txt",)

@@ -539,14 +539,15 @@ def detect(
     if py_data is not None:
         py_groups = _pyproject_groups(py_data, "dependencies" in _sub(pyproject, "project"))
         py_indexes = py_data.indexes
+        declares = any(g.kind is not GroupKind.EXTRA for g in py_groups)
+        if tool is Tool.UV and declares and groups and not selection.explicit:
+            # requirement files beside a uv project's declarations are exports of it
+            groups = []
         have = {g.name for g in groups}
-        if tool is Tool.UV or not groups:
-            if tool is Tool.UV and groups and not selection.explicit:
-                groups = []  # requirement files next to uv.lock are exports, not declarations
-                have = set()
-            groups.extend(g for g in py_groups if g.name not in have)
-        else:
+        if groups and not (tool is Tool.UV and declares):
             groups.extend(g for g in py_groups if g.kind is GroupKind.EXTRA)
+        else:
+            groups.extend(g for g in py_groups if g.name not in have)
 
     # -- locked versions
     for lock_name in ("uv.lock", "poetry.lock", "Pipfile.lock"):
