@@ -493,3 +493,14 @@ def test_no_quadratic_regex_on_long_lines(name: str) -> None:
     start = time.perf_counter()
     parse_requirements(_PATHOLOGICAL[name], "requirements.txt")
     assert time.perf_counter() - start < 2.0
+
+
+def test_empty_option_values_are_errors_not_entries() -> None:
+    rf = parse('--requirement=\n-r ""\n--index-url=\n-f ""\n')
+    assert rf.includes == () and rf.indexes == ()
+    assert [(d.code, d.severity, d.origin and d.origin.line) for d in rf.diagnostics] == [
+        ("RQ003", Severity.ERROR, 1),
+        ("RQ003", Severity.ERROR, 2),
+        ("RQ003", Severity.ERROR, 3),
+        ("RQ003", Severity.ERROR, 4),
+    ]

@@ -901,6 +901,9 @@ def _legacy(o: _Opt, ctx: _LineContext) -> None:
 
 
 def _include(kind: IncludeKind, target: str, ctx: _LineContext, state: _FileState) -> None:
+    if not target.strip():
+        ctx.error("RQ003", "-r/-c needs a file name", "name the file to include")
+        return
     if re.match(r"(https?|file):", target, re.IGNORECASE):
         if _has_secret(target):
             target = _strip_secret(target)
@@ -923,6 +926,9 @@ def _include(kind: IncludeKind, target: str, ctx: _LineContext, state: _FileStat
 
 
 def _index(url: str, kind: IndexKind, ctx: _LineContext, state: _FileState) -> None:
+    if not url.strip():
+        ctx.error("RQ003", f"an empty {kind.value} location", "give the URL or folder")
+        return
     secret = _has_secret(url)
     if secret:
         url = _strip_secret(url)
