@@ -634,3 +634,24 @@ def test_project_root_reference_in_a_path_becomes_relative() -> None:
     plan = plan_to_uv(make({"requirements.txt": "x\n"}, [runtime(r)]), opts())
     sources = tomllib.loads(pyproject(plan))["tool"]["uv"]["sources"]
     assert sources == {"shared": {"path": "./libs/shared"}}
+
+
+@pytest.mark.parametrize(
+    ("line", "model", "expected"),
+    [
+        ("flask >= 2.0  # web", Requirement("flask", ">=2.0"), "flask >= 2.0"),
+        ("alpha==1.0 --hash=sha256:abc", Requirement("alpha", "==1.0"), "alpha==1.0"),
+        (
+            'Django[Bcrypt] ~= 4.2 ; python_version>="3.8"',
+            Requirement("django", "~=4.2", extras=("bcrypt",), marker='python_version >= "3.8"'),
+            'Django[Bcrypt] ~= 4.2 ; python_version>="3.8"',
+        ),
+        # The model disagrees with the line (or cannot be shown as written): rebuilt from it.
+        ("alpha==1.0", Requirement("alpha", "==2.0"), "alpha==2.0"),
+        ("x==${V}", Requirement("x", "==${V}"), "x==${V}"),
+    ],
+)
+def test_requirements_keep_the_users_spelling(line: str, model: Requirement, expected: str) -> None:
+    r = Requirement(**{**model.__dict__, "origin": Origin("requirements.txt", 1, line)})
+    plan = plan_to_uv(make({"requirements.txt": line + "\n"}, [runtime(r)]), opts())
+    assert tomllib.loads(pyproject(plan))["project"]["dependencies"] == [expected]

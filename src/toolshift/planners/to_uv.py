@@ -50,6 +50,7 @@ from toolshift.model import (
     Severity,
     SourceKind,
     Tool,
+    normalize_name,
 )
 from toolshift.redact import has_credentials, strip_credentials
 from toolshift.renderers import pyproject as pp
@@ -147,6 +148,47 @@ def _inline_comment(req: Requirement) -> str:
     last = req.origin.text.rstrip("\r\n").splitlines()[-1] if req.origin.text.strip() else ""
     m = _INLINE_COMMENT.search(last)
     return m.group(1).strip() if m else ""
+
+
+def _as_written(req: Requirement) -> str | None:
+    """The requirement exactly as the user spelled it (spaces, quotes), when the original line
+    holds nothing else and says the same thing as the model; None otherwise."""
+
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as PRequirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not req.origin or not req.origin.text or req.url or req.editable:
+        return None
+    text = re.sub(r"\\\r?\n", " ", req.origin.text)
+    text = re.sub(r"(^|\s)#.*$", "", text, flags=re.S)
+    text = re.split(r"\s--?[a-z]", text, maxsplit=1)[0].strip()
+    if not text or "$" in text:
+        return None
+    try:
+        parsed = PRequirement(text)
+        same_spec = SpecifierSet(req.specifier) == parsed.specifier
+    except (InvalidRequirement, InvalidSpecifier):
+        return None
+    same = (
+        normalize_name(parsed.name) == req.key
+        and same_spec
+        and {normalize_name(e) for e in parsed.extras} == {normalize_name(e) for e in req.extras}
+        and str(parsed.marker or "") == str(_marker(req.marker))
+        and parsed.url is None
+    )
+    return text if same else None
+
+
+def _marker(text: str | None) -> object:
+    from packaging.markers import InvalidMarker, Marker
+
+    if not text:
+        return ""
+    try:
+        return Marker(text)
+    except InvalidMarker:
+        return text
 
 
 def _comments_above(req: Requirement, contents: dict[str, list[str]]) -> tuple[str, ...]:
@@ -345,7 +387,7 @@ class _Planner:
             )
         if not req.name and req.url:
             req = self.named(req)
-        text = req.pep508()
+        text = _as_written(req) or req.pep508()
         if req.url and req.source is not SourceKind.REGISTRY and self.enabled("TS105"):
             url, literal, env = _strip_env_and_credentials(req.url)
             if literal or env:
