@@ -137,9 +137,8 @@ def convert_project(
 def _dependencies(facts: ProjectFacts) -> DependencyChanges:
     if not facts.uses_flask:
         return DependencyChanges()
-    remove = ["flask", "gunicorn"]
-    if facts.uses_flask_cors:
-        remove.append("flask-cors")
+    # flask-cors is of no use without Flask; gunicorn cannot serve ASGI (uvicorn does).
+    remove = ["flask", "flask-cors", "gunicorn"]
     add = ["fastapi", "uvicorn[standard]"]
     if facts.uses_forms:
         add.append("python-multipart")
