@@ -389,8 +389,9 @@ def test_json_schema(risky: Analysis) -> None:
         "unpinned": 1,
         "includes": ["runtime"],
         "constraints": 0,
+        "unlocked": 1,
     }
-    assert doc["requirements"] == {"pinned": 1, "unpinned": 3, "locked": 1}
+    assert doc["requirements"] == {"pinned": 1, "unpinned": 3, "unlocked": 3, "locked": 1}
     assert doc["indexes"][1]["kind"] == "extra"
     assert doc["indexes"][1]["has_credentials"] is True
     assert doc["options"]["trusted_hosts"] == ["pkgs.example.com"]
@@ -409,7 +410,7 @@ def test_markdown(risky: Analysis) -> None:
     assert "| severity | code | where | finding |" in md
     assert "| warning | SEC001 | requirements.txt:2 |" in md
     assert "**(they disagree)**" in md
-    assert "| runtime | runtime | requirements.txt | 3 | 1 | 2 |  | 0 |" in md
+    assert "| runtime | runtime | requirements.txt | 3 | 1 | 2 | 2 |  | 0 |" in md
     # a table cell never breaks the table
     for line in md.splitlines():
         if line.startswith("| "):
@@ -499,3 +500,11 @@ def test_no_secret_reaches_any_output(user: str, secret: str) -> None:
         outputs = human(a, 80) + render_markdown(a) + json.dumps(to_dict(a))
     assert secret not in outputs
     assert "SEC003" in outputs
+
+
+def test_locked_ranges_are_not_unlocked() -> None:
+    a = analyse(PROJECTS / "uv-project")
+    assert (a.pinned, a.unpinned, a.unlocked, a.locked) == (0, 2, 0, 2)
+    assert "0 with no version fixed" in human(a)
+    c = analyse(PROJECTS / "constraints")  # ranges fixed by -c constraints.txt
+    assert (c.unpinned, c.unlocked) == (3, 0)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import pathspec
 
 from toolshift.model import (
+    DependencyGroup,
     Detected,
     Diagnostic,
     FileRole,
@@ -45,6 +46,7 @@ from toolshift.model import (
     Project,
     PythonSource,
     PythonSourceKind,
+    Requirement,
     Severity,
     SourceKind,
     Tool,
@@ -62,6 +64,7 @@ class GroupSummary:
     unpinned: int
     includes: tuple[str, ...] = ()
     constraints: int = 0
+    unlocked: int = 0  # registry requirements with no pin, no lock and no constraint
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Analysis:
     compose_files: tuple[str, ...]
     ci_files: tuple[str, ...]
     risks: tuple[Diagnostic, ...]
+    unlocked: int = 0  # requirements whose version nothing fixes (see RSK001)
 
     def files_with(self, role: FileRole) -> tuple[str, ...]:
         for r, paths in self.files:
@@ -124,12 +128,14 @@ def analyze(detected: Detected) -> Analysis:
         by_role.setdefault(f.role, []).append(f.path)
 
     groups = []
-    pinned = unpinned = 0
+    pinned = unpinned = unlocked = 0
     for g in project.groups:
         p = sum(1 for r in g.requirements if r.pinned_version is not None)
         u = len(g.requirements) - p
+        loose = len(_unlocked(project, g))
         pinned += p
         unpinned += u
+        unlocked += loose
         groups.append(
             GroupSummary(
                 name=g.name,
@@ -140,6 +146,7 @@ def analyze(detected: Detected) -> Analysis:
                 unpinned=u,
                 includes=g.includes,
                 constraints=len(g.constraints),
+                unlocked=loose,
             )
         )
 
@@ -153,6 +160,7 @@ def analyze(detected: Detected) -> Analysis:
         pinned=pinned,
         unpinned=unpinned,
         locked=len(project.locked),
+        unlocked=unlocked,
         indexes=tuple(
             Index(redact_url(i.url), i.kind, i.name, i.has_credentials, i.origin)
             for i in project.indexes
@@ -609,18 +617,24 @@ def _dockerfile_risks(path: str, text: str, latest_hint: str) -> list[Diagnostic
 # --------------------------------------------------------------------------- pins and python
 
 
+def _unlocked(project: Project, group: DependencyGroup) -> list[Requirement]:
+    """Registry requirements of ``group`` whose version no pin, lock or constraint fixes."""
+
+    constrained = {r.key for g in project.groups for r in g.constraints if r.pinned_version}
+    return [
+        r
+        for r in group.requirements
+        if r.source is SourceKind.REGISTRY
+        and r.pinned_version is None
+        and r.key not in project.locked
+        and r.key not in constrained
+    ]
+
+
 def _pin_risks(project: Project) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    constrained = {r.key for g in project.groups for r in g.constraints if r.pinned_version}
     for g in project.groups:
-        loose = [
-            r
-            for r in g.requirements
-            if r.source is SourceKind.REGISTRY
-            and r.pinned_version is None
-            and r.key not in project.locked
-            and r.key not in constrained
-        ]
+        loose = _unlocked(project, g)
         if not loose:
             continue
         names = ", ".join(r.pep508() for r in loose[:6]) + (", ..." if len(loose) > 6 else "")

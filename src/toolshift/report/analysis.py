@@ -74,10 +74,16 @@ def to_dict(a: Analysis) -> dict[str, Any]:
                 "unpinned": g.unpinned,
                 "includes": list(g.includes),
                 "constraints": g.constraints,
+                "unlocked": g.unlocked,
             }
             for g in a.groups
         ],
-        "requirements": {"pinned": a.pinned, "unpinned": a.unpinned, "locked": a.locked},
+        "requirements": {
+            "pinned": a.pinned,
+            "unpinned": a.unpinned,
+            "unlocked": a.unlocked,
+            "locked": a.locked,
+        },
         "indexes": [
             {
                 "url": i.url,
@@ -134,8 +140,7 @@ def render_human(a: Analysis, console: Console) -> None:
     head = (
         f"[bold]{e(a.name)}[/bold]  tool: [bold]{e(a.tool.value)}[/bold]  {kind}\n"
         f"[dim]{e(a.root)}[/dim]\n"
-        f"requirements: {a.pinned + a.unpinned} ({a.pinned} pinned, {a.unpinned} not pinned), "
-        f"locked versions known: {a.locked}"
+        f"requirements: {_counts(a)}; locked versions known: {a.locked}"
     )
     console.print(Panel(head, title="toolshift analyze", expand=False))
 
@@ -151,8 +156,10 @@ def render_human(a: Analysis, console: Console) -> None:
 
     if a.groups:
         groups = Table(title="Dependency groups", box=box.SIMPLE)
-        for col in ("group", "kind", "from", "reqs", "pinned", "not pinned", "includes", "-c"):
-            groups.add_column(col, justify="right" if col in ("reqs", "pinned", "-c") else "left")
+        cols = ("group", "kind", "from", "reqs", "==", "ranges", "no version", "includes", "-c")
+        for col in cols:
+            numeric = col in ("reqs", "==", "ranges", "no version", "-c")
+            groups.add_column(col, justify="right" if numeric else "left")
         for g in a.groups:
             groups.add_row(
                 e(g.name),
@@ -161,6 +168,7 @@ def render_human(a: Analysis, console: Console) -> None:
                 str(g.requirements),
                 str(g.pinned),
                 str(g.unpinned),
+                f"[yellow]{g.unlocked}[/yellow]" if g.unlocked else "0",
                 e(", ".join(g.includes)),
                 str(g.constraints),
             )
@@ -208,6 +216,14 @@ def _where_escaped(origin: Origin | None) -> str:
     return escape(_where(origin))
 
 
+def _counts(a: Analysis) -> str:
+    total = a.pinned + a.unpinned
+    return (
+        f"{total} ({a.pinned} pinned with ==, {a.unpinned} ranges, "
+        f"{a.unlocked} with no version fixed by a pin, lock or constraint)"
+    )
+
+
 def _summary(a: Analysis) -> str:
     errors, warnings, info = (a.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     if not a.risks:
@@ -229,10 +245,7 @@ def render_markdown(a: Analysis) -> str:
     add(f"## toolshift analyze: `{_cell(a.name)}`")
     add("")
     add(f"- tool today: **{a.tool.value}**; {kind}")
-    add(
-        f"- requirements: {a.pinned + a.unpinned} ({a.pinned} pinned, {a.unpinned} not pinned); "
-        f"locked versions known: {a.locked}"
-    )
+    add(f"- requirements: {_counts(a)}; locked versions known: {a.locked}")
     if a.python_sources:
         versions = ", ".join(a.python_versions) or "ranges only"
         note = " **(they disagree)**" if a.python_conflict else ""
@@ -249,12 +262,13 @@ def render_markdown(a: Analysis) -> str:
     if a.groups:
         add("### Dependency groups")
         add("")
-        add("| group | kind | from | reqs | pinned | not pinned | includes | constraints |")
-        add("|---|---|---|---:|---:|---:|---|---:|")
+        add("| group | kind | from | reqs | == | ranges | no version | includes | constraints |")
+        add("|---|---|---|---:|---:|---:|---:|---|---:|")
         for g in a.groups:
             add(
                 f"| {_cell(g.name)} | {g.kind.value} | {_cell(', '.join(g.files))} | "
-                f"{g.requirements} | {g.pinned} | {g.unpinned} | {_cell(', '.join(g.includes))} "
+                f"{g.requirements} | {g.pinned} | {g.unpinned} | {g.unlocked} | "
+                f"{_cell(', '.join(g.includes))} "
                 f"| {g.constraints} |"
             )
         add("")
