@@ -202,3 +202,13 @@ def test_no_quadratic_regex_on_long_lines() -> None:
         ("3.12", 1),
         ("3.13", 1),
     ]
+
+
+def test_workflow_flow_list_over_several_lines() -> None:
+    text = 'python-version: [\n  "3.11",  # oldest\n  "3.12",\n]\nos: [a]\n'
+    assert values(pv.from_workflow(text, "ci.yml")) == [("3.11", 1), ("3.12", 1)]
+
+
+def test_python_version_file_with_several_versions_on_a_line() -> None:
+    (src,) = pv.from_python_version_file("3.12.1 3.11.7\n", ".python-version")
+    assert src.value == "3.12.1"

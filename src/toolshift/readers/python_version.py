@@ -108,7 +108,8 @@ def from_python_version_file(text: str, path: str) -> list[PythonSource]:
         body = line.strip()
         if not body or body.startswith("#"):
             continue
-        found = _source(PythonSourceKind.PYTHON_VERSION_FILE, body, path, number, line)
+        first = body.split()[0]  # pyenv allows several versions on one line; the first wins
+        found = _source(PythonSourceKind.PYTHON_VERSION_FILE, first, path, number, line)
         return [found] if found else []
     return []
 
@@ -336,6 +337,13 @@ def from_workflow(text: str, path: str) -> list[PythonSource]:
             key = m.group("key").strip("'\"")
             indent = len(m.group("indent"))
             value = m.group("value")
+            flow = _strip_comment(value).strip()
+            if flow.startswith("[") and "]" not in flow:  # a flow list over several lines
+                for more in lines[index + 1 : index + 50]:
+                    flow += " " + _strip_comment(more).strip()
+                    if "]" in more:
+                        break
+                value = flow
             items = [(index + 1, v, raw) for v in _scalar_items(value)]
             if not items and not _strip_comment(value).strip():
                 items = _block_items(lines, index, indent)
