@@ -504,3 +504,17 @@ def test_empty_option_values_are_errors_not_entries() -> None:
         ("RQ003", Severity.ERROR, 3),
         ("RQ003", Severity.ERROR, 4),
     ]
+
+
+def test_fixtures_cover_every_diagnostic_code() -> None:
+    import re
+
+    from toolshift.readers import requirements as module
+
+    documented = set(re.findall(r"^(RQ\d{3})\s", module.__doc__ or "", re.MULTILINE))
+    seen = set()
+    for case in CASES:
+        doc = json.loads((FIXTURES / case / "expected.json").read_text(encoding="utf-8"))
+        seen |= {d["code"] for d in doc["diagnostics"]}
+    assert documented == {f"RQ{n:03d}" for n in range(1, 17)}
+    assert seen == documented
