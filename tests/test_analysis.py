@@ -508,3 +508,17 @@ def test_locked_ranges_are_not_unlocked() -> None:
     assert "0 with no version fixed" in human(a)
     c = analyse(PROJECTS / "constraints")  # ranges fixed by -c constraints.txt
     assert (c.unpinned, c.unlocked) == (3, 0)
+
+
+def test_compose_image_name_of_a_built_service_is_not_pulled(tmp_path: Path) -> None:
+    a = tree(
+        tmp_path,
+        {
+            "requirements.txt": "x==1\n",
+            "compose.yaml": "services:\n  app:\n    build: .\n    image: myorg/app\n"
+            "  cache:\n    image: redis:latest\n",
+        },
+    )
+    assert findings(a, "SEC006") == ["compose.yaml:6"]
+    broken = tree(tmp_path / "b", {"requirements.txt": "x==1\n", "compose.yaml": "a: [\n"})
+    assert findings(broken, "SEC006") == []

@@ -524,26 +524,53 @@ def _docker_risks(texts: Mapping[str, str], roles: Mapping[str, FileRole]) -> li
         role = roles.get(path)
         if role is FileRole.DOCKERFILE:
             out.extend(_dockerfile_risks(path, texts[path], latest_hint))
-        elif role in (FileRole.COMPOSE, FileRole.GITHUB_WORKFLOW, FileRole.GITLAB_CI):
-            for n, line in _logical_lines(texts[path]):
-                m = _YAML_IMAGE.match(line)
-                if not m or line.lstrip().startswith("#"):
-                    continue
-                image = m.group("image")
-                if "$" in image or image.endswith(":") or not re.match(r"^[\w./:@-]+$", image):
-                    continue
-                if _floating_tag(image):
-                    out.append(
-                        _diag(
-                            "SEC006",
-                            Severity.WARNING,
-                            f"image {image} has no fixed version: builds change without a commit",
-                            path,
-                            n,
-                            latest_hint,
-                        )
+            continue
+        if role not in (FileRole.COMPOSE, FileRole.GITHUB_WORKFLOW, FileRole.GITLAB_CI):
+            continue
+        built = _compose_built_images(texts[path]) if role is FileRole.COMPOSE else set()
+        for n, line in _logical_lines(texts[path]):
+            m = _YAML_IMAGE.match(line)
+            if not m or line.lstrip().startswith("#"):
+                continue
+            image = m.group("image")
+            if "$" in image or image.endswith(":") or not re.match(r"^[\w./:@-]+$", image):
+                continue
+            if n in built:
+                continue  # the name compose gives the image it builds, not one it pulls
+            if _floating_tag(image):
+                out.append(
+                    _diag(
+                        "SEC006",
+                        Severity.WARNING,
+                        f"image {image} has no fixed version: builds change without a commit",
+                        path,
+                        n,
+                        latest_hint,
                     )
+                )
     return out
+
+
+def _compose_built_images(text: str) -> set[int]:
+    """1-based lines of ``image:`` keys in compose services that also ``build:``."""
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        doc = YAML(typ="rt").load(text)
+    except (YAMLError, ValueError):
+        return set()
+    services = doc.get("services") if isinstance(doc, Mapping) else None
+    if not isinstance(services, Mapping):
+        return set()
+    lines: set[int] = set()
+    for service in services.values():
+        if isinstance(service, Mapping) and "build" in service and "image" in service:
+            lc = getattr(service, "lc", None)
+            if lc is not None:
+                lines.add(int(lc.key("image")[0]) + 1)
+    return lines
 
 
 @dataclass
