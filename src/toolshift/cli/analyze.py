@@ -13,8 +13,10 @@ examples:
   toolshift analyze --group docs=docs/requirements.txt --strict    fail CI on warnings
 
 Requirement files are found by their usual names (requirements*.txt, requirements/*.txt,
-*-requirements.txt, requirements*.in, constraints*.txt); --requirements, --dev-requirements
-and --group name the files yourself (then only those form groups).
+*-requirements.txt, requirements*.in, constraints*.txt, docs/requirements.txt);
+--requirements, --dev-requirements and --group name them yourself: then only those form
+groups (without --requirements, requirements.txt is still the runtime group). A folder
+with its own pyproject.toml or requirements.txt is another service and is left out.
 
 Finding codes: SEC0xx security (extra indexes, trusted hosts, credentials in URLs,
 curl | sh installers, floating images, root containers), RSK0xx reproducibility (unpinned
@@ -39,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "analyze",
         help="show the tool a project uses today, its files, groups and risks",
-        description="Detect the toolchain of the project in PATH (pip, pip-tools, uv, Poetry, "
+        description="Detect the toolchain of the project in PATH (pip, pip-tools, uv, Poetry,\n"
         "Pipenv), list the files that matter and report risks. Nothing is written.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
