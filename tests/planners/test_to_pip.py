@@ -4,6 +4,7 @@ folders (review the diff before committing)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -476,3 +477,129 @@ def test_round_trip_keeps_installed_sets(p: dict[str, Any]) -> None:
         )
     again = plan_to_pip(detected_for(after), MigrateOptions(target="pip", extras=True))
     assert again.empty
+
+
+# --------------------------------------------------------------------------- real tools (slow)
+
+
+@functools.cache
+def _pip() -> list[str]:
+    """A pip that can run `install --dry-run --report` (the test venv has none)."""
+
+    import sys
+
+    from toolshift.tools import run
+
+    for exe in (getattr(sys, "_base_executable", None), shutil.which("python3")):
+        if exe and run([exe, "-m", "pip", "--version"], timeout=60).returncode == 0:
+            return [exe, "-m", "pip"]
+    pytest.skip("no Python with pip found")
+
+
+def _pip_installs(root: Path, wheelhouse: Path, entry: str) -> dict[str, str]:
+    from toolshift.tools import run
+
+    report = root / "report.json"
+    done = run(
+        [
+            *_pip(),
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            "--report",
+            str(report),
+            "-r",
+            entry,
+        ],
+        cwd=root,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.output
+    items = json.loads(report.read_text())["install"]
+    return {normalize(i["metadata"]["name"]): i["metadata"]["version"] for i in items}
+
+
+def normalize(name: str) -> str:
+    from toolshift.model import normalize_name
+
+    return normalize_name(name)
+
+
+def _write(root: Path, plan: Plan) -> None:
+    for change in plan.changes:
+        path = root / change.path
+        if change.new is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(change.new)
+
+
+def _offline(wheelhouse: Path) -> list[str]:
+    return ["--offline", "--no-index", "--find-links", str(wheelhouse)]
+
+
+@pytest.mark.slow
+def test_pip_installs_what_uv_locked(tmp_path: Path, wheelhouse: Path) -> None:
+    """uv lock (offline, wheelhouse) -> --to pip -> pip resolves exactly the locked set."""
+
+    from toolshift.tools import find_uv, run
+
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["beta", "gamma[fast]", "alpha<2", "devtool; sys_platform == \'win32\'"]\n'
+        '[dependency-groups]\ndev = ["devtool"]\n[tool.uv]\npackage = false\n'
+    )
+    run([find_uv().path, "lock", *_offline(wheelhouse)], cwd=root, timeout=120, check=True)
+    files = read_tree(root)
+    plan = plan_to_pip(detected_for(files, str(root)), MigrateOptions(target="pip"))
+    _write(root, plan)
+    assert _pip_installs(root, wheelhouse, "requirements.txt") == {
+        "alpha": "1.1.0",
+        "beta": "1.2",
+        "gamma": "0.9",
+        "delta": "1.0",
+    }
+    assert _pip_installs(root, wheelhouse, "requirements-dev.txt")["devtool"] == "3.0"
+    text = (root / "requirements.txt").read_text()
+    assert "devtool==3.0 ; sys_platform == 'win32'" in text
+    assert f"--find-links {wheelhouse}" in text  # uv's registry was the wheelhouse folder
+
+
+@pytest.mark.slow
+def test_round_trip_to_uv_then_to_pip(tmp_path: Path, wheelhouse: Path) -> None:
+    """A pip project -> --to uv (with uv lock) -> --to pip installs the same name -> version."""
+
+    from toolshift.detect import detect
+    from toolshift.locking import run_uv_lock
+    from toolshift.planners.to_uv import plan_to_uv
+
+    root = tmp_path / "svc"
+    root.mkdir()
+    pins = {"alpha": "1.0.0", "beta": "1.0", "gamma": "0.9", "delta": "1.0"}
+    (root / "requirements.txt").write_text(
+        "beta==1.0\nalpha==1.0.0\ngamma[fast]==0.9\ndelta==1.0\n"
+    )
+    (root / "requirements-dev.txt").write_text("-r requirements.txt\ndevtool==3.0\n")
+    before = {
+        "requirements.txt": _pip_installs(root, wheelhouse, "requirements.txt"),
+        "requirements-dev.txt": _pip_installs(root, wheelhouse, "requirements-dev.txt"),
+    }
+    assert before["requirements.txt"] == pins
+
+    to_uv = plan_to_uv(detect(root), MigrateOptions(target="uv"))
+    _write(root, to_uv)
+    run_uv_lock(root, None, {**pins, "devtool": "3.0"}, extra_args=_offline(wheelhouse))
+    assert (root / "uv.lock").exists()
+
+    to_pip = plan_to_pip(detect(root), MigrateOptions(target="pip", pin="exact"))
+    _write(root, to_pip)
+    assert not (root / "uv.lock").exists()
+    for entry, installed in before.items():
+        assert _pip_installs(root, wheelhouse, entry) == installed, entry

@@ -231,6 +231,8 @@ def _entry(
                     hint="drop --hashes, or pin it exact in --pin / [tool.toolshift.pin]",
                 )
             hashes = pkg.hashes
+            if not hashes:
+                ctx.hash_refused.add(pkg.name)
         return entry(text, hashes, pkg.version)
     if kind is LockSourceKind.GIT:
         text = f"{pkg.name}{extras} @ {_git_url(pkg, policy)}"
@@ -308,12 +310,14 @@ def _index_options(ctx: _Context, used_registries: set[str]) -> list[str]:
     for url in sorted(used_registries):
         if url.rstrip("/") in known or url.rstrip("/") in PYPI:
             continue
-        out.append(f"--extra-index-url {url}")
+        # uv records a find-links folder as a registry given by its path
+        option = "--extra-index-url" if "://" in url else "--find-links"
+        out.append(f"{option} {url}")
         ctx.note(
             "pip-lock-index",
             Severity.INFO,
             f"uv.lock took packages from {url}, which pyproject.toml does not name; "
-            "it is kept as --extra-index-url",
+            f"it is kept as {option}",
             Origin(UV_LOCK),
         )
     return out
@@ -548,7 +552,8 @@ def _plan_files(ctx: _Context) -> list[_File]:
         ctx.note(
             "pip-hash-unhashable",
             Severity.WARNING,
-            "pip's hash-checking mode (turned on by --hash) refuses requirements it cannot hash: "
+            "pip's hash-checking mode (turned on by --hash) refuses requirements without a "
+            "hash; uv.lock has none for (or they cannot be hashed): "
             + ", ".join(sorted(ctx.hash_refused)),
             Origin(RUNTIME_FILE),
             hint="install those separately without hashes, or drop --hashes",
