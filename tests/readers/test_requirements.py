@@ -312,7 +312,7 @@ _LINE_PARTS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(_LINE_PARTS, max_size=30).map("".join))
 def test_fuzz_requirement_like_text_never_raises(text: str) -> None:
     rf = parse_requirements(text, "a/requirements.txt")
@@ -454,7 +454,7 @@ _CRED_LINES = [
 _SECRET = st.from_regex(r"[A-Za-z0-9_.~-]{4,16}", fullmatch=True).map(lambda s: f"S3CR{s}")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(_CRED_LINES), min_size=1, max_size=6), _SECRET, _SECRET)
 def test_fuzz_literal_credentials_never_leave_the_reader(
     lines: list[str], user: str, password: str
@@ -518,3 +518,28 @@ def test_fixtures_cover_every_diagnostic_code() -> None:
         seen |= {d["code"] for d in doc["diagnostics"]}
     assert documented == {f"RQ{n:03d}" for n in range(1, 17)}
     assert seen == documented
+
+
+_NAMES = st.sampled_from(["a.txt", "b.txt", "sub/c.txt", "../d.txt", "sub/../a.txt", "e.txt"])
+_INCLUDE_LINE = st.tuples(st.sampled_from(["-r ", "-c ", "--requirement=", "-r"]), _NAMES).map(
+    "".join
+)
+_FILE = st.lists(
+    st.one_of(_INCLUDE_LINE, st.sampled_from(["flask", "x==1", "", "# c"])), max_size=5
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a.txt", "b.txt", "sub/c.txt", "e.txt"]), _FILE))
+def test_fuzz_load_returns_or_raises_input_error(files: dict[str, list[str]]) -> None:
+    data = {k: "\n".join(v) for k, v in files.items()}
+    try:
+        got = load_requirements(["a.txt"], reader(dict(data)))
+    except InputError as err:
+        assert err.path is not None and err.hint
+        return
+    assert next(iter(got)) == "a.txt"
+    for path, rf in got.items():
+        assert path in data
+        for inc in rf.includes:
+            assert inc.resolved in got
