@@ -3,8 +3,8 @@
 Every benchmark runs toolshift (and uv) as a child process, the way a person does, so the figures
 include interpreter start-up. The child environment leaves the machine's pip/uv configuration out
 (``PIP_CONFIG_FILE=/dev/null``, no ``PIP_*``/``UV_*``/``VIRTUAL_ENV``, an empty config home for
-uv): what is measured is toolshift, not whatever index or constraints file the machine happens
-to carry.
+uv, bytecode caching on): what is measured is toolshift, not whatever index or constraints file
+the machine happens to carry.
 """
 
 from __future__ import annotations
@@ -25,8 +25,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "benchmarks" / "out"
 
+# PYTHONDONTWRITEBYTECODE too: with it, every run compiles every module from source again
+# (~0.3 s for `migrate`), which a person's installed toolshift does not pay after its first run.
 _SCRUB_NAMES = frozenset(
-    {"VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PIPENV_ACTIVE"}
+    {
+        "VIRTUAL_ENV",
+        "CONDA_PREFIX",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONSTARTUP",
+        "PIPENV_ACTIVE",
+        "PYTHONDONTWRITEBYTECODE",
+    }
 )
 
 

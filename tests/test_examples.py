@@ -280,3 +280,76 @@ def test_example_own_tests_pass_after_a_pip_style_install(tmp_path: Path) -> Non
     tested = run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=work)
     assert tested.returncode == 0, tested.output
     assert "4 passed" in tested.stdout
+
+
+# --------------------------------------------------------------------------- the README session
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".toolshift" not in p.relative_to(root).parts
+    }
+
+
+def _copy_example(tmp_path: Path) -> Path:
+    import shutil
+
+    work = tmp_path / "fastapi-service"
+    shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
+    return work
+
+
+def test_migrate_without_lock_then_undo_restores_the_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from toolshift.cli.main import main
+
+    work = _copy_example(tmp_path)
+    before = _snapshot(work)
+    assert main(["migrate", "--to", "uv", str(work), "--yes", "--no-lock"]) == 0
+    after = _snapshot(work)
+    assert "pyproject.toml" in after and "pyproject.toml" not in before
+    assert "requirements.txt" not in after
+    pyproject = after["pyproject.toml"].decode()
+    assert '"fastapi==0.165.0"' in pyproject
+    assert 'uvloop==0.23.0; sys_platform != "win32"' in pyproject
+    assert main(["undo", str(work), "--yes"]) == 0
+    assert _snapshot(work) == before
+    capsys.readouterr()
+
+
+@pytest.mark.network
+def test_readme_session_on_a_copy_of_the_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """analyze, migrate --diff, migrate (with the real uv lock against PyPI), undo.
+
+    ``uv lock`` needs an interpreter the project allows, and the example says 3.12; a fresh
+    machine may only have the Python running these tests, so the migration targets that one
+    (``--python``), as the README tells a person in the same spot to do.
+    """
+
+    import tomllib
+
+    from toolshift.cli.main import main
+
+    work = _copy_example(tmp_path)
+    before = _snapshot(work)
+    assert main(["analyze", str(work)]) == 0
+    assert main(["migrate", "--to", "uv", str(work), "--diff"]) == 0
+    assert _snapshot(work) == before
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert main(["migrate", "--to", "uv", str(work), "--yes", "--python", here]) == 0
+    assert (work / ".python-version").read_text(encoding="utf-8").strip() == here
+    lock = tomllib.loads((work / "uv.lock").read_text(encoding="utf-8"))
+    versions = {p["name"]: p.get("version") for p in lock["package"]}
+    # Today's pins are kept: the lock does not upgrade anything the service pinned.
+    assert versions["fastapi"] == "0.165.0"
+    assert versions["sqlalchemy"] == "2.1.9"
+    assert versions["uvloop"] == "0.23.0"
+    assert versions["httpx2"] == "2.16.2"
+    assert main(["undo", str(work), "--yes"]) == 0
+    assert _snapshot(work) == before
+    capsys.readouterr()
