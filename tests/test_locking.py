@@ -10,6 +10,7 @@ import pytest
 from toolshift.errors import ToolError
 from toolshift.locking import (
     compare,
+    excluded_pins,
     pins_for,
     read_lock_versions,
     run_uv_lock,
@@ -71,6 +72,12 @@ def test_pins_for_takes_locked_and_exact_pins() -> None:
     assert pins_for(Detected(project=p)) == {"gamma": "0.9", "alpha": "1.1.0", "delta": "1.0"}
 
 
+def test_excluded_pins() -> None:
+    text = '[project]\ndependencies = ["alpha>=2", "beta", "gamma<1; os_name == \'nt\'"]\n'
+    pins = {"alpha": "1.1.0", "beta": "1.0", "gamma": "1.5"}
+    assert excluded_pins(text, pins) == {"alpha": "1.1.0"}
+
+
 def test_stated_pins() -> None:
     text = (
         '[project]\ndependencies = ["Alpha==1.1.0", "beta>=1", "c==1.*"]\n'
@@ -130,13 +137,39 @@ def test_transitive_pin_is_kept_and_pyproject_restored(tmp_path: Path, wheelhous
 def test_pin_the_new_specifiers_exclude_moves_with_a_warning(
     tmp_path: Path, wheelhouse: Path
 ) -> None:
-    write_project(tmp_path, ["alpha>=2"])
-    result = run_uv_lock(tmp_path, ACTION, {"alpha": "1.1.0"}, extra_args=offline(wheelhouse))
+    # The user raised alpha to >=2 while migrating; beta's pin still holds.
+    write_project(tmp_path, ["alpha>=2", "beta"])
+    result = run_uv_lock(
+        tmp_path, ACTION, {"alpha": "1.1.0", "beta": "1.0"}, extra_args=offline(wheelhouse)
+    )
     assert locked(tmp_path)["alpha"] == "2.0.0"
+    assert locked(tmp_path)["beta"] == "1.0"
     assert result.moved == (("alpha", "1.1.0", "2.0.0"),)
+    assert result.used_preferences
+    [diag] = result.diagnostics
+    assert diag.severity is Severity.WARNING and "alpha 1.1.0 -> 2.0.0" in diag.message
+
+
+@pytest.mark.slow
+def test_pins_that_clash_transitively_fall_back_with_a_warning(
+    tmp_path: Path, wheelhouse: Path
+) -> None:
+    # alpha==1.1.0 was pinned, but the only beta allowed now needs alpha>=2.
+    from wheelhouse import WheelSpec, build_wheelhouse
+
+    extra = build_wheelhouse(tmp_path / "more", [WheelSpec("beta", "3.0", requires=("alpha>=2",))])
+    write_project(tmp_path / "svc", ["beta>=3"])
+    result = run_uv_lock(
+        tmp_path / "svc",
+        ACTION,
+        {"alpha": "1.1.0"},
+        extra_args=[*offline(wheelhouse), "--find-links", str(extra)],
+    )
+    assert locked(tmp_path / "svc")["alpha"] == "2.0.0"
+    assert not result.used_preferences
     messages = [d.message for d in result.diagnostics]
     assert any("cannot all hold" in m for m in messages)
-    assert any("alpha moved from 1.1.0" in m for m in messages)
+    assert any("alpha 1.1.0 -> 2.0.0" in m for m in messages)
 
 
 @pytest.mark.slow

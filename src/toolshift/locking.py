@@ -97,11 +97,7 @@ def read_lock_versions(text: str) -> dict[str, str]:
     return out
 
 
-def stated_pins(pyproject_text: str) -> dict[str, str]:
-    """``==`` pins the pyproject itself states (dependencies, groups, extras, constraints)."""
-
-    from packaging.requirements import InvalidRequirement, Requirement
-
+def _stated(pyproject_text: str) -> list[str]:
     data = tomllib.loads(pyproject_text)
     texts: list[str] = []
     project = data.get("project", {})
@@ -111,8 +107,41 @@ def stated_pins(pyproject_text: str) -> dict[str, str]:
     for deps in data.get("dependency-groups", {}).values():
         texts += [d for d in deps if isinstance(d, str)]
     texts += data.get("tool", {}).get("uv", {}).get("constraint-dependencies", [])
+    return [t for t in texts if isinstance(t, str)]
+
+
+def excluded_pins(pyproject_text: str, pins: Mapping[str, str]) -> dict[str, str]:
+    """Pins a requirement of the new pyproject rules out (``alpha>=2`` vs ``alpha==1.1.0``):
+    asking uv to keep them would only make the whole resolution fail."""
+
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import InvalidVersion, Version
+
     out: dict[str, str] = {}
-    for t in texts:
+    for t in _stated(pyproject_text):
+        try:
+            r = Requirement(t)
+        except InvalidRequirement:
+            continue
+        key = normalize_name(r.name)
+        if key not in pins or r.marker is not None:
+            continue
+        try:
+            allowed = r.specifier.contains(Version(pins[key]), prereleases=True)
+        except InvalidVersion:
+            continue
+        if not allowed:
+            out[key] = pins[key]
+    return out
+
+
+def stated_pins(pyproject_text: str) -> dict[str, str]:
+    """``==`` pins the pyproject itself states (dependencies, groups, extras, constraints)."""
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    out: dict[str, str] = {}
+    for t in _stated(pyproject_text):
         try:
             r = Requirement(t)
         except InvalidRequirement:
@@ -173,7 +202,8 @@ def compare(pins: Mapping[str, str], versions: Mapping[str, str]) -> LockResult:
             Diagnostic(
                 code="TS108",
                 severity=Severity.WARNING,
-                message=f"{name} moved from {old} (pinned before) to {new} in uv.lock",
+                message=f"{name} {old} -> {new}: the version pinned before the migration "
+                "moved in uv.lock",
                 origin=Origin(LOCK_FILE),
                 hint=f"if {old} matters, pin it: add {name}=={old} to [project] dependencies "
                 "or [tool.uv] constraint-dependencies and run `uv lock`",
@@ -215,7 +245,8 @@ def run_uv_lock(
 
             text, fmt = decode(original, PYPROJECT)
             stated = stated_pins(text)
-            extra = {k: v for k, v in pins.items() if k not in stated}
+            excluded = excluded_pins(text, pins)
+            extra = {k: v for k, v in pins.items() if k not in stated and k not in excluded}
             if extra:
                 try:
                     pyproject_path.write_bytes(encode(_with_constraints(text, extra), fmt))
