@@ -10,8 +10,10 @@ I/O edge after *apply* has written the files. ``uv lock`` prefers the versions a
 3. the real ``pyproject.toml`` is put back byte for byte and ``uv lock`` runs again: the
    temporary constraints are gone from the lock's manifest, the versions stay (preferences).
 
-If the pins cannot all hold together with the new specifiers, step 2 fails; toolshift then
-locks without them and names every package whose version moved. ``uv lock`` failing on the real
+A pin the new requirements rule out (``alpha>=2`` against ``alpha==1.1.0``) is left out of
+step 2 so the others still hold; if the rest still cannot hold together (a transitive clash),
+step 2 fails and toolshift locks without them. Either way every pinned package whose version
+moved is named in a warning (``name old -> new``). ``uv lock`` failing on the real
 project raises :class:`~toolshift.errors.ToolError` with uv's own explanation (apply rolls back).
 
 The environment: the project's own ``[tool.uv]`` settings are honoured (that is where its
