@@ -47,7 +47,9 @@ def scrubbed_env(
     }
     env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env["UV_NO_CONFIG"] = "1"  # no ~/.config/uv/uv.toml or /etc/uv/uv.toml surprises
+    # Not UV_NO_CONFIG: it would also hide the project's own [tool.uv] (its indexes). Callers
+    # that must keep user/system uv.toml out point XDG_CONFIG_* at an empty folder
+    # (see toolshift.locking.lock_env).
     env["NO_COLOR"] = "1"
     if extra_env:
         env.update(extra_env)
