@@ -522,3 +522,17 @@ def test_compose_image_name_of_a_built_service_is_not_pulled(tmp_path: Path) -> 
     assert findings(a, "SEC006") == ["compose.yaml:6"]
     broken = tree(tmp_path / "b", {"requirements.txt": "x==1\n", "compose.yaml": "a: [\n"})
     assert findings(broken, "SEC006") == []
+
+
+def test_extra_index_in_uv_commands_is_not_dependency_confusion(tmp_path: Path) -> None:
+    a = tree(
+        tmp_path,
+        {
+            "requirements.txt": "x==1\n",
+            "Dockerfile": "FROM python:3.12-slim\n"
+            "RUN uv pip install --extra-index-url https://pkgs.example.com/simple x\n"
+            "RUN pip install --extra-index-url https://pkgs.example.com/simple y\n"
+            "ENV PIP_EXTRA_INDEX_URL=https://pkgs.example.com/simple\nUSER app\n",
+        },
+    )
+    assert findings(a, "SEC001") == ["Dockerfile:3", "Dockerfile:4"]

@@ -284,9 +284,10 @@ def _diag(
 # --------------------------------------------------------------------------- indexes
 
 
-_EXTRA_INDEX = re.compile(
-    r"--extra-index-url\b|\b(?:PIP|UV)_EXTRA_INDEX_URL\b|^\s*extra-index-url\s*="
-)
+# pip's extra indexes. uv reads the same flag but stops at the first index that has a name
+# (unless unsafe-best-match, SEC004), so uv command lines are not flagged here.
+_EXTRA_INDEX = re.compile(r"--extra-index-url\b|\bPIP_EXTRA_INDEX_URL\b")
+_UV_LINE = re.compile(r"\buv\b|\bUV_")
 _TRUSTED = re.compile(r"--trusted-host\b|\bPIP_TRUSTED_HOST\b|^\s*trusted-host\s*=")
 _EXTRA_HINT = (
     "serve private packages from one index that proxies PyPI, or move to uv with a named "
@@ -329,7 +330,7 @@ def _index_risks(
                 )
             )
     for path, _role, n, line in _lines(texts, roles, _COMMAND_ROLES):
-        if _EXTRA_INDEX.search(line):
+        if _EXTRA_INDEX.search(line) and not _UV_LINE.search(line):
             out.append(
                 _diag(
                     "SEC001",
