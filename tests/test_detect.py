@@ -611,3 +611,19 @@ def test_txt_beside_in_is_the_lock(tmp_path: Path, header: str, tool: Tool) -> N
     assert p.tool is tool
     assert [(g.name, g.files) for g in p.groups] == [("runtime", ("requirements.in",))]
     assert p.locked == {"click": "8.1.7", "flask": "3.0.0"}
+
+
+def test_git_info_exclude_and_gitignore_with_bom(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "flask==3.0.0\n",
+            ".git/info/exclude": "scratch/\n",
+            "scratch/Dockerfile": "FROM python:3.9\n",
+            "old/Dockerfile": "FROM python:3.8\n",
+            "Dockerfile": "FROM python:3.12-slim\n",
+        },
+    )
+    (root / ".gitignore").write_bytes(b"\xef\xbb\xbfold/\r\n")
+    p = detect(root).project
+    assert p.files_with(FileRole.DOCKERFILE) == ["Dockerfile"]

@@ -241,6 +241,9 @@ def walk(root: Path) -> tuple[list[str], list[str]]:
     found: list[str] = []
     nested: list[str] = []
     ignores = _Ignores()
+    exclude = root / ".git" / "info" / "exclude"  # the repository's own, unshared ignores
+    if exclude.is_file():
+        ignores.add("", exclude.read_text(encoding="utf-8-sig", errors="replace"))
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         rel_dir = here.relative_to(root).as_posix()
@@ -248,7 +251,7 @@ def walk(root: Path) -> tuple[list[str], list[str]]:
         depth = rel_dir.count("/") + 1 if rel_dir else 0
         if ".gitignore" in filenames:
             try:
-                text = (here / ".gitignore").read_text(encoding="utf-8", errors="replace")
+                text = (here / ".gitignore").read_text(encoding="utf-8-sig", errors="replace")
             except OSError:
                 text = ""
             ignores.add(rel_dir, text)
