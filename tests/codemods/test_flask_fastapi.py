@@ -71,6 +71,7 @@ def test_fixture_pair(case: str) -> None:
     for path in created:
         assert result.files[path].new == compat_source()
     assert set(result.rules) <= set(RULES)
+    assert not [d for d in result.diagnostics if d.code == "FF090"]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -69,6 +69,8 @@ CALLS = [
     # Accepted difference: Flask's redirect carries a small HTML page, RedirectResponse none.
     Call("GET", "/pages/old", compare_body=False),
     Call("GET", "/api/items/1", headers=(("Origin", "https://shop.example"),)),
+    Call("GET", "/pages/greet/<b>Ada</b>?note=hi"),  # template, autoescape, url_for, request
+    Call("GET", "/pages/back", compare_body=False),  # url_for(".greet") with an anchor
 ]
 HEADERS = ("location", "x-total", "access-control-allow-origin", "vary")
 
@@ -158,6 +160,7 @@ def test_converted_shop_answers_like_the_flask_original(
     tmp_path: Path, project: Callable[[str], Any]
 ) -> None:
     shutil.copytree(FIXTURE, tmp_path / "flask_side")
+    shutil.copytree(FIXTURE, tmp_path / "fastapi_side")  # templates too; .py files replaced
     files = {
         p.relative_to(FIXTURE).as_posix(): p.read_text(encoding="utf-8")
         for p in FIXTURE.rglob("*.py")

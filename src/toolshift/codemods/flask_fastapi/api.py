@@ -8,6 +8,7 @@ left untouched, with a diagnostic; nothing is half-written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from importlib import resources
 
@@ -60,7 +61,11 @@ def convert_project(
         opts = CodemodOptions.from_migrate(options)
     else:
         opts = options
-    sources = {p: t for p, t in sorted(files.items()) if p.endswith(".py")}
+    sources = {
+        p: t
+        for p, t in sorted(files.items())
+        if p.endswith(".py") and not t.startswith(COMPAT_HEADER)  # our own helper
+    }
     diagnostics: list[Diagnostic] = []
     parsed: dict[str, tuple[ModuleName, cst.Module]] = {}
     for path, text in sources.items():
@@ -83,11 +88,28 @@ def convert_project(
     out: dict[str, FileResult] = {}
     todos: list[Todo] = []
     compat_files: set[str] = set()
+    # Pass 2 only where something can change: Flask is named, or an object of pass 1 is.
+    names = {k.rsplit(".", 1)[-1] for k in (*facts.objects, *facts.factories, *facts.views)}
+    pattern = re.compile(r"flask|werkzeug" + "".join(f"|\\b{re.escape(n)}\\b" for n in names))
     for path, (module, tree) in parsed.items():
+        if not pattern.search(sources[path]):
+            continue
         context = CodemodContext(filename=path, full_module_name=module.name)
         command = FlaskToFastAPI(context, module=module, facts=facts, options=opts)
-        new_tree = command.transform_module(tree)
-        new = new_tree.code
+        try:
+            new = command.transform_module(tree).code
+        except Exception as exc:  # a bug of ours must not half-convert a project
+            diagnostics.append(
+                Diagnostic(
+                    "FF090",
+                    Severity.ERROR,
+                    f"internal error while converting ({type(exc).__name__}: {exc}); "
+                    "left untouched",
+                    Origin(path),
+                    hint="convert this file by hand, and please report the error",
+                )
+            )
+            continue
         if new.startswith(("\n", "\r")) and not sources[path].startswith(("\n", "\r")):
             new = new.lstrip("\r\n")  # a removed first import leaves its blank line behind
         rules = set(command.applied)

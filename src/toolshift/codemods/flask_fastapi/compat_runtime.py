@@ -10,6 +10,9 @@ does differently, so the converted service answers as it did:
   them in its thread pool, and a blocking call in one never stalls the event loop).
 * ``jsonify`` / ``make_response`` / ``abort``: Flask's JSON encoding (sorted keys, HTTP dates,
   ``Decimal`` as a string) and its rules for ``(body, status, headers)`` return values.
+* ``render_template`` / ``url_for``: Jinja2 templates from ``TEMPLATE_FOLDER`` with Flask's
+  autoescaping and context (``request``, ``url_for``), and URLs built from FastAPI's routes
+  (a route is named after its function; ``blueprint.function`` and ``.function`` work too).
 
 Delete a helper once nothing uses it; delete the module once nothing imports it.
 """
@@ -20,8 +23,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import decimal
+import functools
 import importlib.util
+import itertools
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime, timezone
@@ -30,9 +36,21 @@ from typing import IO, Annotated, Any, NoReturn
 
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData, Headers, UploadFile
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
-__all__ = ["FlaskRequest", "abort", "jsonify", "make_response"]
+__all__ = [
+    "FlaskRequest",
+    "abort",
+    "jsonify",
+    "make_response",
+    "render_template",
+    "render_template_string",
+    "url_for",
+]
+
+# Flask looks for templates in "templates" beside the module that creates the app; change
+# this if yours live elsewhere (Flask(template_folder=...)).
+TEMPLATE_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 
 # --------------------------------------------------------------------------- JSON
@@ -92,6 +110,8 @@ def _body_response(body: Any) -> Response:
         return Response(body, media_type="text/html")
     if isinstance(body, (dict, list)):
         return jsonify(body)
+    if isinstance(body, Iterator):
+        return StreamingResponse(body, media_type="text/html")
     raise TypeError(
         f"The view function did not return a valid response: {type(body).__name__} "
         "(Flask accepts str, bytes, dict, list, a response, or a tuple of these)"
@@ -138,6 +158,109 @@ def abort(status: int, description: str | None = None) -> NoReturn:
     """Flask's ``abort`` where it is used as an expression (``x or abort(404)``)."""
 
     raise HTTPException(status_code=status, detail=description)
+
+
+# --------------------------------------------------------------------------- URLs, templates
+
+
+def _starlette(request: Any) -> Request:
+    return request.starlette if isinstance(request, CompatRequest) else request
+
+
+def url_for(request: Any, endpoint: str, **values: Any) -> str:
+    """Flask's ``url_for`` over FastAPI's routes: path parameters fill the path, other values
+    become the query string; ``_external=True`` gives an absolute URL."""
+
+    from urllib.parse import urlencode
+
+    from starlette.routing import NoMatchFound
+
+    req = _starlette(request)
+    external = values.pop("_external", False)
+    anchor = values.pop("_anchor", None)
+    values.pop("_method", None)
+    values.pop("_scheme", None)
+    name = endpoint.rsplit(".", 1)[-1]
+    if name == "static":
+        filename = str(values.pop("filename"))
+        try:
+            path = str(req.app.url_path_for("static", path=filename))
+        except NoMatchFound:
+            path = "/static/" + filename.lstrip("/")
+    else:
+        params = _path_params(req, name, values)
+        if params is None:
+            raise LookupError(
+                f"Could not build url for endpoint {endpoint!r} with values {sorted(values)}"
+            )
+        path = str(req.app.url_path_for(name, **params))
+        for key in params:
+            values.pop(key)
+    pairs = [
+        (k, v)
+        for k, vs in values.items()
+        for v in (vs if isinstance(vs, (list, tuple)) else [vs])
+        if v is not None
+    ]
+    if pairs:
+        path += "?" + urlencode(pairs)
+    if anchor:
+        path += "#" + str(anchor)
+    if external:
+        path = str(req.base_url).rstrip("/") + path
+    return path
+
+
+def _path_params(req: Request, name: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The values that fill route ``name``'s path: Starlette builds a URL only from exactly
+    the path's parameters, so the largest subset that builds one is the path's own."""
+
+    from starlette.routing import NoMatchFound
+
+    keys = list(values)[:8]
+    for size in range(len(keys), -1, -1):
+        for combo in itertools.combinations(keys, size):
+            params = {k: values[k] for k in combo}
+            try:
+                req.app.url_path_for(name, **params)
+            except NoMatchFound:
+                continue
+            return params
+    return None
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is None or name.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+
+
+@functools.cache
+def _jinja(folder: str) -> Any:
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=_autoescape)
+
+
+def _template_context(request: Any, context: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "request": request,
+        "url_for": functools.partial(url_for, request),
+        "get_flashed_messages": lambda *args, **kwargs: [],
+        "config": {},
+    }
+    out.update(context)
+    return out
+
+
+def render_template(request: Any, template_name_or_list: Any, **context: Any) -> str:
+    """Flask's ``render_template``: a str (the view's return turns it into text/html)."""
+
+    template = _jinja(TEMPLATE_FOLDER).get_or_select_template(template_name_or_list)
+    return str(template.render(_template_context(request, context)))
+
+
+def render_template_string(request: Any, source: str, **context: Any) -> str:
+    template = _jinja(TEMPLATE_FOLDER).from_string(source)
+    return str(template.render(_template_context(request, context)))
 
 
 # --------------------------------------------------------------------------- request

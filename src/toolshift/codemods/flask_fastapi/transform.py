@@ -176,10 +176,34 @@ WERKZEUG_STATUS = {
 }
 
 
+# Flask helpers the compatible style converts inside views (they need the view's request).
+REQUEST_HELPERS = {
+    "flask.render_template": "render_template",
+    "flask.render_template_string": "render_template_string",
+    "flask.url_for": "url_for",
+}
+TEMPLATE_CALLS = (f"{COMPAT_MODULE}.render_template", f"{COMPAT_MODULE}.render_template_string")
+# Calls whose result is already a response: a view may return them as they are.
+RESPONSE_CALLS = frozenset(
+    {
+        "Response",
+        "JSONResponse",
+        "HTMLResponse",
+        "PlainTextResponse",
+        "RedirectResponse",
+        "StreamingResponse",
+        "FileResponse",
+        f"{COMPAT_MODULE}.jsonify",
+        f"{COMPAT_MODULE}.make_response",
+    }
+)
+
+
 @dataclass
 class _Func:
     kind: str  # "view" | "handler" | "other"
     request_alias: str | None = None
+    alias_hint: str = "request"  # the name the view's request parameter will get
     exc_param: str | None = None  # handler of an HTTP error: its exception parameter
     path_types: dict[str, str] = field(default_factory=dict)
 
@@ -287,6 +311,7 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         self._pending: dict[int, list[tuple[str, str]]] = {}
         self._funcs: list[_Func] = []
         self._flask_imports: list[tuple[str, str | None, str | None]] = []
+        self._called: set[int] = set()  # id() of nodes that are the func of a Call
 
     # ------------------------------------------------------------------ helpers
 
@@ -429,8 +454,23 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             elif key.startswith("flask.request.") and key.count(".") == 2:
                 self._request_attr(key.rsplit(".", 1)[1])
             elif key in UNCONVERTED:
+                if key in REQUEST_HELPERS and self._helper_convertible(node):
+                    continue
                 rule, message = UNCONVERTED[key]
                 self.todo(rule, message)
+
+    def _helper_convertible(self, node: cst.CSTNode) -> bool:
+        view = self._view_ctx()
+        return (
+            self.options.compatible
+            and self.on("FF013")
+            and view is not None
+            and view.kind == "view"
+            and id(node) in self._called
+        )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._called.add(id(node.func))
 
     def _request_ref(self, node: cst.Name | cst.Attribute) -> None:
         if not self.on("FF004"):
@@ -529,9 +569,26 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if kind == "other" and self.keys(node.name) & self.facts.views:
             kind = "view"
         func_ctx = _Func(kind)
+        if kind == "view":
+            func_ctx.alias_hint = self._request_alias_in(node)
         if kind == "handler" and node.params.params and self._http_handler(node):
             func_ctx.exc_param = node.params.params[-1].name.value
         self._funcs.append(func_ctx)
+
+    def _request_alias_in(self, node: cst.FunctionDef) -> str:
+        """The name this view already uses for Flask's request (``rq`` for ``request as rq``)."""
+
+        names: list[cst.Name] = []
+
+        class _Collect(cst.CSTVisitor):
+            def visit_Name(self, n: cst.Name) -> None:
+                names.append(n)
+
+        node.body.visit(_Collect())
+        for n in names:
+            if "flask.request" in self.keys(n):
+                return n.value
+        return "request"
 
     def _http_handler(self, node: cst.FunctionDef) -> bool:
         """Is this error handler for HTTP errors (a status code or an HTTPException class)?"""
@@ -739,6 +796,16 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 "FF004",
                 "query_params.get has no type=: declare a typed parameter (k: int = default), "
                 "which answers 422 for a bad value where Flask used the default",
+            )
+        helper = next((REQUEST_HELPERS[k] for k in keys if k in REQUEST_HELPERS), None)
+        if helper is not None and self._helper_convertible(original_node.func):
+            view = self._view_ctx()
+            assert view is not None
+            view.request_alias = view.request_alias or view.alias_hint
+            self.applied.add("FF013")
+            return updated_node.with_changes(
+                func=self.compat(helper),
+                args=_args([cst.Arg(_name(view.request_alias)), *updated_node.args]),
             )
         if "flask.Flask" in keys and self.on("FF001"):
             return self._flask_app(original_node, updated_node)
@@ -1038,13 +1105,41 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 return updated_node
             self.applied.add("FF005")
             return updated_node.with_changes(value=self._tuple_response(value))
-        if _is_text(value):
+        if _is_text(value) or self._is_template(value):
             self.applied.add("FF005")
             self.need("fastapi.responses", "HTMLResponse")
             return updated_node.with_changes(
                 value=cst.Call(func=_name("HTMLResponse"), args=[cst.Arg(value)])
             )
+        if self._is_response(value):
+            return updated_node
+        handler = self._funcs[-1].kind == "handler"
+        literal = isinstance(value, cst.Dict | cst.List | cst.DictComp | cst.ListComp) or (
+            isinstance(value, cst.Name) and value.value == "None"
+        )
+        if self.options.compatible and (handler or not literal):
+            # The codemod cannot see what this returns (a str, a tuple, a response?):
+            # Flask's own rules decide at run time, as they did before.
+            self.applied.add("FF005")
+            return updated_node.with_changes(
+                value=cst.Call(func=self.compat("make_response"), args=[cst.Arg(value)])
+            )
         return updated_node
+
+    def _is_response(self, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        name = cst.helpers.get_full_name_for_node(value.func) or ""
+        return name in RESPONSE_CALLS or name.endswith("Response")
+
+    def _is_template(self, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        name = cst.helpers.get_full_name_for_node(value.func) or ""
+        return name in (
+            f"{COMPAT_MODULE}.render_template",
+            f"{COMPAT_MODULE}.render_template_string",
+        )
 
     def _tuple_response(self, value: cst.Tuple) -> cst.BaseExpression:
         elements = [e.value for e in value.elements]
