@@ -628,3 +628,32 @@ def test_leftovers_of_a_run_that_died_while_backing_up_are_cleaned(project: Path
     apply_plan(Plan(str(project), "uv", (FileChange("a.txt", None, b"a"),)), command="x")
     assert not leftover.exists()
     assert len(history(project)) == 1
+
+
+def test_manifest_records_rules_and_reasons_of_each_change(project: Path) -> None:
+    plan = Plan(
+        root=str(project),
+        target="uv",
+        changes=(
+            FileChange(
+                "requirements.txt",
+                ORIGINAL["requirements.txt"],
+                None,
+                ("TS107",),
+                ("dependencies moved to pyproject.toml",),
+            ),
+            FileChange("pyproject.toml", None, b"[project]\n", ("TS101",), ("declares deps",)),
+            FileChange("win.txt", ORIGINAL["win.txt"], b"x\r\n"),
+        ),
+    )
+    entry = apply_plan(plan, command="toolshift migrate --to uv .")
+    again = {p.path: p for p in history(project)[-1].paths}
+    for by_path in ({p.path: p for p in entry.paths}, again):
+        assert by_path["requirements.txt"].rules == ("TS107",)
+        assert by_path["requirements.txt"].reasons == ("dependencies moved to pyproject.toml",)
+        assert by_path["pyproject.toml"].rules == ("TS101",)
+        assert by_path["pyproject.toml"].reasons == ("declares deps",)
+        assert by_path["win.txt"].rules == ()
+    # a manifest written before these fields existed still loads
+    old = apply_mod.JournalPath.from_dict({"path": "a", "role": "modify", "existed_before": True})
+    assert old.rules == () and old.reasons == ()

@@ -75,6 +75,10 @@ class JournalPath:
     sha256_planned: str | None = None  # what the plan meant to write (None: absent/unknown)
     exists_after: bool | None = None  # None while the entry is in progress
     sha256_after: str | None = None
+    # Why the plan touched it (the FileChange's rule ids and reasons); empty for post-action
+    # outputs and for entries written before these fields existed.
+    rules: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +91,8 @@ class JournalPath:
             "sha256_planned": self.sha256_planned,
             "exists_after": self.exists_after,
             "sha256_after": self.sha256_after,
+            "rules": list(self.rules),
+            "reasons": list(self.reasons),
         }
 
     @classmethod
@@ -102,6 +108,8 @@ class JournalPath:
             sha256_planned=d.get("sha256_planned"),
             exists_after=d.get("exists_after"),
             sha256_after=d.get("sha256_after"),
+            rules=tuple(str(x) for x in d.get("rules", ())),
+            reasons=tuple(str(x) for x in d.get("reasons", ())),
         )
 
 
@@ -414,9 +422,11 @@ def _apply_locked(plan: Plan, root: Path, command: str, post: PostRunner | None)
     journal: list[JournalPath] = []
     roles: dict[str, PathRole] = {}
     planned: dict[str, str | None] = {}
+    why: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for change in plan.changes:
         roles[change.path] = PathRole(change.kind.value)
         planned[change.path] = None if change.new is None else sha256(change.new)
+        why[change.path] = (tuple(change.rules), tuple(change.reasons))
     for action in plan.post_actions:
         for produced in action.produces:
             roles.setdefault(produced, PathRole.POST)
@@ -445,8 +455,18 @@ def _apply_locked(plan: Plan, root: Path, command: str, post: PostRunner | None)
         for path, role in roles.items():
             full = _full(root, path)
             data = _read(full)
+            rules, reasons = why.get(path, ((), ()))
             if data is None:
-                journal.append(JournalPath(path, role, False, sha256_planned=planned.get(path)))
+                journal.append(
+                    JournalPath(
+                        path,
+                        role,
+                        False,
+                        sha256_planned=planned.get(path),
+                        rules=rules,
+                        reasons=reasons,
+                    )
+                )
                 continue
             target = backups.joinpath(*PurePosixPath(path).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -461,6 +481,8 @@ def _apply_locked(plan: Plan, root: Path, command: str, post: PostRunner | None)
                     mode=mode,
                     backup=f"{BACKUPS}/{path}",
                     sha256_planned=planned.get(path),
+                    rules=rules,
+                    reasons=reasons,
                 )
             )
         entry = JournalEntry(
