@@ -105,6 +105,9 @@ def test_classify_ignores_other_files(path: str) -> None:
         ("requirements.in", "runtime"),
         ("dev-requirements.in", "dev"),
         ("docs/requirements.txt", "docs"),
+        ("requirements/requirements-dev.txt", "dev"),
+        ("requirements/requirements.txt", "runtime"),
+        ("requirements/py312.txt", "py312"),
     ],
 )
 def test_group_names(path: str, group: str) -> None:

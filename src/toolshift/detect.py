@@ -195,15 +195,12 @@ def group_for_file(rel: str) -> str:
     stem = path.stem.lower()
     if len(path.parts) == 2 and path.parent.name == _DOCS_DIR:
         return "docs"
-    if path.parent.name == _REQ_DIR and len(path.parts) == 2:
-        core = stem
+    m = re.fullmatch(r"requirements(?:[-_.](.*))?", stem)
+    if m:
+        core = m.group(1) or ""
     else:
-        m = re.fullmatch(r"requirements(?:[-_.](.*))?", stem)
-        if m:
-            core = m.group(1) or ""
-        else:
-            m = re.fullmatch(r"(.*?)[-_.]requirements", stem)
-            core = m.group(1) if m else stem
+        m = re.fullmatch(r"(.*?)[-_.]requirements", stem)
+        core = m.group(1) if m else stem
     core = normalize_name(core).strip("-")
     if core in _RUNTIME_NAMES or core.startswith("prod"):
         return RUNTIME
