@@ -172,3 +172,22 @@ def test_risks() -> None:
 def test_risks_clean_file() -> None:
     text = read(CASES[0].parent / "uv_already" / "before")
     assert dockerfile_risks(text) == []
+
+
+def test_multistage_keeps_platform_and_alias() -> None:
+    text = (
+        "FROM --platform=linux/amd64 python:3.12-slim AS app\n"
+        "WORKDIR /app\n"
+        "COPY requirements.txt /tmp/requirements.txt\n"
+        "RUN pip install --no-cache-dir -r /tmp/requirements.txt\n"
+        "COPY --chown=1000:1000 src/ ./src/\n"
+        "USER 1000\n"
+        'CMD ["python", "-m", "src"]\n'
+    )
+    out = rewrite_dockerfile(text, UV).text
+    assert out.startswith("FROM --platform=linux/amd64 python:3.12-slim AS builder\n")
+    assert "\nFROM --platform=linux/amd64 python:3.12-slim AS app\n" in out
+    assert "COPY --from=builder --chown=1000:1000 /app /app\n" in out
+    # the builder copies the source without --chown (the user does not exist there)
+    assert "\nCOPY src/ ./src/\n" in out
+    assert "requirements.txt" not in out

@@ -806,7 +806,7 @@ def _multistage(plan: _StagePlan, ctx: RewriteContext, acc: _Acc) -> list[Instr]
     from_it = roles[0][1]
     builder: list[Instr] = []
     runtime: list[Instr] = []
-    fl = from_it.text.rstrip("\n")
+    fl = re.sub(r"\s+[Aa][Ss]\s+\S+\s*$", "", from_it.text.rstrip("\n"))
     builder.append(replace(from_it, text=fl + " AS builder\n"))
     dup_system = False
     chown = ""
