@@ -108,6 +108,7 @@ def test_classify_ignores_other_files(path: str) -> None:
         ("requirements/requirements-dev.txt", "dev"),
         ("requirements/requirements.txt", "runtime"),
         ("requirements/py312.txt", "py312"),
+        ("requirements/local.txt", "dev"),
     ],
 )
 def test_group_names(path: str, group: str) -> None:

@@ -124,6 +124,7 @@ _GROUP_ALIASES = {
     "dev": "dev",
     "develop": "dev",
     "development": "dev",
+    "local": "dev",  # cookiecutter-django's requirements/local.txt
     "test": "test",
     "tests": "test",
     "testing": "test",
