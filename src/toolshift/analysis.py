@@ -436,7 +436,15 @@ def _credential_risks(texts: Mapping[str, str], roles: Mapping[str, FileRole]) -
                 else:
                     severity = Severity.ERROR
                     what = "a password or token is written into a URL here"
-                out.append(_diag("SEC003", severity, what, path, n, _CRED_HINT))
+                hint = (
+                    _CRED_HINT
+                    if packages
+                    else (
+                        "outside local development, read it from an environment variable or a "
+                        "secrets file that is not committed"
+                    )
+                )
+                out.append(_diag("SEC003", severity, what, path, n, hint))
                 break
     return out
 

@@ -140,7 +140,7 @@ def render_human(a: Analysis, console: Console) -> None:
     head = (
         f"[bold]{e(a.name)}[/bold]  tool: [bold]{e(a.tool.value)}[/bold]  {kind}\n"
         f"[dim]{e(a.root)}[/dim]\n"
-        f"requirements: {_counts(a)}; locked versions known: {a.locked}"
+        f"{_counts(a)}\nlocked versions known: {a.locked}"
     )
     console.print(Panel(head, title="toolshift analyze", expand=False))
 
@@ -219,8 +219,8 @@ def _where_escaped(origin: Origin | None) -> str:
 def _counts(a: Analysis) -> str:
     total = a.pinned + a.unpinned
     return (
-        f"{total} ({a.pinned} pinned with ==, {a.unpinned} ranges, "
-        f"{a.unlocked} with no version fixed by a pin, lock or constraint)"
+        f"{total} requirements: {a.pinned} pinned (==), {a.unpinned} ranges, "
+        f"{a.unlocked} with no version fixed anywhere"
     )
 
 
@@ -245,7 +245,7 @@ def render_markdown(a: Analysis) -> str:
     add(f"## toolshift analyze: `{_cell(a.name)}`")
     add("")
     add(f"- tool today: **{a.tool.value}**; {kind}")
-    add(f"- requirements: {_counts(a)}; locked versions known: {a.locked}")
+    add(f"- {_counts(a)}; locked versions known: {a.locked}")
     if a.python_sources:
         versions = ", ".join(a.python_versions) or "ranges only"
         note = " **(they disagree)**" if a.python_conflict else ""
