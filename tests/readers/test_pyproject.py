@@ -203,3 +203,88 @@ def test_bad_pin_policy() -> None:
     assert err.value.line == 2
     with pytest.raises(ParseError, match="not a category"):
         read_pyproject('[tool.toolshift.pin]\nfrobnicators = "exact"\n')
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+from hypothesis import assume, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_names = st.from_regex(r"[A-Za-z][A-Za-z0-9._-]{0,8}[A-Za-z0-9]", fullmatch=True)
+_specs = st.lists(
+    st.tuples(
+        st.sampled_from(["==", ">=", "<=", "~=", "!=", "<", ">"]),
+        st.from_regex(r"(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){0,2}", fullmatch=True),
+    ),
+    max_size=3,
+).map(lambda items: " , ".join(f"{op}{v}" for op, v in items))
+_atoms = st.sampled_from(
+    [
+        "python_version >= '3.10'",
+        'sys_platform == "win32"',
+        "os_name!='nt'",
+        "platform_machine == 'x86_64'",
+        "python_full_version < '3.12.1'",
+    ]
+)
+_markers = st.recursive(
+    _atoms,
+    lambda inner: st.tuples(inner, st.sampled_from([" and ", " or "]), inner).map(
+        lambda t: f"({t[0]}{t[1]}{t[2]})"
+    ),
+    max_leaves=4,
+)
+
+
+@given(
+    _names,
+    st.lists(st.sampled_from(["socks", "fast", "all"]), max_size=2, unique=True),
+    _specs,
+    st.none() | _markers,
+)
+def test_fast_requirement_parser_agrees_with_packaging(
+    name: str, extras: list[str], spec: str, marker: str | None
+) -> None:
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as PRequirement
+
+    from toolshift.model import Origin
+    from toolshift.readers.pyproject import _simple_requirement
+
+    text = name + (f"[{', '.join(extras)}]" if extras else "") + spec
+    if marker:
+        text += f"; {marker}"
+    fast = _simple_requirement(text, Origin("pyproject.toml", 1, text))
+    try:
+        slow = PRequirement(text)
+    except InvalidRequirement:
+        assert fast is None  # packaging then raises the error with its explanation
+        return
+    assume(fast is not None)  # rarer shapes go to packaging (see the test below)
+    assert fast is not None
+    assert (fast.name, fast.specifier, fast.extras) == (
+        slow.name,
+        str(slow.specifier),
+        tuple(sorted(slow.extras)),
+    )
+    assert fast.marker == (str(slow.marker) if slow.marker else None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flask",
+        "flask>=3",
+        "requests[socks] >= 2.31, <3 ; python_version >= '3.12'",
+        "numpy~=1.26.4; sys_platform != 'win32' and platform_machine == 'x86_64'",
+        "Django==5.0.*",
+        "torch==2.3.0+cpu",
+        "pytest>=8.0.0rc1",
+    ],
+)
+def test_fast_path_reads_everyday_requirements(text: str) -> None:
+    from toolshift.model import Origin
+    from toolshift.readers.pyproject import _simple_requirement
+
+    assert _simple_requirement(text, Origin("pyproject.toml", 1, text)) is not None

@@ -297,14 +297,22 @@ def _environments() -> list[dict[str, str]]:
     return out
 
 
+_MARKERS: dict[tuple[str, tuple[tuple[str, str], ...]], bool] = {}
+
+
 def _installed(lines: list[str], env: dict[str, str]) -> set[str]:
     from packaging.markers import Marker
 
     out = set()
     for line in lines:
         req, _, marker = line.partition(" ; ")
-        if not marker or Marker(marker).evaluate(env):
-            out.add(req)
+        if marker:
+            key = (marker, tuple(sorted(env.items())))
+            if key not in _MARKERS:
+                _MARKERS[key] = Marker(marker).evaluate(env)
+            if not _MARKERS[key]:
+                continue
+        out.add(req)
     return out
 
 

@@ -166,6 +166,27 @@ _SIMPLE_REQ = re.compile(
 )
 
 
+_CLAUSE = re.compile(
+    r"(?P<op>~=|==|!=|<=|>=|<|>)"
+    r"(?P<release>(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))*)"  # no leading zeros: packaging's job
+    r"(?P<rest>(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?"
+    r"|\.\*)"
+)
+
+
+def _plain_clause(clause: str) -> bool:
+    """A specifier clause in its everyday form; anything unusual goes to packaging."""
+
+    m = _CLAUSE.fullmatch(clause)
+    if not m:
+        return False
+    if m["rest"] == ".*":
+        return m["op"] in ("==", "!=")
+    if "+" in m["rest"] and m["op"] not in ("==", "!="):
+        return False
+    return m["op"] != "~=" or "." in m["release"]
+
+
 def _simple_requirement(text: str, origin: Origin) -> Requirement | None:
     """The common shapes (``name[extras]>=1,<2; marker``) without importing packaging, which
     costs ~40 ms at start-up; ``None`` sends anything else to packaging."""
@@ -174,6 +195,8 @@ def _simple_requirement(text: str, origin: Origin) -> Requirement | None:
     if not m:
         return None
     marker = None
+    if m["marker"] and "(" in m["marker"]:
+        return None  # packaging's way of writing nested groups is its own
     if m["marker"]:
         from toolshift.readers.uv_lock import MarkerError, normalize_marker_text
 
@@ -182,10 +205,16 @@ def _simple_requirement(text: str, origin: Origin) -> Requirement | None:
         except MarkerError:
             return None
     spec = re.sub(r"\s+", "", m["spec"] or "")
+    clauses = sorted(set(spec.split(","))) if spec else []
+    if not all(_plain_clause(c) for c in clauses):
+        return None
+    canonical = {re.sub(r"(\.0)+(?=$|[a-z+])", "", c) for c in clauses}
+    if len(canonical) != len(clauses):
+        return None  # ==1 and ==1.0 are one clause to packaging
     extras = [e.strip() for e in (m["extras"] or "").split(",") if e.strip()]
     return Requirement(
         name=m["name"],
-        specifier=",".join(sorted(spec.split(","))) if spec else "",
+        specifier=",".join(clauses),
         extras=tuple(sorted(extras)),
         marker=marker,
         origin=origin,

@@ -196,12 +196,23 @@ def _atom_dnf(left: tuple[str, str], op: str, right: tuple[str, str]) -> Dnf:
     raise MarkerError(f"cannot read marker comparison {left[1]} {op} {right[1]}")
 
 
+def _closing(toks: list[tuple[str, str]], start: int) -> int:
+    depth = 0
+    for i in range(start, len(toks)):
+        depth += {"lp": 1, "rp": -1}.get(toks[i][0], 0)
+        if depth == 0:
+            return i
+    return -1
+
+
 def normalize_marker_text(text: str) -> str:
     """A marker as packaging writes it (double quotes, single spaces); :class:`MarkerError`
     when it is not one. The expression itself is kept (no simplification)."""
 
     toks = _tokens(text)
     parse_marker(text)  # validates the grammar
+    while toks and toks[0][0] == "lp" and _closing(toks, 0) == len(toks) - 1:
+        toks = toks[1:-1]  # packaging drops parentheses around the whole marker
     out: list[str] = []
     for kind, value in toks:
         if kind == "str":
