@@ -536,3 +536,11 @@ def test_extra_index_in_uv_commands_is_not_dependency_confusion(tmp_path: Path) 
         },
     )
     assert findings(a, "SEC001") == ["Dockerfile:3", "Dockerfile:4"]
+
+
+def test_human_narrow_terminal_uses_lists(risky: Analysis) -> None:
+    out = human(risky, 60)
+    assert "dev (group): 1 reqs, 0 ==, 1 ranges, 1 unfixed" in out
+    assert "includes runtime; 0 constraint(s)" in out
+    assert "warning SEC001 requirements.txt:2" in out
+    assert max(len(line) for line in out.splitlines()) <= 60

@@ -15,6 +15,7 @@ from toolshift.redact import redact_text
 if TYPE_CHECKING:
     from rich.console import Console
 
+_NARROW = 100  # below this many columns, groups and findings are lists, not tables
 _ICON = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -130,6 +131,7 @@ def to_dict(a: Analysis) -> dict[str, Any]:
 def render_human(a: Analysis, console: Console) -> None:
     from rich import box
     from rich.markup import escape
+    from rich.padding import Padding
     from rich.panel import Panel
     from rich.table import Table
 
@@ -154,12 +156,36 @@ def render_human(a: Analysis, console: Console) -> None:
     else:
         console.print("[yellow]No project files found.[/yellow]")
 
-    if a.groups:
-        groups = Table(title="Dependency groups", box=box.SIMPLE)
-        cols = ("group", "kind", "from", "reqs", "==", "ranges", "no version", "includes", "-c")
+    narrow = console.width < _NARROW
+    if a.groups and narrow:
+        console.print("[bold]Dependency groups[/bold]")
+        for g in a.groups:
+            unfixed = f"[yellow]{g.unlocked} unfixed[/yellow]" if g.unlocked else "0 unfixed"
+            console.print(
+                f"  [bold]{e(g.name)}[/bold] ({e(g.kind.value)}): {g.requirements} reqs, "
+                f"{g.pinned} ==, {g.unpinned} ranges, {unfixed}"
+            )
+            console.print(Padding(f"from {e(', '.join(g.files))}", (0, 0, 0, 4)))
+            if g.includes or g.constraints:
+                console.print(
+                    f"    includes {e(', '.join(g.includes)) or '-'}; {g.constraints} constraint(s)"
+                )
+        console.print()
+    elif a.groups:
+        groups = Table(
+            title="Dependency groups", box=box.SIMPLE, pad_edge=False, collapse_padding=True
+        )
+        cols = ("group", "kind", "from", "reqs", "==", "ranges", "unfixed", "includes", "-c")
         for col in cols:
-            numeric = col in ("reqs", "==", "ranges", "no version", "-c")
-            groups.add_column(col, justify="right" if numeric else "left")
+            numeric = col in ("reqs", "==", "ranges", "unfixed", "-c")
+            widest = max((len(f) for g in a.groups for f in g.files), default=0)
+            groups.add_column(
+                col,
+                justify="right" if numeric else "left",
+                overflow="fold",
+                no_wrap=numeric,
+                min_width=min(widest, 40) if col == "from" else None,
+            )
         for g in a.groups:
             groups.add_row(
                 e(g.name),
@@ -194,7 +220,18 @@ def render_human(a: Analysis, console: Console) -> None:
             py.add_row(e(s.value), e(s.origin), e(s.kind.value))
         console.print(py)
 
-    if a.risks:
+    if a.risks and narrow:
+        console.print("[bold]Findings[/bold]")
+        for d in a.risks:
+            console.print(
+                f"[{_STYLE[d.severity]}]{_ICON[d.severity]}[/] {e(d.code)} "
+                f"{_where_escaped(d.origin)}"
+            )
+            console.print(Padding(e(d.message), (0, 0, 0, 2)))
+            if d.hint:
+                console.print(Padding(f"[dim]hint: {e(d.hint)}[/dim]", (0, 0, 0, 2)))
+        console.print()
+    elif a.risks:
         risks = Table(title="Findings", box=box.SIMPLE, show_lines=False)
         for col in ("severity", "code", "where", "finding"):
             risks.add_column(col, overflow="fold")
@@ -262,7 +299,7 @@ def render_markdown(a: Analysis) -> str:
     if a.groups:
         add("### Dependency groups")
         add("")
-        add("| group | kind | from | reqs | == | ranges | no version | includes | constraints |")
+        add("| group | kind | from | reqs | == | ranges | unfixed | includes | constraints |")
         add("|---|---|---|---:|---:|---:|---:|---|---:|")
         for g in a.groups:
             add(
