@@ -191,3 +191,31 @@ def test_multistage_keeps_platform_and_alias() -> None:
     # the builder copies the source without --chown (the user does not exist there)
     assert "\nCOPY src/ ./src/\n" in out
     assert "requirements.txt" not in out
+
+
+def test_unpinned_uv_image_is_pinned() -> None:
+    text = (
+        "FROM python:3.12-slim\n"
+        "COPY --from=ghcr.io/astral-sh/uv:latest /uv /uvx /bin/\n"
+        "WORKDIR /app\n"
+        "COPY . .\n"
+        "RUN uv sync --locked\n"
+    )
+    res = rewrite_dockerfile(text, UV)
+    assert "COPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /uvx /bin/\n" in res.text
+    assert "TS201" in res.rules
+    assert rewrite_dockerfile(res.text, UV).text == res.text
+    digest = text.replace(":latest", "@sha256:" + "a" * 64)
+    assert rewrite_dockerfile(digest, UV).text == digest
+
+
+def test_pip_wheel_stage_left_alone() -> None:
+    text = (
+        "FROM python:3.12-slim AS build\nWORKDIR /src\nCOPY requirements.txt .\n"
+        "RUN pip wheel -r requirements.txt -w /wheels\n"
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build /wheels /wheels\n"
+        "RUN pip install /wheels/*\n"
+    )
+    res = rewrite_dockerfile(text, UV)
+    assert res.text == text
+    assert any("pip wheel" in d.message for d in res.diagnostics)

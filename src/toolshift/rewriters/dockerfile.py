@@ -716,10 +716,42 @@ def _sync_flags(inf: _RunInfo) -> str:
     return re.sub(r"\s+--no-install-project", "", m.group(1))
 
 
+_UV_FROM = re.compile(r"--from=(ghcr\.io/astral-sh/uv)(?::([^\s@]+))?(@sha256:[0-9a-f]+)?")
+
+
+def _pin_uv_images(items: list[Instr], ctx: RewriteContext, acc: _Acc) -> list[Instr]:
+    """``COPY --from=ghcr.io/astral-sh/uv:latest`` (or no tag) pinned to ``ctx.uv_version``."""
+
+    out = list(items)
+    changed = False
+    for n, it in enumerate(items):
+        if not _is_uv_copy(it):
+            continue
+        m = _UV_FROM.search(it.text)
+        if not m or m.group(3) or (m.group(2) and re.match(r"\d+\.\d+", m.group(2))):
+            continue
+        new = it.text[: m.start()] + f"--from={UV_IMAGE}:{ctx.uv_version}" + it.text[m.end() :]
+        out[n] = replace(it, text=new)
+        changed = True
+        acc.rule("TS201")
+        acc.diagnostics.append(
+            ctx.diag(
+                "TS201",
+                Severity.INFO,
+                f"pinned the uv image to {ctx.uv_version} (was {m.group(2) or 'untagged'})",
+                it.line,
+                it.text.split("\n")[0],
+            )
+        )
+    return out if changed else items
+
+
 def _to_uv(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
     stages = _stages(p.items)
     if not stages:
         return p
+    original = p
+    p = Parsed(p.head, _pin_uv_images(p.items, ctx, acc), p.tail, p.directives)
     names = {s.name for s in stages if s.name}
     plans: list[tuple[Stage, _StagePlan | None]] = []
     for st in stages:
@@ -727,6 +759,12 @@ def _to_uv(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
         plans.append((st, _plan_stage_to_uv(p.items[st.start : st.end], ctx, acc, inherit)))
     if all(pl is None for _, pl in plans):
         return p
+    if any(
+        d.message.startswith("left alone") and d.severity is Severity.WARNING
+        for d in acc.diagnostics
+    ):
+        # one stage could not be migrated: changing the others would leave a half-migrated image
+        return original
     single = len(stages) == 1
     plan = plans[0][1]
     use_multi = ctx.docker_mode == "multistage" and single and plan is not None

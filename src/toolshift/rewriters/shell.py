@@ -464,9 +464,23 @@ def _to_uv_install(
                 text,
             )
         )
+    if pi.editables and not pi.files and not pi.project:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                "left alone: installs local files or folders ("
+                + ", ".join(pi.editables)
+                + "), not the project's dependencies",
+                line,
+                text,
+                hint="declare them in [tool.uv.sources], or keep this step as it is",
+            )
+        )
+        return False
     acc.rule(rule)
     acc.installs = True
-    if not pi.files and not pi.project and not pi.editables:
+    if not pi.files and not pi.project:
         return None  # only ad hoc packages: they move to the project, the sync installs them
     groups = [_group_of_file(f, ctx) for f in pi.files]
     new = ["uv", "sync", "--locked"]
@@ -652,6 +666,18 @@ def _translate(
             pi = _parse_pip_install(argv[entry + 1 :])
             if pi.files or pi.project:
                 acc.installs = True
+        if sub in ("wheel", "download") and uv and context is not ShellContext.DOCS:
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.WARNING,
+                    f"left alone: `pip {sub}` builds files for a later install; uv has no "
+                    "direct equivalent",
+                    line,
+                    text,
+                    hint="install with `uv sync --locked` in a builder stage and copy the .venv",
+                )
+            )
         return False
 
     # python -m venv X / python -m pytest
