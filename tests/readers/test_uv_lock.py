@@ -367,3 +367,26 @@ def test_same_installed_sets_as_uv_export(case: str) -> None:
         assert {x.split(" ;")[0] for x in mine} == {x.split(" ;")[0] for x in theirs}, label
         for env in envs:
             assert _installed(mine, env) == _installed(theirs, env), (label, env)
+
+
+@pytest.mark.parametrize("case", ["forks/input", "big/input", "sources/input"])
+def test_fast_lock_load_reads_the_same_as_a_full_parse(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import toolshift.readers.uv_lock as uv_lock
+
+    text = _lock(case)
+    fast = read_uv_lock(text)
+    data, artifacts = uv_lock.load_lock(text)
+    assert artifacts is not None  # uv's own shape: the fast path was taken
+    assert not any("wheels" in p or "sdist" in p for p in data.get("package", []))
+    monkeypatch.setattr(uv_lock, "_strip_artifacts", lambda _text: None)
+    assert read_uv_lock(text) == fast
+
+
+def test_fast_lock_load_keeps_error_lines() -> None:
+    text = _lock("forks/input").replace('\nname = "zipp"\n', '\nname = "zipp\n', 1)
+    line = text.splitlines().index('name = "zipp') + 1
+    with pytest.raises(ParseError) as err:
+        read_uv_lock(text)
+    assert err.value.line == line

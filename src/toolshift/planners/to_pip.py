@@ -330,6 +330,7 @@ def _index_options(ctx: _Context, used_registries: set[str]) -> list[str]:
 class _File:
     path: str
     doc: RequirementsDoc
+    reason: str = "pins the versions uv.lock holds"
 
 
 def _header(ctx: _Context, title: str, install: str) -> tuple[str, ...]:
@@ -533,7 +534,13 @@ def _plan_files(ctx: _Context) -> list[_File]:
             "Constraints from [tool.uv] constraint-dependencies, moved here by toolshift.",
             f"They limit versions without installing anything; {RUNTIME_FILE} uses them (-c).",
         )
-        files.append(_File(CONSTRAINTS_FILE, RequirementsDoc(header=header, entries=constraints)))
+        files.append(
+            _File(
+                CONSTRAINTS_FILE,
+                RequirementsDoc(header=header, entries=constraints),
+                "[tool.uv] constraint-dependencies, for pip's -c",
+            )
+        )
     if py.overrides:
         ctx.note(
             "pip-overrides",
@@ -656,9 +663,7 @@ def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
             fmt = decode(old, f.path)[1] if old is not None else TextFormat()
             new = encode(new_text, fmt)
             if new != old:
-                changes.append(
-                    FileChange(f.path, old, new, ("TS121",), ("pins the versions uv.lock holds",))
-                )
+                changes.append(FileChange(f.path, old, new, ("TS121",), (f.reason,)))
     if "TS122" not in options.disabled_rules:
         changes.append(
             FileChange(

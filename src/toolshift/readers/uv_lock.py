@@ -823,22 +823,28 @@ def _strip_artifacts(text: str) -> tuple[str, list[list[str]]] | None:
     return "".join(out), hashes
 
 
-def read_uv_lock(text: str, path: str = "uv.lock") -> LockData:
-    """Parse ``uv.lock``. Raises :class:`ParseError` for malformed content and
-    :class:`InputError` for a lock format newer than toolshift knows."""
+def load_lock(text: str, path: str = "uv.lock") -> tuple[dict[str, Any], list[list[str]] | None]:
+    """The lock as TOML data without the ``sdist``/``wheels`` entries (several times faster
+    on a real lock), and the hashes they held per ``[[package]]`` (``None``: the lock had an
+    unusual shape and was parsed whole, artifacts included). :class:`ParseError` at path:line
+    for invalid TOML. Use this wherever only names, versions and dependencies are needed."""
 
     from toolshift.readers.pyproject import load_toml
 
     stripped = _strip_artifacts(text)
-    artifacts: list[list[str]] | None = None
     if stripped is None:
-        doc = load_toml(text, path)
-    else:
-        try:
-            doc = load_toml(stripped[0], path)
-            artifacts = stripped[1]
-        except ParseError:
-            doc = load_toml(text, path)  # raises again, with the line in the real file
+        return load_toml(text, path), None
+    try:
+        return load_toml(stripped[0], path), stripped[1]
+    except ParseError:
+        return load_toml(text, path), None  # raises again, with the line in the real file
+
+
+def read_uv_lock(text: str, path: str = "uv.lock") -> LockData:
+    """Parse ``uv.lock``. Raises :class:`ParseError` for malformed content and
+    :class:`InputError` for a lock format newer than toolshift knows."""
+
+    doc, artifacts = load_lock(text, path)
     version = doc.get("version")
     if not isinstance(version, int):
         raise ParseError(
