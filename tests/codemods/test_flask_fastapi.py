@@ -117,7 +117,7 @@ def test_untouched(name: str) -> None:
         new = result.text("mod.py")
         assert new is not None
         assert "def helper(request):\n    return request.args\n" in new
-        assert "_flask_compat" not in new
+        assert "FlaskRequest" not in new
         assert result.todos == ()
     else:
         assert result.files == {}
@@ -137,7 +137,10 @@ def test_unparsable_file_left_untouched_with_diagnostic() -> None:
     }
     result = convert(files)
     assert "broken.py" not in result.files
-    assert result.text("ok.py") == "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    assert result.text("ok.py") == (
+        "import _flask_compat\nfrom fastapi import FastAPI\n\n"
+        "app = FastAPI(redirect_slashes=False)\napp.add_middleware(_flask_compat.FlaskRouting)\n"
+    )
     (diag,) = [d for d in result.diagnostics if d.code == "FF090"]
     assert diag.origin is not None and diag.origin.path == "broken.py"
     assert "left untouched" in diag.message
@@ -165,7 +168,7 @@ def test_name_resolution_through_aliases() -> None:
     )
     new = convert({"app.py": text}).text("app.py")
     assert new is not None
-    assert "application = FastAPI()" in new
+    assert "application = FastAPI(redirect_slashes=False)" in new
     assert "@application.get('/')" in new
     assert "def home(rq: _flask_compat.FlaskRequest):" in new
     assert "_flask_compat.jsonify(agent=rq.headers.get('user-agent'))" in new

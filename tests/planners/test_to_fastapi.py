@@ -95,7 +95,7 @@ def test_disabled_ff011_keeps_packaging_files() -> None:
     contents["requirements.txt"] = REQS.encode()
     reqs = {"requirements.txt": req_file("requirements.txt", REQS)}
     plan = plan_to_fastapi(detected(contents, reqs), options(disabled_rules=frozenset({"FF011"})))
-    assert [c.path for c in plan.changes] == ["app.py"]
+    assert [c.path for c in plan.changes] == ["app.py", "_flask_compat.py"]
 
 
 def test_no_sources_gives_an_empty_plan_with_a_diagnostic() -> None:
@@ -135,7 +135,7 @@ def test_end_to_end_detect_plan_apply_undo(tmp_path: Path) -> None:
     plan = plan_to_fastapi(found, options())
     assert {c.path for c in plan.changes} == {"app.py", "_flask_compat.py", "requirements.txt"}
     apply_plan(plan, command="migrate --to fastapi")
-    assert b"FastAPI()" in (tmp_path / "app.py").read_bytes()
+    assert b"app = FastAPI(" in (tmp_path / "app.py").read_bytes()
     assert (tmp_path / "_flask_compat.py").exists()
     assert b"fastapi\n" in (tmp_path / "requirements.txt").read_bytes()
     # A second plan over the converted project has nothing left to do.

@@ -10,6 +10,9 @@ does differently, so the converted service answers as it did:
   them in its thread pool, and a blocking call in one never stalls the event loop).
 * ``jsonify`` / ``make_response`` / ``abort``: Flask's JSON encoding (sorted keys, HTTP dates,
   ``Decimal`` as a string) and its rules for ``(body, status, headers)`` return values.
+* ``FlaskRouting``: Flask's routing answers: HEAD for every GET route, OPTIONS with ``Allow``,
+  a 308 redirect to the URL with the trailing slash when only that one exists, and a 404 (not a
+  redirect) for an extra trailing slash (with ``FastAPI(redirect_slashes=False)``).
 * ``render_template`` / ``url_for``: Jinja2 templates from ``TEMPLATE_FOLDER`` with Flask's
   autoescaping and context (``request``, ``url_for``), and URLs built from FastAPI's routes
   (a route is named after its function; ``blueprint.function`` and ``.function`` work too).
@@ -35,11 +38,14 @@ from email.utils import format_datetime
 from typing import IO, Annotated, Any, NoReturn
 
 from fastapi import Depends, HTTPException, Request
-from starlette.datastructures import FormData, Headers, UploadFile
-from starlette.responses import Response, StreamingResponse
+from starlette.datastructures import URL, FormData, Headers, UploadFile
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "FlaskRequest",
+    "FlaskRouting",
     "abort",
     "jsonify",
     "make_response",
@@ -158,6 +164,82 @@ def abort(status: int, description: str | None = None) -> NoReturn:
     """Flask's ``abort`` where it is used as an expression (``x or abort(404)``)."""
 
     raise HTTPException(status_code=status, detail=description)
+
+
+# --------------------------------------------------------------------------- routing
+
+_ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed(scope: Scope) -> set[str]:
+    routes = scope["app"].router.routes
+    return {
+        m
+        for m in _ALL_METHODS
+        if any(r.matches({**scope, "method": m})[0] is Match.FULL for r in routes)
+    }
+
+
+class FlaskRouting:
+    """ASGI middleware: Flask's implicit HEAD and OPTIONS, and its strict trailing slashes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "app" not in scope:
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        routes = scope["app"].router.routes
+        if method not in ("HEAD", "OPTIONS") and any(
+            r.matches(scope)[0] is Match.FULL for r in routes
+        ):
+            await self.app(scope, receive, send)  # the common case, decided by one pass
+            return
+        allowed = _allowed(scope)
+        path = scope["path"]
+        if not allowed:
+            if not path.endswith("/") and _allowed({**scope, "path": path + "/"}):
+                url = URL(scope=scope)  # absolute, as werkzeug's RequestRedirect
+                location = str(url.replace(path=url.path + "/"))
+                await RedirectResponse(location, status_code=308)(scope, receive, send)
+                return
+        elif method == "OPTIONS" and "OPTIONS" not in allowed:
+            headers = {"Allow": _allow(allowed)}
+            await Response(b"", headers=headers, media_type="text/html")(scope, receive, send)
+            return
+        elif method == "HEAD" and "HEAD" not in allowed and "GET" in allowed:
+            body_sent = False
+
+            async def send_headers_only(message: Message) -> None:
+                nonlocal body_sent
+                if message["type"] == "http.response.body":
+                    if body_sent:
+                        return
+                    body_sent = True
+                    message = {**message, "body": b"", "more_body": False}
+                await send(message)
+
+            await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+            return
+        elif method not in allowed:
+
+            async def send_allow(message: Message) -> None:
+                if message["type"] == "http.response.start" and message["status"] == 405:
+                    # Flask's Allow lists every method of the URL, not one route's.
+                    raw = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    raw.append((b"allow", _allow(allowed).encode("latin-1")))
+                    message = {**message, "headers": raw}
+                await send(message)
+
+            await self.app(scope, receive, send_allow)
+            return
+        await self.app(scope, receive, send)
+
+
+def _allow(allowed: set[str]) -> str:
+    return ", ".join(sorted(allowed | {"OPTIONS"} | ({"HEAD"} if "GET" in allowed else set())))
 
 
 # --------------------------------------------------------------------------- URLs, templates

@@ -312,6 +312,7 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         self._funcs: list[_Func] = []
         self._flask_imports: list[tuple[str, str | None, str | None]] = []
         self._called: set[int] = set()  # id() of nodes that are the func of a Call
+        self._after: dict[int, list[cst.SimpleStatementLine]] = {}  # statements to add after
 
     # ------------------------------------------------------------------ helpers
 
@@ -383,8 +384,12 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if isinstance(original_node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
             self._stmts.pop()
             pending = self._pending.pop(id(original_node), [])
+            after = self._after.pop(id(original_node), [])
             if pending and isinstance(result, cst.SimpleStatementLine | cst.BaseCompoundStatement):
                 result = self._with_todos(result, pending)  # type: ignore[assignment]
+            if after and isinstance(result, cst.SimpleStatementLine):
+                statements: list[cst.SimpleStatementLine] = [result, *after]
+                return cst.FlattenSentinel(statements)  # type: ignore[return-value]
         return result
 
     def _with_todos(
@@ -864,7 +869,49 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     f"Flask({kw}=...) dropped: mount StaticFiles / create Jinja2Templates",
                     original,
                 )
-        return updated.with_changes(func=_name("FastAPI"), args=[])
+        if not self.options.compatible:
+            return updated.with_changes(func=_name("FastAPI"), args=[])
+        # Flask's routing answers (HEAD, OPTIONS, strict trailing slashes), see FlaskRouting.
+        target = self._assigned_name(original)
+        if target is not None:
+            stmt = self._stmts[-1]
+            routing = self.compat("FlaskRouting")
+            add = cst.SimpleStatementLine(
+                [
+                    cst.Expr(
+                        cst.Call(
+                            func=cst.Attribute(value=_name(target), attr=_name("add_middleware")),
+                            args=[cst.Arg(routing)],
+                        )
+                    )
+                ]
+            )
+            self._after.setdefault(id(stmt), []).append(add)
+        else:
+            self.note(
+                "FF001",
+                "FastAPI() not assigned to a name: add "
+                "app.add_middleware(_flask_compat.FlaskRouting) for Flask's HEAD/OPTIONS/slashes",
+                original,
+            )
+        return updated.with_changes(
+            func=_name("FastAPI"),
+            args=[_kwarg("redirect_slashes", cst.Name("False"))],
+        )
+
+    def _assigned_name(self, call: cst.Call) -> str | None:
+        """``app`` when the statement being visited is ``app = <call>``."""
+
+        stmt = self._stmts[-1] if self._stmts else None
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            return None
+        small = stmt.body[0]
+        if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
+            target = small.targets[0].target
+            return target.value if isinstance(target, cst.Name) else None
+        if isinstance(small, cst.AnnAssign) and small.value is call:
+            return small.target.value if isinstance(small.target, cst.Name) else None
+        return None
 
     def _blueprint(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         self.applied.add("FF002")
