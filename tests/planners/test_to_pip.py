@@ -259,6 +259,16 @@ def test_stale_lock_missing_a_group() -> None:
         plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
 
 
+def test_stale_lock_missing_a_dependency() -> None:
+    files = _inputs()
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        b'"flask>=3",', b'"flask>=3",\n    "httpx",'
+    )
+    with pytest.raises(InputError, match=r"older than pyproject\.toml.*httpx") as err:
+        plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+    assert err.value.hint == "run `uv lock` first, then migrate"
+
+
 def test_unknown_pin_policy() -> None:
     with pytest.raises(UsageError, match="unknown pin policy"):
         plan_to_pip(detected_for(_inputs()), MigrateOptions(target="pip", pin="loose"))

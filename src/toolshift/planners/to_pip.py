@@ -399,6 +399,39 @@ def _declared(reqs: Iterable[Requirement]) -> dict[str, Requirement]:
     return {r.key: r for r in reqs}
 
 
+def _check_fresh(py: PyprojectData, root: LockedPackage) -> None:
+    """uv.lock must lock what pyproject.toml declares today (the names uv recorded in
+    ``[package.metadata]`` when it locked), else the files would pin a stale world."""
+
+    if root.declared is None:
+        return
+    wanted: dict[str, set[str]] = {
+        "": {r.key for g in (py.runtime, *py.extras) for r in g.requirements}
+    }
+
+    def group_names(key: str, seen: frozenset[str]) -> set[str]:
+        group = py.group(key)
+        out = {r.key for r in group.requirements} if group else set()
+        for inc in group.includes if group else ():
+            if normalize_name(inc) not in seen:
+                out |= group_names(normalize_name(inc), seen | {normalize_name(inc)})
+        return out
+
+    for group in py.groups:
+        key = normalize_name(group.name)
+        wanted[key] = group_names(key, frozenset({key}))
+    for key, names in wanted.items():
+        locked = root.declared.get(key, frozenset())
+        if names != locked:
+            where = f"dependency group {key!r}" if key else "[project] dependencies"
+            diff = sorted(names ^ locked)
+            raise InputError(
+                f"uv.lock is older than pyproject.toml: the {where} differ in " + ", ".join(diff),
+                path=UV_LOCK,
+                hint="run `uv lock` first, then migrate",
+            )
+
+
 def _plan_files(ctx: _Context) -> list[_File]:
     py, lock = ctx.py, ctx.lock
     root = lock.root(py.name)
@@ -409,6 +442,7 @@ def _plan_files(ctx: _Context) -> list[_File]:
             hint="run `uv lock` in the project folder to refresh the lock",
         )
     name = py.name or root.name
+    _check_fresh(py, root)
     runtime = lock.resolve(Selection(), py.name)
     used = {
         rp.package.source.value

@@ -488,6 +488,9 @@ class LockedPackage:
     resolution_markers: tuple[str, ...] = ()
     hashes: tuple[str, ...] = ()  # sdist first, then wheels, as "sha256:..."
     origin: Origin | None = None
+    # [package.metadata]: what pyproject.toml declared when uv locked (local packages only):
+    # "" -> names in requires-dist (extras included), group -> names in requires-dev.
+    declared: Mapping[str, frozenset[str]] | None = None
 
     @property
     def key(self) -> tuple[str, str | None, LockSource]:
@@ -765,6 +768,24 @@ def _deps_table(raw: Any, path: str, line: int) -> dict[str, tuple[LockDependenc
     }
 
 
+def _declared(raw: Any) -> dict[str, frozenset[str]] | None:
+    if not isinstance(raw, dict) or "requires-dist" not in raw:
+        return None
+
+    def names(items: Any) -> frozenset[str]:
+        return frozenset(
+            normalize_name(i["name"])
+            for i in (items if isinstance(items, list) else [])
+            if isinstance(i, dict) and isinstance(i.get("name"), str)
+        )
+
+    out = {"": names(raw["requires-dist"])}
+    dev = raw.get("requires-dev")
+    if isinstance(dev, dict):
+        out.update({normalize_name(k): names(v) for k, v in dev.items()})
+    return out
+
+
 def _package_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if line.startswith("[[package]]")]
 
@@ -903,6 +924,7 @@ def read_uv_lock(text: str, path: str = "uv.lock") -> LockData:
                 resolution_markers=tuple(raw.get("resolution-markers", []) or []),
                 hashes=tuple(dict.fromkeys(hashes)),
                 origin=Origin(path, line, name),
+                declared=_declared(raw.get("metadata")),
             )
         )
     manifest = doc.get("manifest") if isinstance(doc.get("manifest"), dict) else {}
