@@ -27,6 +27,7 @@ message is redacted with :mod:`toolshift.redact`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -161,10 +162,7 @@ def analyze(detected: Detected) -> Analysis:
         unpinned=unpinned,
         locked=len(project.locked),
         unlocked=unlocked,
-        indexes=tuple(
-            Index(redact_url(i.url), i.kind, i.name, i.has_credentials, i.origin)
-            for i in project.indexes
-        ),
+        indexes=tuple(dataclasses.replace(i, url=redact_url(i.url)) for i in project.indexes),
         options=project.options,
         python_sources=project.python.sources,
         python_versions=tuple(sorted(project.python.versions())),
