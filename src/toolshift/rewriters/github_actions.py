@@ -197,4 +197,145 @@ def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
     return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
 
 
-__all__ = ["SETUP_PYTHON", "SETUP_UV", "rewrite_workflow"]
+# --------------------------------------------------------------------------- GitLab CI
+
+_GITLAB_RESERVED = frozenset(
+    {
+        "stages",
+        "variables",
+        "include",
+        "workflow",
+        "default",
+        "image",
+        "services",
+        "cache",
+        "before_script",
+        "after_script",
+        "pages",
+    }
+)
+_UV_IMAGE = re.compile(r"^ghcr\.io/astral-sh/uv:[^-\s]+-python(\d+\.\d+)(?:-\S+)?$")
+
+
+def _scripts(m: Any) -> list[Any]:
+    return [m[k] for k in ("before_script", "script", "after_script") if isinstance(m.get(k), list)]
+
+
+def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
+    """Translate each line of a GitLab script list in place; True if a line now runs uv."""
+
+    uses_uv = False
+    for i in range(len(seq) - 1, -1, -1):
+        line = seq[i]
+        if not isinstance(line, str):
+            continue
+        if re.fullmatch(r"\s*pip3? install (-q )?uv(==\S+)?\s*", line):
+            if ctx.direction == "pip":
+                del seq[i]
+                acc.rule(RULE_SCRIPTS)
+            continue  # under uv this is how the job gets uv (pinned below)
+        res = translate_script(str(line), ctx, ShellContext.CI, line=_item_line(seq, i))
+        acc.diagnostics.extend(res.diagnostics)
+        acc.adhoc.extend(res.adhoc_packages)
+        if res.text != line:
+            for r in res.rules:
+                acc.rule(r)
+            if res.dropped:
+                del seq[i]
+            else:
+                seq[i] = _same_style(line, res.text)
+        if re.search(r"(^|[\s;&|(])uv\s", str(seq[i]) if i < len(seq) else ""):
+            uses_uv = True
+    return uses_uv
+
+
+def _item_line(seq: Any, i: int) -> int:
+    try:
+        return int(seq.lc.item(i)[0]) + 1
+    except Exception:  # ruamel line info is best effort
+        return 0
+
+
+def _has_uv_install(seq: Any) -> bool:
+    return any(isinstance(x, str) and re.search(r"pip3? install .*\buv\b", x) for x in seq)
+
+
+def rewrite_gitlab_ci(text: str, ctx: RewriteContext) -> RewriteResult:
+    """``.gitlab-ci.yml``: ``script`` lines through the shell translator. For uv, a pinned
+    ``pip install uv==X`` goes first in the ``before_script`` that the changed jobs run."""
+
+    if not text.strip() or not ctx.enabled(RULE_SCRIPTS):
+        return RewriteResult(text)
+    crlf = "\r\n" in text
+    work = text.replace("\r\n", "\n") if crlf else text
+    try:
+        data = _yaml().load(work)
+    except Exception as exc:  # ruamel raises many error types
+        return RewriteResult(
+            text,
+            diagnostics=(
+                ctx.diag(
+                    RULE_SCRIPTS,
+                    Severity.WARNING,
+                    f"left alone: not valid YAML ({type(exc).__name__})",
+                ),
+            ),
+        )
+    if not isinstance(data, dict):
+        return RewriteResult(text)
+    from ruamel.yaml.comments import CommentedSeq
+
+    acc = _Acc()
+    need_uv: list[Any] = []  # jobs (or the global defaults) whose scripts now call uv
+    global_uv = False
+    holders: list[Any] = [data]
+    if isinstance(data.get("default"), dict):
+        holders.append(data["default"])
+    for holder in holders:
+        for seq in [holder.get(k) for k in ("before_script", "after_script")]:
+            if isinstance(seq, list) and _translate_lines(seq, ctx, acc):
+                global_uv = True
+    for name, job in data.items():
+        if str(name) in _GITLAB_RESERVED or not isinstance(job, dict):
+            continue
+        if any([_translate_lines(seq, ctx, acc) for seq in _scripts(job)]):  # all, no shortcut
+            need_uv.append(job)
+        for key in ("before_script", "after_script"):
+            if isinstance(job.get(key), list) and not job[key]:
+                del job[key]
+        if ctx.direction == "pip" and isinstance(job.get("image"), str):
+            m = _UV_IMAGE.match(str(job["image"]))
+            if m:
+                job["image"] = _same_style(job["image"], f"python:{m.group(1)}")
+                acc.rule(RULE_SETUP)
+    if ctx.direction == "uv" and (need_uv or global_uv) and acc.rules:
+        install = f"pip install uv=={ctx.uv_version}"
+        to_global = global_uv
+        for job in need_uv:
+            if isinstance(job.get("before_script"), list):
+                if not _has_uv_install(job["before_script"]):
+                    job["before_script"].insert(0, install)
+            else:
+                to_global = True
+        if to_global:
+            target: Any = data["default"] if isinstance(data.get("default"), dict) else data
+            seq = target.get("before_script")
+            if isinstance(seq, list):
+                if not _has_uv_install(seq):
+                    seq.insert(0, install)
+            else:
+                keys = list(target.keys())
+                pos = next(
+                    (i for i, k in enumerate(keys) if str(k) not in _GITLAB_RESERVED), len(keys)
+                )
+                target.insert(pos, "before_script", CommentedSeq([install]))
+        acc.rule(RULE_SETUP)
+    if not acc.rules:
+        return RewriteResult(text, diagnostics=tuple(acc.diagnostics))
+    out = _dump(data, work)
+    if crlf:
+        out = out.replace("\n", "\r\n")
+    return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
+
+
+__all__ = ["SETUP_PYTHON", "SETUP_UV", "rewrite_gitlab_ci", "rewrite_workflow"]
