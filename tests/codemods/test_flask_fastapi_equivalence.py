@@ -62,6 +62,7 @@ CALLS = [
     Call("DELETE", "/api/items/2"),
     Call("GET", "/api/search?q=fruit&tags=a&tags=b"),
     Call("GET", "/api/count"),
+    Call("GET", "/api/info"),  # app.config and current_app.config
     Call("GET", "/pages/hello/World"),
     Call("POST", "/pages/contact", data={"name": "Ada"}),
     Call("POST", "/pages/contact", data={}),

@@ -13,6 +13,8 @@ does differently, so the converted service answers as it did:
 * ``FlaskRouting``: Flask's routing answers: HEAD for every GET route, OPTIONS with ``Allow``,
   a 308 redirect to the URL with the trailing slash when only that one exists, and a 404 (not a
   redirect) for an extra trailing slash (with ``FastAPI(redirect_slashes=False)``).
+* ``Config``: Flask's ``app.config`` (its defaults, ``from_object``, ``from_mapping``,
+  ``from_pyfile``, ``from_envvar``, ``from_prefixed_env``, ``get_namespace``).
 * ``render_template`` / ``url_for``: Jinja2 templates from ``TEMPLATE_FOLDER`` with Flask's
   autoescaping and context (``request``, ``url_for``), and URLs built from FastAPI's routes
   (a route is named after its function; ``blueprint.function`` and ``.function`` work too).
@@ -33,7 +35,7 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import IO, Annotated, Any, NoReturn
 
@@ -44,6 +46,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "Config",
     "FlaskRequest",
     "FlaskRouting",
     "abort",
@@ -164,6 +167,114 @@ def abort(status: int, description: str | None = None) -> NoReturn:
     """Flask's ``abort`` where it is used as an expression (``x or abort(404)``)."""
 
     raise HTTPException(status_code=status, detail=description)
+
+
+# --------------------------------------------------------------------------- config
+
+FLASK_DEFAULTS: dict[str, Any] = {
+    "DEBUG": False,
+    "TESTING": False,
+    "PROPAGATE_EXCEPTIONS": None,
+    "SECRET_KEY": None,
+    "SECRET_KEY_FALLBACKS": None,
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
+    "USE_X_SENDFILE": False,
+    "TRUSTED_HOSTS": None,
+    "SERVER_NAME": None,
+    "APPLICATION_ROOT": "/",
+    "SESSION_COOKIE_NAME": "session",
+    "SESSION_COOKIE_DOMAIN": None,
+    "SESSION_COOKIE_PATH": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_SAMESITE": None,
+    "SESSION_REFRESH_EACH_REQUEST": True,
+    "MAX_CONTENT_LENGTH": None,
+    "MAX_FORM_MEMORY_SIZE": 500_000,
+    "MAX_FORM_PARTS": 1_000,
+    "SEND_FILE_MAX_AGE_DEFAULT": None,
+    "TRAP_BAD_REQUEST_ERRORS": None,
+    "TRAP_HTTP_EXCEPTIONS": False,
+    "EXPLAIN_TEMPLATE_LOADING": False,
+    "PREFERRED_URL_SCHEME": "http",
+    "TEMPLATES_AUTO_RELOAD": None,
+    "MAX_COOKIE_SIZE": 4093,
+    "PROVIDE_AUTOMATIC_OPTIONS": True,
+}
+
+
+class Config(dict[str, Any]):
+    """Flask's ``Config``: a dict with Flask's defaults and its loaders (upper-case keys)."""
+
+    def __init__(self, root_path: str | None = None, defaults: Mapping[str, Any] | None = None):
+        super().__init__(FLASK_DEFAULTS if defaults is None else defaults)
+        self.root_path = root_path or os.path.dirname(os.path.abspath(__file__))
+
+    def from_object(self, obj: Any) -> None:
+        if isinstance(obj, str):
+            module, _, attr = obj.rpartition(":") if ":" in obj else obj.rpartition(".")
+            imported = importlib.import_module(module or obj)
+            obj = getattr(imported, attr) if module else imported
+        for key in dir(obj):
+            if key.isupper():
+                self[key] = getattr(obj, key)
+
+    def from_mapping(self, mapping: Mapping[str, Any] | None = None, **kwargs: Any) -> bool:
+        for key, value in {**(mapping or {}), **kwargs}.items():
+            if key.isupper():
+                self[key] = value
+        return True
+
+    def from_pyfile(self, filename: str, silent: bool = False) -> bool:
+        path = os.path.join(self.root_path, filename)
+        namespace: dict[str, Any] = {"__file__": path}
+        try:
+            with open(path, "rb") as fh:
+                exec(compile(fh.read(), path, "exec"), namespace)
+        except OSError:
+            if silent:
+                return False
+            raise
+        self.from_mapping({k: v for k, v in namespace.items() if k.isupper()})
+        return True
+
+    def from_envvar(self, variable_name: str, silent: bool = False) -> bool:
+        value = os.environ.get(variable_name)
+        if not value:
+            if silent:
+                return False
+            raise RuntimeError(f"The environment variable {variable_name!r} is not set")
+        return self.from_pyfile(value, silent=silent)
+
+    def from_prefixed_env(self, prefix: str = "FLASK", *, loads: Any = json.loads) -> bool:
+        prefix = f"{prefix}_"
+        for key in sorted(os.environ):
+            if not key.startswith(prefix):
+                continue
+            value: Any = os.environ[key]
+            with contextlib.suppress(Exception):
+                value = loads(value)
+            key = key[len(prefix) :]
+            if "__" not in key:
+                self[key] = value
+                continue
+            current: Any = self
+            *parts, tail = key.split("__")
+            for part in parts:
+                current = current.setdefault(part, {})
+            current[tail] = value
+        return True
+
+    def get_namespace(
+        self, namespace: str, lowercase: bool = True, trim_namespace: bool = True
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in self.items():
+            if not key.startswith(namespace):
+                continue
+            name = key[len(namespace) :] if trim_namespace else key
+            out[name.lower() if lowercase else name] = value
+        return out
 
 
 # --------------------------------------------------------------------------- routing
@@ -480,6 +591,12 @@ class CompatRequest:
         self.url_root = self.host_url
         self.remote_addr = request.client.host if request.client else None
         self.user_agent = request.headers.get("user-agent", "")
+
+    @property
+    def app(self) -> Any:
+        """The FastAPI app (what ``current_app`` was in a Flask view)."""
+
+        return self._request.app
 
     @property
     def starlette(self) -> Request:

@@ -39,6 +39,7 @@ class ProjectFacts:
     registrations: list[Registration] = field(default_factory=list)
     factories: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)  # functions registered with add_url_rule
+    config_used: set[str] = field(default_factory=set)  # names whose .config is used
     uses_forms: bool = False
     uses_templates: bool = False
     uses_flask: bool = False
@@ -139,6 +140,8 @@ class FactsCollector(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._uses(self.keys(node))
+        if node.attr.value == "config":
+            self.facts.config_used |= self.keys(node.value)
 
     def _uses(self, keys: set[str]) -> None:
         for key in keys:

@@ -312,6 +312,7 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         self._funcs: list[_Func] = []
         self._flask_imports: list[tuple[str, str | None, str | None]] = []
         self._called: set[int] = set()  # id() of nodes that are the func of a Call
+        self._config_refs: set[int] = set()  # id() of current_app in current_app.config
         self._after: dict[int, list[cst.SimpleStatementLine]] = {}  # statements to add after
 
     # ------------------------------------------------------------------ helpers
@@ -445,8 +446,12 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._flask_ref(node)
-        if node.attr.value == "config" and self.obj_kind(node.value) is ObjKind.APP:
-            self.todo("FF023", "app.config: move configuration to a pydantic-settings Settings")
+        config_kept = self.options.compatible and self.on("FF014")
+        is_app = node.attr.value == "config" and self.obj_kind(node.value) is ObjKind.APP
+        if is_app and not config_kept:
+            self.todo("FF023", "app.config: move configuration to a Settings class")
+        if node.attr.value == "config" and "flask.current_app" in self.keys(node.value):
+            self._config_refs.add(id(node.value))
         if node.attr.value == "cli" and self.obj_kind(node.value) is ObjKind.APP:
             self.todo("FF024", "Flask CLI command: move it to a plain click/typer script")
         if node.attr.value == "url_map" and self.obj_kind(node.value) is ObjKind.APP:
@@ -461,6 +466,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             elif key in UNCONVERTED:
                 if key in REQUEST_HELPERS and self._helper_convertible(node):
                     continue
+                if key == "flask.current_app" and self._current_config_convertible(node):
+                    continue
                 rule, message = UNCONVERTED[key]
                 self.todo(rule, message)
 
@@ -472,6 +479,16 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             and view is not None
             and view.kind == "view"
             and id(node) in self._called
+        )
+
+    def _current_config_convertible(self, node: cst.CSTNode) -> bool:
+        view = self._view_ctx()
+        return (
+            self.options.compatible
+            and self.on("FF014")
+            and view is not None
+            and view.kind == "view"
+            and id(node) in self._config_refs
         )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -523,6 +540,16 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if "flask.request" in keys:
             # ``flask.request`` -> the view's parameter
             return cst.Name(view.request_alias or "request")
+        if "flask.current_app.config" in keys and self._current_config_convertible(
+            original_node.value
+        ):
+            # ``current_app.config`` -> ``request.app.config`` (the app's _flask_compat.Config)
+            view.request_alias = view.request_alias or view.alias_hint
+            self.applied.add("FF014")
+            return cst.Attribute(
+                value=cst.Attribute(value=_name(view.request_alias), attr=_name("app")),
+                attr=_name("config"),
+            )
         if not self.options.compatible:
             for key in keys:
                 if key.startswith("flask.request.") and key.count(".") == 2:
@@ -873,6 +900,22 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             return updated.with_changes(func=_name("FastAPI"), args=[])
         # Flask's routing answers (HEAD, OPTIONS, strict trailing slashes), see FlaskRouting.
         target = self._assigned_name(original)
+        if (
+            target is not None
+            and self.on("FF014")
+            and self._assigned_keys(original) & (self.facts.config_used)
+        ):
+            # Flask's config object (defaults, from_object, from_envvar, ...) stays the app's.
+            self.applied.add("FF014")
+            config = cst.Assign(
+                targets=[
+                    cst.AssignTarget(cst.Attribute(value=_name(target), attr=_name("config")))
+                ],
+                value=cst.Call(func=self.compat("Config")),
+            )
+            self._after.setdefault(id(self._stmts[-1]), []).append(
+                cst.SimpleStatementLine([config])
+            )
         if target is not None:
             stmt = self._stmts[-1]
             routing = self.compat("FlaskRouting")
