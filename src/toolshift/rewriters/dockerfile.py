@@ -592,6 +592,11 @@ def _plan_stage_to_uv(
     src_idx = [i for i, it in enumerate(items) if _is_source_copy(it)]
     first_src = src_idx[0] if src_idx else None
     has_uv = any(_is_uv_copy(it) for it in items)
+    # the final sync needs pyproject.toml and uv.lock: from the source copy, or bind-mounted
+    copies_all = any(
+        s.rstrip("/") in (".", "") for i in src_idx for s in (_copy_sources(items[i]) or [])
+    )
+    final_mounts = [CACHE_MOUNT] if copies_all else [CACHE_MOUNT, LOCK_MOUNT, PYPROJECT_MOUNT]
     has_uv_env = any(it.keyword == "ENV" and "UV_COMPILE_BYTECODE" in it.text for it in items)
     mixed = False
     final_done = False
@@ -653,7 +658,7 @@ def _plan_stage_to_uv(
             if inf.installs and inf.changed:
                 if inf.new is not None:
                     is_final = first_src is not None and i > first_src and not final_done
-                    out.append(("dep", _with_flags(inf.new, [CACHE_MOUNT])))
+                    out.append(("dep", _with_flags(inf.new, final_mounts)))
                     mixed = mixed or not inf.only_sync
                     last_sync_pos = len(out) - 1
                     final_done = final_done or is_final
@@ -670,7 +675,8 @@ def _plan_stage_to_uv(
             # the final sync goes after the last source copy that precedes other work
             if i == src_idx[-1] and not final_done and not any(j > i for j in dep_idx):
                 flags = _sync_flags(infos[first_dep])
-                out.append(("dep", _new(f"RUN {CACHE_MOUNT} \\\n    uv sync --locked{flags}")))
+                mounts = " \\\n    ".join(final_mounts)
+                out.append(("dep", _new(f"RUN {mounts} \\\n    uv sync --locked{flags}")))
                 final_done = True
                 last_sync_pos = len(out) - 1
             continue
