@@ -613,3 +613,57 @@ def test_round_trip_to_uv_then_to_pip(tmp_path: Path, wheelhouse: Path) -> None:
     assert not (root / "uv.lock").exists()
     for entry, installed in before.items():
         assert _pip_installs(root, wheelhouse, entry) == installed, entry
+
+
+@pytest.mark.network
+def test_bundled_example_round_trip(tmp_path: Path) -> None:
+    """examples/fastapi-service: --to uv (uv lock from PyPI) then --to pip installs the same
+    name -> version set as the original requirements files (pip's own resolution, Linux)."""
+
+    import sys
+
+    from toolshift.detect import detect
+    from toolshift.locking import pins_for, run_uv_lock
+    from toolshift.planners.to_uv import plan_to_uv
+    from toolshift.tools import run
+
+    example = Path(__file__).parents[2] / "examples" / "fastapi-service"
+    root = tmp_path / "svc"
+    shutil.copytree(example, root)
+
+    def installs(entry: str) -> dict[str, str]:
+        report = tmp_path / "report.json"
+        done = run(
+            [
+                *_pip(),
+                "install",
+                "--dry-run",
+                "--ignore-installed",
+                "--quiet",
+                "--index-url",
+                "https://pypi.org/simple",
+                "--report",
+                str(report),
+                "-r",
+                entry,
+            ],
+            cwd=root,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.output
+        items = json.loads(report.read_text())["install"]
+        return {normalize(i["metadata"]["name"]): i["metadata"]["version"] for i in items}
+
+    before = {e: installs(e) for e in ("requirements.txt", "requirements-dev.txt")}
+    detected = detect(root)
+    # the Python running this test (pip resolves for it too), whatever the example states
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    to_uv = plan_to_uv(detected, MigrateOptions(target="uv", python=python))
+    _write(root, to_uv)
+    # any interpreter will do for locking; the project's .python-version may not be installed
+    lock_args = ["--index-url", "https://pypi.org/simple", "--python", sys.executable]
+    run_uv_lock(root, None, pins_for(detected), extra_args=lock_args)
+    to_pip = plan_to_pip(detect(root), MigrateOptions(target="pip"))
+    _write(root, to_pip)
+    for entry, installed in before.items():
+        assert installs(entry) == installed, entry
