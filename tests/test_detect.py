@@ -631,3 +631,13 @@ def test_git_info_exclude_and_gitignore_with_bom(tmp_path: Path) -> None:
     (root / ".gitignore").write_bytes(b"\xef\xbb\xbfold/\r\n")
     p = detect(root).project
     assert p.files_with(FileRole.DOCKERFILE) == ["Dockerfile"]
+
+
+def test_remote_include_is_reported_once(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "svc",
+        {"requirements.txt": "-r https://example.com/base.txt\nflask==3.0.0\n"},
+    )
+    p = detect(root).project
+    assert [d.code for d in p.diagnostics] == ["RQ012"]
+    assert [r.key for r in p.groups[0].requirements] == ["flask"]

@@ -828,17 +828,8 @@ class _GroupFolder:
 
     def _include(self, inc: Include, as_constraint: bool) -> None:
         target = inc.resolved
-        if re.match(r"^[a-z][a-z0-9+.-]*://", target):
-            self.st.diagnostics.append(
-                Diagnostic(
-                    "DET005",
-                    Severity.WARNING,
-                    f"remote include {inc.target} is not followed",
-                    inc.origin,
-                    "download the file into the project and include it by path",
-                )
-            )
-            return
+        if re.match(r"(https?|file):", target, re.IGNORECASE):
+            return  # a remote include: the reader already says it is not followed (RQ012)
         if inc.kind is IncludeKind.CONSTRAINT or as_constraint:
             self.visit(target, as_constraint=True)
             return
