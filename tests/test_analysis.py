@@ -121,8 +121,15 @@ def test_ignore_files_excluding_lock_and_pyproject(risky: Analysis) -> None:
     assert "excludes pyproject.toml (pattern '*.toml')" in msgs
 
 
-def test_reader_diagnostics_are_findings(risky: Analysis) -> None:
-    assert findings(risky, "RQ011") == ["requirements.txt:2"]
+def test_reader_diagnostics_are_findings(tmp_path: Path) -> None:
+    a = tree(tmp_path, {"requirements.txt": "flask==3.0.0\n--bogus\n"})
+    assert findings(a, "RQ002") == ["requirements.txt:2"]
+
+
+def test_credential_reported_once_per_line(risky: Analysis) -> None:
+    # the reader's RQ011 ("removed") is folded into SEC003 on the same line
+    assert findings(risky, "RQ011") == []
+    assert findings(risky, "SEC003") == [".github/workflows/ci.yml:10", "requirements.txt:2"]
 
 
 def test_risks_sorted_errors_first(risky: Analysis) -> None:

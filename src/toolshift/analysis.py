@@ -122,6 +122,9 @@ def analyze(detected: Detected) -> Analysis:
     risks.extend(_python_risks(project))
     risks.extend(_ignore_risks(project, texts, roles))
     risks = _dedupe(risks)
+    # SEC003 says more than the reader's "credential removed" note on the same line.
+    secret_lines = {str(d.origin) for d in risks if d.code == "SEC003"}
+    risks = [d for d in risks if not (d.code == "RQ011" and str(d.origin) in secret_lines)]
     risks.sort(key=lambda d: (_SEVERITY_ORDER[d.severity], d.code, str(d.origin or "")))
 
     by_role: dict[FileRole, list[str]] = {}
