@@ -16,7 +16,11 @@ there than on a real project: the absolute overhead in ms is printed too.
 With ``--network`` the project is a copy of ``examples/fastapi-service`` and both lock against
 PyPI (metadata cached by uv after the warm-up run).
 
-    uv run python benchmarks/bench_lock_overhead.py [--runs 5] [--network]
+With ``--cold`` every run (toolshift's and uv's alike) starts from an empty uv cache, as the first
+migration of a project on a new machine does: ``XDG_CACHE_HOME`` points at a fresh folder, which
+toolshift passes on to uv (it scrubs ``UV_*``, so ``UV_CACHE_DIR`` would not reach it).
+
+    uv run python benchmarks/bench_lock_overhead.py [--runs 5] [--network] [--cold]
 """
 
 from __future__ import annotations
@@ -101,6 +105,9 @@ def main() -> int:
     parser.add_argument(
         "--network", action="store_true", help="lock the bundled example against PyPI"
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="an empty uv cache for every run (default: warm)"
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="toolshift-bench-lock-"))
@@ -113,6 +120,8 @@ def main() -> int:
         for i in range(args.runs + 1):  # the first pair warms uv's cache and is not counted
             work = tmp / f"run-{i}"
             shutil.copytree(template, work)
+            if args.cold:
+                env = clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-toolshift")})
             start = time.perf_counter()
             run([*toolshift_cmd(), "migrate", "--to", "uv", str(work), "--yes"], env=env)
             t_migrate = time.perf_counter() - start
@@ -124,6 +133,8 @@ def main() -> int:
             by_toolshift = locked_packages(lock)
             lock.unlink()
 
+            if args.cold:
+                env = clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-uv")})
             start = time.perf_counter()
             run([uv, "lock"], cwd=work, env=env)
             t_lock = time.perf_counter() - start
@@ -135,10 +146,13 @@ def main() -> int:
                 migrate_s.append(t_migrate)
                 lock_s.append(t_lock)
             shutil.rmtree(work, ignore_errors=True)
+            for cache in tmp.glob("cache-*"):
+                shutil.rmtree(cache, ignore_errors=True)
 
         ratios = [m / lk for m, lk in zip(migrate_s, lock_s, strict=True)]
         med = statistics.median(ratios)
         source = "PyPI, examples/fastapi-service" if args.network else "offline wheelhouse"
+        source += ", cold uv cache" if args.cold else ", warm uv cache"
         result = Result(
             name="lock-overhead",
             what=f"`toolshift migrate --to uv --yes` / `uv lock` alone ({source})",
