@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolshift.detect import FileSelection, classify, detect, group_for_file
 from toolshift.errors import IncludeError, InputError, UsageError
@@ -641,3 +645,64 @@ def test_remote_include_is_reported_once(tmp_path: Path) -> None:
     p = detect(root).project
     assert [d.code for d in p.diagnostics] == ["RQ012"]
     assert [r.key for r in p.groups[0].requirements] == ["flask"]
+
+
+GROUPS = ("runtime", "dev", "test", "docs")
+
+
+def _file_for(group: str, k: int) -> str:
+    if group == "runtime":
+        return "requirements.txt" if k == 0 else "requirements/base.txt"
+    return f"requirements-{group}.txt" if k == 0 else f"requirements/{group}.txt"
+
+
+@st.composite
+def include_graphs(draw: st.DrawFn) -> list[tuple[str, str, list[int]]]:
+    """Files as (path, group, indexes of earlier files it -r includes): always acyclic."""
+
+    slots = draw(
+        st.lists(
+            st.tuples(st.sampled_from(GROUPS), st.integers(0, 1)),
+            min_size=1,
+            max_size=6,
+            unique=True,
+        )
+    )
+    out = []
+    for i, (group, k) in enumerate(slots):
+        targets = draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)) if i else []
+        out.append((_file_for(group, k), group, targets))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(include_graphs())
+def test_each_requirement_lands_in_its_own_files_group_only(
+    graph: list[tuple[str, str, list[int]]],
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        files = {}
+        for i, (path, _group, targets) in enumerate(graph):
+            lines = [
+                f"-r {os.path.relpath(graph[t][0], os.path.dirname(path) or '.')}" for t in targets
+            ]
+            files[path] = "\n".join([*lines, f"pkg{i}==1.0", ""])
+        write_tree(root, files)
+        p = detect(root).project
+
+    groups = {g.name: g for g in p.groups}
+    assert set(groups) == {group for _path, group, _t in graph}
+    for i, (_path, group, _targets) in enumerate(graph):
+        holders = [g.name for g in p.groups if f"pkg{i}" in names(g.requirements)]
+        assert holders == [group]
+    for name, g in groups.items():
+        expected = {
+            graph[t][1]
+            for _path, group, targets in graph
+            if group == name
+            for t in targets
+            if graph[t][1] != name
+        }
+        assert set(g.includes) == expected
+    assert p.locked == {f"pkg{i}": "1.0" for i in range(len(graph))}
