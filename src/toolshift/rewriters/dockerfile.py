@@ -592,6 +592,12 @@ def _plan_stage_to_uv(
     src_idx = [i for i, it in enumerate(items) if _is_source_copy(it)]
     first_src = src_idx[0] if src_idx else None
     has_uv = any(_is_uv_copy(it) for it in items)
+    # uv itself is only needed when something in the stage now runs it
+    needs_uv = first_dep is not None or any(
+        inf.new is not None and re.search(r"(^|[\s;&|(])uv\s", inf.new.body)
+        for inf in infos.values()
+        if inf.changed
+    )
     # the final sync needs pyproject.toml and uv.lock: from the source copy, or bind-mounted
     copies_all = any(
         s.rstrip("/") in (".", "") for i in src_idx for s in (_copy_sources(items[i]) or [])
@@ -611,7 +617,7 @@ def _plan_stage_to_uv(
             pending_lead = []
         if i == 0 and it.keyword == "FROM":
             out.append(("from", it))
-            if not inherit:
+            if not inherit and needs_uv:
                 if not has_uv:
                     out.append(
                         ("uv", _new(f"COPY --from={UV_IMAGE}:{ctx.uv_version} /uv /uvx /bin/"))

@@ -1128,7 +1128,9 @@ def translate_script(
     last = len(script) + 1
     for e in sorted(edits, key=lambda x: (x.start, x.end), reverse=True):
         if e.end > last:
-            continue
+            if e.text or e.start >= last:
+                continue
+            e.end = last  # two removals that share a newline: remove the union
         out = out[: e.start] + e.text + out[e.end :]
         last = e.start
     if out.strip() == "" and script.strip():
