@@ -706,3 +706,18 @@ def test_each_requirement_lands_in_its_own_files_group_only(
         }
         assert set(g.includes) == expected
     assert p.locked == {f"pkg{i}": "1.0" for i in range(len(graph))}
+
+
+def test_huge_non_packaging_files_are_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import toolshift.detect
+
+    monkeypatch.setattr(toolshift.detect, "MAX_FILE_BYTES", 1000)
+    root = write_tree(tmp_path / "svc", {"requirements.txt": "flask==3.0.0\n"})
+    (root / "README.md").write_bytes(b"x" * 2000)
+    (root / "uv.lock").write_bytes(b"version = 1\n" + b"# padding\n" * 200)
+    d = detect(root)
+    assert "README.md" not in d.contents
+    assert "uv.lock" in d.contents
+    assert [str(x.origin) for x in d.project.diagnostics if x.code == "DET007"] == ["README.md"]

@@ -80,12 +80,26 @@ SKIP_DIRS = frozenset(
 )
 # Sample trees inside tests (tests/fixtures/.../Dockerfile) are not the service's own files.
 _SAMPLE_DIRS = frozenset({"fixtures", "testdata", "test_data"})
+MAX_FILE_BYTES = 5_000_000  # README, Dockerfile, CI: anything larger is not what we look for
 MAX_DEPTH = 8  # deep enough for docker/<service>/Dockerfile, shallow enough to stay fast
 
 # Root files that decide the tool and the model; found even when .gitignore lists them (the
 # analysis reports that ignore pattern as a risk instead of silently losing the lock).
 _ALWAYS_READ = frozenset(
     {"pyproject.toml", "uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", ".python-version"}
+)
+
+# Packaging files are always read, whatever their size (a big uv.lock is still the lock).
+_TOOL_FILES = frozenset(
+    {
+        FileRole.REQUIREMENTS,
+        FileRole.CONSTRAINTS,
+        FileRole.PYPROJECT,
+        FileRole.UV_LOCK,
+        FileRole.POETRY_LOCK,
+        FileRole.PIPFILE,
+        FileRole.PIPFILE_LOCK,
+    }
 )
 
 _ROOT_FILES: dict[str, FileRole] = {
@@ -463,6 +477,18 @@ def detect(
     for rel in found:
         role = classify(rel)
         assert role is not None
+        size = (root_path / rel).stat().st_size
+        if size > MAX_FILE_BYTES and role not in _TOOL_FILES:
+            st.diagnostics.append(
+                Diagnostic(
+                    "DET007",
+                    Severity.WARNING,
+                    f"{rel} is {size // 1_000_000} MB; toolshift skipped it",
+                    Origin(rel),
+                    "a file this large is not a hand-written Dockerfile, README or CI file",
+                )
+            )
+            continue
         st.roles[rel] = role
         st.read_bytes(rel)
     for rel in nested:
