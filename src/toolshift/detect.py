@@ -6,16 +6,34 @@ assembles one :class:`~toolshift.model.Project`. Everything later in the pipelin
 returned :class:`~toolshift.model.Detected` and never touches the disk again.
 
 Scope of the walk: packaging files (``pyproject.toml``, locks, ``.python-version``, README,
-Makefile, ...) count only at the root; requirement files at the root and in a ``requirements/``
-folder (plus whatever they include); Dockerfiles, compose files and ``.dockerignore`` anywhere;
-GitHub workflows under ``.github/workflows``. A ``pyproject.toml`` or requirements file deeper
-down belongs to another service: it is named in an info diagnostic, not mixed in.
+Makefile, ...) count only at the root; requirement files at the root, in a ``requirements/``
+folder and as ``docs/requirements*.txt`` (plus whatever they include); Dockerfiles, compose files
+and ``.dockerignore`` anywhere; GitHub workflows under ``.github/workflows``. A folder below the
+root with its own ``pyproject.toml``/``setup.py``/``Pipfile``/``requirements.txt`` is another
+service: it is not walked and is named in an info diagnostic. ``tests/fixtures``-style sample
+trees, virtual environments and caches are skipped.
 
 Group naming (requirement files): ``requirements.txt``, ``requirements/base.txt``, ``main``,
 ``common``, ``prod*`` -> the runtime group; ``requirements-dev.txt``, ``dev-requirements.txt``,
-``requirements/dev.txt`` -> ``dev``; test/tests/testing -> ``test``; doc/docs -> ``docs``;
-lint -> ``lint``; any other suffix -> its PEP 503 normalised name. ``-r`` of another group's file
-becomes :attr:`DependencyGroup.includes`; a file reached only through ``-c`` is a constraints file.
+``requirements/dev.txt``, ``requirements/local.txt`` -> ``dev``; test/tests/testing -> ``test``;
+doc/docs -> ``docs``; lint -> ``lint``; any other suffix -> its PEP 503 normalised name. ``-r`` of
+another group's file becomes :attr:`DependencyGroup.includes`; a file reached only through ``-c``
+is a constraints file.
+
+Diagnostic codes (the readers add their own, ``RQ0xx``):
+
+======  =======  ==============================================================
+DET001  info     a folder below is another service; not part of this project
+DET002  error    a packaging file is not UTF-8 (warning for Dockerfiles, CI, ...)
+DET003  error    ``pyproject.toml`` / a lock file cannot be parsed
+DET004  error    a broken ``-r``/``-c`` include (missing, cycle, outside the project)
+DET006  warning  one name pinned to different versions in two files
+DET007  warning  a non-packaging file over 5 MB was skipped
+DET020  warning  no dependency file at all
+DET021  info     Poetry/Pipenv declarations are not read yet
+======  =======  ==============================================================
+
+DET002-DET004 are raised as errors unless ``detect(..., tolerant=True)``.
 """
 
 from __future__ import annotations
