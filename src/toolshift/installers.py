@@ -1,11 +1,12 @@
 """pip and uv behind one interface, for verify and bench (I/O edge, like pipx's backends).
 
 An :class:`Installer` creates a throwaway environment, installs requirement files or syncs a uv
-project into it, lists what got installed and runs ``pip check``. :class:`PipInstaller` runs the
-pip *inside* the environment (seeded by ``uv venv --seed``; ``ensurepip`` when uv cannot seed
-offline); :class:`UvInstaller` drives ``uv`` from outside with ``--python``. Environments are
-always created with ``uv venv``: it takes a fraction of a second, and its time is never counted
-inside an install figure (each step returns its own :class:`Step` with the seconds it took).
+project into it, lists what got installed and runs ``pip check``. :class:`PipInstaller` runs
+the pip *inside* the environment (pip alone, put there by ``uv pip install pip``; ``ensurepip``
+when uv has no pip in its cache offline); :class:`UvInstaller` drives ``uv`` from outside with
+``--python``. Environments are always created with ``uv venv``: it takes a fraction of a
+second, and its time is never counted inside an install figure (each step returns its own
+:class:`Step` with the seconds it took).
 
 Every process goes through :func:`toolshift.tools.run`, so it gets the scrubbed environment
 (no ``PIP_*``/``UV_*``/``VIRTUAL_ENV``, ``PIP_CONFIG_FILE=/dev/null``); uv also gets
@@ -340,14 +341,11 @@ def _uv_venv(
     path: Path,
     python: str | None,
     *,
-    seed: bool,
     cwd: Path | None,
     offline: bool,
     cache_dir: Path | None,
 ) -> tools.Completed:
     argv: list[str | Path] = [_uv(), "venv", path, "--quiet"]
-    if seed:
-        argv.append("--seed")
     if python:
         argv += ["--python", python]
     if cwd is None:
@@ -357,7 +355,7 @@ def _uv_venv(
     if cache_dir is not None:
         argv += ["--cache-dir", cache_dir]
     done, _ = _run_uv(argv, cwd=cwd, timeout=300)
-    if done.returncode != 0 and not seed:
+    if done.returncode != 0:
         raise _failed("creating the environment", argv, done)
     return done
 
@@ -390,7 +388,7 @@ class UvInstaller:
         offline: bool = False,
         cache_dir: Path | None = None,
     ) -> Env:
-        _uv_venv(Path(path), python, seed=False, cwd=cwd, offline=offline, cache_dir=cache_dir)
+        _uv_venv(Path(path), python, cwd=cwd, offline=offline, cache_dir=cache_dir)
         return Env(Path(path))
 
     def install_requirements(
@@ -480,7 +478,7 @@ def _group_args(groups: Sequence[str] | None) -> list[str]:
 
 
 class PipInstaller:
-    """The environment's own pip (``python -m pip``), seeded by ``uv venv --seed``."""
+    """The environment's own pip (``python -m pip``), put there by uv from its cache."""
 
     name = "pip"
 
@@ -501,13 +499,20 @@ class PipInstaller:
         cache_dir: Path | None = None,
     ) -> Env:
         path = Path(path)
-        done = _uv_venv(path, python, seed=True, cwd=cwd, offline=offline, cache_dir=cache_dir)
+        _uv_venv(path, python, cwd=cwd, offline=offline, cache_dir=cache_dir)
         env = Env(path)
+        # pip alone (not `uv venv --seed`, which adds setuptools and wheel on Python < 3.12),
+        # run from inside the environment so no project's [tool.uv] index settings apply.
+        seed: list[str | Path] = [_uv(), "pip", "install", "--python", env.python, "pip"]
+        if offline:
+            seed.append("--offline")
+        if cache_dir is not None:
+            seed += ["--cache-dir", cache_dir]
+        done, _ = _run_uv(seed, cwd=path, timeout=300)
         if done.returncode == 0:
             return env
-        # uv seeds pip from its cache or the index; offline with an empty cache it cannot,
+        # uv takes pip from its cache or the index; offline with an empty cache it cannot,
         # while the interpreter's own ensurepip needs neither (slower, a few seconds).
-        _uv_venv(path, python, seed=False, cwd=cwd, offline=offline, cache_dir=cache_dir)
         argv = [str(env.python), "-m", "ensurepip", "--default-pip"]
         seeded = tools.run(argv, timeout=300)
         if seeded.returncode != 0:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 COMMANDS: dict[str, str] = {
     "analyze": "analyze",
     "migrate": "migrate",
+    "verify": "verify",
     "undo": "undo",
     "history": "history",
 }

@@ -1,0 +1,113 @@
+"""``toolshift verify [PATH]``: build before/after environments, compare them, run checks.
+
+Printing only; the work is :func:`toolshift.verify.verify`, the rendering
+:mod:`toolshift.report.verify`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+examples:
+  toolshift verify path/to/service                 after a migrate: before vs after
+  toolshift verify path/to/service --run "pytest -q"
+  toolshift verify --offline --find-links ./wheels  no network: uv's cache and a wheel folder
+  toolshift verify --id 20250101T120000Z-abc123     against an older journal entry
+
+what it does, in throwaway environments under a temporary folder (never in the project):
+  before  the project as it was before the latest applied migration (from the journal),
+          installed with the old tool (pip install -r, or uv sync --locked)
+  after   the project as it is now, installed with the new tool
+  then    compare name -> version (every difference fails), pip check, import every
+          top-level module of the runtime distributions (a module that failed before too
+          is pre-existing, not a regression), --run CMD in the after environment, and
+          hadolint on each Dockerfile (only new findings fail; skipped if not installed)
+
+which of your settings toolshift honours:
+  yes  the project's own index configuration, from its files (index options in
+       requirements files, [tool.uv] in pyproject.toml)
+  yes  UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD for a named uv index
+  no   PIP_* and UV_* variables, pip.conf, your user's or system's uv.toml and an
+       activated VIRTUAL_ENV: they are scrubbed (use --offline / --find-links instead)
+
+exit codes: 0 verified, 3 verification failed (a difference, a broken requirement, a
+failing import or --run command, an install that failed), 2 usage or input error.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from toolshift.cli.common import add_format
+
+    p = sub.add_parser(
+        "verify",
+        help="install before and after in throwaway environments and compare them",
+        description="Prove a migration kept what the project installs: before vs after,\n"
+        "pip check, an import smoke test and, if asked, your own command.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
+    p.add_argument(
+        "--id", metavar="ID", help="the journal entry to verify against (default: latest)"
+    )
+    p.add_argument(
+        "--run", metavar="CMD", help="a shell command to run in the after environment (tests)"
+    )
+    p.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also look for wheels here (repeatable; this run only)",
+    )
+    p.add_argument(
+        "--offline", action="store_true", help="no network: uv's cache and --find-links only"
+    )
+    add_format(p, ("human", "json"))
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from contextlib import nullcontext
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from toolshift.errors import ExitCode, UsageError
+    from toolshift.report.verify import render_human, to_dict
+    from toolshift.verify import verify
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"no such folder: {args.path}", hint="give the project folder as PATH")
+    for d in args.find_links:
+        if not Path(d).is_dir():
+            raise UsageError(f"--find-links {d}: no such folder")
+    as_json = args.format == "json"
+    console = Console(highlight=False, soft_wrap=True, stderr=as_json)
+    status_ctx = (
+        console.status("verifying ...", spinner="dots") if console.is_terminal else nullcontext()
+    )
+    with status_ctx as status:
+
+        def progress(message: str) -> None:
+            if status is not None:
+                status.update(f"verify: {message} ...")
+
+        result = verify(
+            root,
+            entry_id=args.id,
+            run=args.run,
+            find_links=tuple(args.find_links),
+            offline=args.offline,
+            progress=progress,
+        )
+    if as_json:
+        from toolshift.cli.common import emit_json
+
+        emit_json("verify", to_dict(result))
+    else:
+        render_human(result, console)
+    sys.stdout.flush()
+    return int(ExitCode.OK if result.ok else ExitCode.VERIFICATION_FAILED)
