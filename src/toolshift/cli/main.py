@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "verify": "verify",
     "undo": "undo",
     "history": "history",
+    "bench": "bench",
 }
 
 DESCRIPTION = """\

@@ -1,0 +1,271 @@
+"""``toolshift bench``: pip against uv on one project, like with like, with a history."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # no import at run time: --help stays fast
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from toolshift.bench.scenarios import BenchResult
+
+EPILOG = """\
+examples:
+  toolshift bench path/to/service --runs 5
+  toolshift bench . --find-links ./wheels --offline     local wheels, no network in the figures
+  toolshift bench . --history                           earlier runs, median per scenario
+
+Scenarios, for pip, uv and uv with --compile-bytecode (what pip does by default):
+  resolve        pip install --dry-run --ignore-installed --report - / uv pip compile
+  install-cold   a fresh venv and an empty cache folder for every run
+  install-warm   a fresh venv, the cache the warm-up filled
+  no-op          everything already installed
+  per category   each category's packages installed alone (--no-deps), cold and warm
+  startup        first import of the entry module, and its peak memory
+Venvs are made with `uv venv` outside the timed region; venv creation is its own figure.
+The raw ratio is pip / uv, the fair ratio pip / uv+bytecode. Results are kept in
+.toolshift/bench.sqlite; the chart goes to --out (default .toolshift/bench/).
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from toolshift.cli.common import add_format
+
+    p = sub.add_parser(
+        "bench",
+        help="measure pip against uv on this project (resolve, installs, startup)",
+        description="Measure pip against uv on the same Python, package set and index.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
+    p.add_argument("--runs", type=int, default=5, help="counted runs per figure (default: 5)")
+    p.add_argument(
+        "--category-runs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="counted runs per category figure (default: 1)",
+    )
+    p.add_argument("--python", help="the interpreter both tools install for (default: this one)")
+    p.add_argument("--find-links", metavar="DIR", help="a folder of wheels for both tools")
+    p.add_argument("--offline", action="store_true", help="no index at all (with --find-links)")
+    p.add_argument("--entry", metavar="MODULE", help="module the startup figure imports")
+    p.add_argument(
+        "--requirements",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="measure these requirement files instead of the project's runtime set",
+    )
+    p.add_argument("--no-categories", action="store_true", help="skip the per-category figures")
+    p.add_argument("--no-startup", action="store_true", help="skip the startup figures")
+    p.add_argument(
+        "--out", metavar="DIR", help="where the chart goes (default: PATH/.toolshift/bench/)"
+    )
+    p.add_argument("--history", action="store_true", help="show earlier runs; measure nothing")
+    add_format(p, ("human", "json"))
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from toolshift.cli.common import OK, emit_json
+    from toolshift.errors import UsageError
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"no such folder: {args.path}", hint="give the project folder as PATH")
+    if args.history:
+        return _history(root, args.format)
+    from toolshift.bench.runner import run_bench
+    from toolshift.bench.scenarios import BenchOptions
+
+    options = BenchOptions(
+        runs=args.runs,
+        category_runs=args.category_runs,
+        python=args.python,
+        find_links=str(Path(args.find_links).absolute()) if args.find_links else None,
+        offline=args.offline,
+        entry=args.entry,
+        categories=not args.no_categories,
+        startup=not args.no_startup,
+        requirements=tuple(args.requirements),
+    )
+
+    def progress(msg: str) -> None:
+        print(f"  measuring {msg}", file=sys.stderr, flush=True)
+
+    result = run_bench(root, options, progress=progress)
+
+    from toolshift.bench.chart import write_chart
+    from toolshift.bench.store import save
+
+    out_dir = Path(args.out) if args.out else root / ".toolshift" / "bench"
+    png, svg = write_chart(result, out_dir)
+    run_id = save(root.absolute(), result)
+    if args.format == "json":
+        emit_json("bench", {"run_id": run_id, **_to_dict(result), "chart": [str(png), str(svg)]})
+        return OK
+    _print_result(result, run_id, (png, svg))
+    return OK
+
+
+def _to_dict(result: BenchResult) -> dict[str, object]:
+    return {
+        "root": result.root,
+        "started": result.started,
+        "environment": result.environment.to_dict(),
+        "package_source": result.package_source,
+        "packages": list(result.packages),
+        "runs": result.runs,
+        "entry": result.entry,
+        "series": [
+            {
+                "scenario": s.scenario.value,
+                "variant": s.variant.value,
+                "category": s.category,
+                "times": list(s.times),
+                "min": s.min if s.ok else None,
+                "median": s.median if s.ok else None,
+                "max": s.max if s.ok else None,
+                "peak_rss_kib": s.peak_rss_kib,
+                "packages": s.packages,
+                "error": s.error,
+            }
+            for s in result.series
+        ],
+        "skipped": [{"what": s.what, "reason": s.reason} for s in result.skipped],
+        "total_seconds": result.total_seconds,
+        "measured_seconds": result.measured_seconds,
+        "prepare_seconds": result.prepare_seconds,
+        "overhead_seconds": result.overhead_seconds,
+    }
+
+
+def _print_result(result: BenchResult, run_id: int, charts: tuple[Path, Path]) -> None:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from toolshift.bench.scenarios import (
+        Scenario,
+        Variant,
+        fmt_seconds,
+        measured_statement,
+        summary_rows,
+    )
+
+    console = _console()
+    console.print(f"[bold]toolshift bench[/] {escape(result.root)}  (run {run_id})")
+    console.print("measured: " + escape(measured_statement(result)), soft_wrap=True)
+
+    def table(title: str, category: str = "") -> None:
+        t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+        for col in ("scenario", "pip", "uv", "uv+bytecode", "pip/uv", "pip/uv+bc"):
+            t.add_column(col, justify="left" if col == "scenario" else "right")
+        for r in summary_rows(result, category):
+            t.add_row(r.label, r.pip, r.uv, r.uv_bytecode, r.raw, r.fair)
+        console.print(t)
+
+    table("median seconds (min-max); ratios: raw pip/uv, fair pip/uv+bytecode")
+    venv = result.get(Scenario.VENV, Variant.UV)
+    console.print(f"venv creation (uv venv, outside every install figure): {fmt_seconds(venv)}")
+    for cat in result.categories():
+        pkgs = next((s.packages for s in result.series if s.category == cat and s.packages), 0)
+        table(f"category {cat}: {pkgs} package(s) installed alone (--no-deps)", cat)
+    rss = [
+        (s.variant.value, s.peak_rss_kib)
+        for s in result.series
+        if s.scenario is Scenario.STARTUP and s.ok and s.peak_rss_kib
+    ]
+    if rss:
+        console.print(
+            f"startup imports {escape(result.entry)} with PYTHONDONTWRITEBYTECODE=1; peak RSS: "
+            + ", ".join(f"{v} {kib / 1024:.1f} MiB" for v, kib in rss)
+        )
+    for s in result.series:
+        if s.error:
+            label = f"{s.scenario.value} {s.variant.value}" + (
+                f" [{s.category}]" if s.category else ""
+            )
+            console.print(f"[yellow]{escape(label)} failed[/]: {escape(s.error)}")
+    for sk in result.skipped:
+        console.print(f"skipped {escape(sk.what)}: {escape(sk.reason)}")
+    measured = result.measured_seconds
+    share = 100 * result.overhead_seconds / measured if measured else 0.0
+    own = max(0.0, result.overhead_seconds - result.prepare_seconds)
+    console.print(
+        f"time: {result.total_seconds:.1f} s in all, {measured:.1f} s inside measured commands; "
+        f"overhead {result.overhead_seconds:.2f} s ({share:.1f}% of measured): "
+        f"{result.prepare_seconds:.2f} s preparing clean states (venv copies, caches, pip seed), "
+        f"{own:.2f} s toolshift's own bookkeeping"
+    )
+    console.print(f"chart: {charts[0]} and {charts[1]}")
+
+
+def _console() -> Console:
+    import os
+
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 160  # piped or saved: no reason to squeeze the table
+    return console
+
+
+def _history(root: Path, fmt: str) -> int:
+    from rich import box
+    from rich.table import Table
+
+    from toolshift.bench.scenarios import COMPARED, Scenario, Variant
+    from toolshift.bench.store import load
+    from toolshift.cli.common import OK, emit_json
+
+    runs = load(root.absolute())
+    if fmt == "json":
+        emit_json("bench-history", {"runs": [{"id": h.id, **_to_dict(h.result)} for h in runs]})
+        return OK
+    console = _console()
+    if not runs:
+        console.print("no bench runs recorded yet; run `toolshift bench` first")
+        return OK
+    scenarios = (*COMPARED, Scenario.STARTUP)
+    t = Table(
+        title="bench history: median seconds pip / uv / uv+bytecode",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    t.add_column("run", justify="right")
+    t.add_column("when (UTC)")
+    t.add_column("pip / uv")
+    t.add_column("net")
+    t.add_column("n", justify="right")
+    for s in scenarios:
+        t.add_column(s.value, justify="right")
+    for h in runs:
+        r = h.result
+        cells = []
+        for s in scenarios:
+            parts = []
+            for v in (Variant.PIP, Variant.UV, Variant.UV_BYTECODE):
+                ser = r.get(s, v)
+                if s is Scenario.RESOLVE and v is Variant.UV_BYTECODE:
+                    continue
+                parts.append("-" if ser is None or not ser.ok else f"{ser.median:.2f}")
+            cells.append(" / ".join(parts))
+        t.add_row(
+            str(h.id),
+            r.started.replace("T", " ")[:16],
+            f"{r.environment.pip} / {r.environment.uv}",
+            "yes" if r.environment.network else "no",
+            str(r.runs),
+            *cells,
+        )
+    console.print(t)
+    return OK
