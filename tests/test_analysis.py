@@ -381,6 +381,7 @@ def test_json_schema(risky: Analysis) -> None:
         "python",
         "containers",
         "ci",
+        "services",
         "risks",
         "summary",
     }
@@ -551,3 +552,11 @@ def test_human_narrow_terminal_uses_lists(risky: Analysis) -> None:
     assert "includes runtime; 0 constraint(s)" in out
     assert "warning SEC001 requirements.txt:2" in out
     assert max(len(line) for line in out.splitlines()) <= 60
+
+
+def test_nested_services_are_listed() -> None:
+    a = analyse(PROJECTS / "nested")
+    assert a.services == ("services/worker",)
+    assert to_dict(a)["services"] == ["services/worker"]
+    assert "other services below: services/worker" in render_markdown(a)
+    assert "Other services below (run toolshift on each): services/worker" in human(a)

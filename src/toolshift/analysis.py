@@ -90,6 +90,7 @@ class Analysis:
     ci_files: tuple[str, ...]
     risks: tuple[Diagnostic, ...]
     unlocked: int = 0  # requirements whose version nothing fixes (see RSK001)
+    services: tuple[str, ...] = ()  # folders below that are services of their own (DET001)
 
     def files_with(self, role: FileRole) -> tuple[str, ...]:
         for r, paths in self.files:
@@ -177,6 +178,15 @@ def analyze(detected: Detected) -> Analysis:
             by_role.get(FileRole.GITHUB_WORKFLOW, []) + by_role.get(FileRole.GITLAB_CI, [])
         ),
         risks=tuple(risks),
+        services=tuple(
+            sorted(
+                {
+                    d.origin.path.rsplit("/", 1)[0]
+                    for d in project.diagnostics
+                    if d.code == "DET001" and d.origin and "/" in d.origin.path
+                }
+            )
+        ),
     )
 
 

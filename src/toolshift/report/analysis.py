@@ -114,6 +114,7 @@ def to_dict(a: Analysis) -> dict[str, Any]:
         },
         "containers": {"dockerfiles": list(a.docker_files), "compose": list(a.compose_files)},
         "ci": list(a.ci_files),
+        "services": list(a.services),
         "risks": [_diag_dict(d) for d in a.risks],
         "summary": {
             "errors": a.count(Severity.ERROR),
@@ -145,6 +146,8 @@ def render_human(a: Analysis, console: Console) -> None:
         f"{_counts(a)}\nlocked versions known: {a.locked}"
     )
     console.print(Panel(head, title="toolshift analyze", expand=False))
+    if a.services:
+        console.print("Other services below (run toolshift on each): " + e(", ".join(a.services)))
 
     files = Table(title="Files", box=box.SIMPLE, show_header=True)
     files.add_column("role")
@@ -287,6 +290,8 @@ def render_markdown(a: Analysis) -> str:
         versions = ", ".join(a.python_versions) or "ranges only"
         note = " **(they disagree)**" if a.python_conflict else ""
         add(f"- Python: {versions}{note}")
+    if a.services:
+        add(f"- other services below: {_cell(', '.join(a.services))}")
     add("")
     if a.files:
         add("### Files")
