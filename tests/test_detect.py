@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolshift.detect import FileSelection, classify, detect, group_for_file
-from toolshift.errors import IncludeError, InputError, UsageError
+from toolshift.errors import IncludeError, InputError, ParseError, UsageError
 from toolshift.model import FileRole, GroupKind, Tool
 
 PROJECTS = Path(__file__).parent / "fixtures" / "projects"
@@ -721,3 +721,17 @@ def test_huge_non_packaging_files_are_skipped(
     assert "README.md" not in d.contents
     assert "uv.lock" in d.contents
     assert [str(x.origin) for x in d.project.diagnostics if x.code == "DET007"] == ["README.md"]
+
+
+def test_broken_pyproject(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "svc",
+        {"pyproject.toml": '[project]\nname = "x\n', "requirements.txt": "flask==3.0.0\n"},
+    )
+    with pytest.raises(ParseError) as exc:
+        detect(root)
+    assert exc.value.path == "pyproject.toml"
+    assert exc.value.line == 2
+    p = detect(root, tolerant=True).project
+    assert [str(d.origin) for d in p.diagnostics if d.code == "DET003"] == ["pyproject.toml:2"]
+    assert [g.name for g in p.groups] == ["runtime"]
