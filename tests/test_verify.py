@@ -57,15 +57,9 @@ def pip_project(root: Path, wh: Path, requirements: str, **files: str) -> Path:
 
 
 def migrate(root: Path) -> None:
-    import argparse
+    from toolshift.cli.main import main
 
-    from toolshift.cli import migrate as cmd
-
-    parser = argparse.ArgumentParser()
-    cmd.register(parser.add_subparsers(dest="command"))
-    assert (
-        cmd.run(parser.parse_args(["migrate", "--to", "uv", str(root), "--yes", "--offline"])) == 0
-    )
+    assert main(["migrate", "--to", "uv", str(root), "--yes", "--offline"]) == 0
 
 
 def relock(root: Path, old: str, new: str) -> None:

@@ -1,0 +1,98 @@
+"""toolshift verify, end to end through the CLI: exit codes, human and JSON output, --run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from toolshift.cli.main import main
+from toolshift.tools import find_uv, run
+
+
+def project(root: Path, wheelhouse: Path, requirements: str) -> Path:
+    root.mkdir(parents=True)
+    (root / "requirements.txt").write_text(
+        f"--no-index\n--find-links {wheelhouse.as_posix()}\n{requirements}"
+    )
+    (root / "requirements-dev.txt").write_text("-r requirements.txt\ndevtool==3.0\n")
+    assert main(["migrate", "--to", "uv", str(root), "--yes", "--offline"]) == 0
+    return root
+
+
+@pytest.mark.slow
+def test_unchanged_migration_exits_0(
+    tmp_path: Path, wheelhouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "svc", wheelhouse, "beta==1.0\nalpha==1.1.0\n")
+    capsys.readouterr()
+    assert main(["verify", str(root), "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "verified" in out and "journal " in out
+    assert "before: pip" in out and "after: uv" in out
+    assert "compare" in out and "the same 3 package(s)" in out
+
+
+@pytest.mark.slow
+def test_moved_lock_exits_3_and_names_the_package(
+    tmp_path: Path, wheelhouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "svc", wheelhouse, "beta==1.0\nalpha==1.1.0\n")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("beta==1.0", "beta==1.2"))
+    done = run([find_uv().path, "lock", "--offline"], cwd=root, timeout=120)
+    assert done.returncode == 0, done.output
+    capsys.readouterr()
+    assert main(["verify", str(root), "--offline", "--format", "json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["kind"] == "verify" and doc["schema"] == 1 and doc["ok"] is False
+    assert doc["differences"] == [
+        {"name": "beta", "change": "changed", "before": "1.0", "after": "1.2"}
+    ]
+    checks = {c["name"]: c["status"] for c in doc["checks"]}
+    assert checks["compare"] == "failed" and checks["pip-check"] == "passed"
+    assert doc["after"]["packages"]["beta"] == "1.2"
+    assert doc["before"]["packages"]["beta"] == "1.0"
+    # The human table names it too.
+    assert main(["verify", str(root), "--offline"]) == 3
+    out = capsys.readouterr().out
+    assert "beta" in out and "1.0" in out and "1.2" in out and "verification failed" in out
+
+
+@pytest.mark.slow
+def test_failing_run_command_exits_3(
+    tmp_path: Path, wheelhouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "svc", wheelhouse, "alpha==1.1.0\n")
+    capsys.readouterr()
+    cmd = (
+        'python -c "import alpha, os, sys; '
+        "print('active', os.environ['VIRTUAL_ENV'] == sys.prefix,"
+        ' alpha.__version__); sys.exit(5)"'
+    )
+    assert main(["verify", str(root), "--offline", "--run", cmd, "--format", "json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    run_check = next(c for c in doc["checks"] if c["name"] == "run")
+    assert run_check["status"] == "failed" and "exited 5" in run_check["summary"]
+    assert "active True 1.1.0" in run_check["output"]
+
+
+def test_unknown_id_and_missing_folder_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "requirements.txt").write_text("alpha\n")
+    assert main(["verify", str(tmp_path), "--id", "nope"]) == 2
+    assert "no single journal entry 'nope'" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path / "missing")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path), "--find-links", str(tmp_path / "nowhere")]) == 2
+
+
+def test_help_says_which_settings_are_honoured(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    out = capsys.readouterr().out
+    assert "PIP_*" in out and "UV_*" in out and "VIRTUAL_ENV" in out
+    assert "[tool.uv]" in out and "--run" in out and "--find-links" in out
+    assert "3 verification failed" in out
