@@ -52,6 +52,7 @@ RULES: dict[str, str] = {
     "FF012": "write _flask_compat.py, the helper that keeps Flask's behaviour (compatible style)",
     "FF013": "render_template/url_for in views -> _flask_compat helpers (Jinja2, route names)",
     "FF014": "app.config / current_app.config in views -> _flask_compat.Config on the app",
+    "FF015": "tests: app.test_client() -> TestClient(app, follow_redirects=False), requests too",
     "FF020": "mark Flask extensions and init_app calls that have no FastAPI conversion (TODO)",
     "FF021": "mark custom URL converters (TODO)",
     "FF022": "mark before_request/after_request/teardown hooks (TODO)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -200,3 +201,32 @@ def test_converted_shop_answers_like_the_flask_original(
         if call.compare_body:
             assert new.media_type == old.media_type, where
             assert new.body == old.body, where
+
+
+@pytest.mark.slow
+def test_converted_test_suite_passes(tmp_path: Path) -> None:
+    """The shop's own pytest suite (Flask's test client), converted to TestClient, passes."""
+
+    from toolshift.tools import run
+
+    files = {
+        p.relative_to(FIXTURE).as_posix(): p.read_text(encoding="utf-8")
+        for p in FIXTURE.rglob("*.py")
+    }
+    result = convert_project(files, CodemodOptions())
+    shutil.copytree(FIXTURE, tmp_path / "flask_side")
+    shutil.copytree(FIXTURE, tmp_path / "fastapi_side")
+    for path, change in result.files.items():
+        (tmp_path / "fastapi_side" / path).write_text(change.new, encoding="utf-8")
+    tests = result.text("tests/test_shop.py") or ""
+    assert "TestClient" in tests and "test_client" not in tests
+    for side in ("flask_side", "fastapi_side"):
+        folder = tmp_path / side
+        proc = run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+            cwd=folder,
+            extra_env={"PYTHONPATH": str(folder)},
+            timeout=120,
+        )
+        assert proc.returncode == 0, f"{side}:\n{proc.stdout}\n{proc.stderr}"
+        assert re.search(r"(^|\s)8 passed", proc.stdout), proc.stdout

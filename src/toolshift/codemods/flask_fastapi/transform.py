@@ -35,6 +35,9 @@ from toolshift.codemods.flask_fastapi.names import ModuleName, resolve_all, stri
 from toolshift.codemods.flask_fastapi.result import COMPAT_MODULE, CodemodOptions
 
 ROUTE_METHODS = ("get", "post", "put", "patch", "delete")
+CLIENT_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+# Test client keywords werkzeug and httpx share, or that are httpx's already (idempotence).
+SAME_KWARGS = ("json", "follow_redirects", "cookies", "auth", "params", "content", "files")
 HOOKS = (
     "before_request",
     "after_request",
@@ -287,6 +290,16 @@ def _goes_away(module: str) -> bool:
     return top in ("flask", "flask_cors", "werkzeug")
 
 
+def _is_file_tuple(el: cst.BaseDictElement) -> bool:
+    """``"field": (fileobj, filename[, content_type])``: a file in werkzeug's test client."""
+
+    return (
+        isinstance(el, cst.DictElement)
+        and isinstance(el.value, cst.Tuple)
+        and len(el.value.elements) in (2, 3)
+    )
+
+
 class FlaskToFastAPI(VisitorBasedCodemodCommand):
     DESCRIPTION = "Convert a Flask module to FastAPI"
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
@@ -298,11 +311,17 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         module: ModuleName,
         facts: ProjectFacts,
         options: CodemodOptions,
+        is_test: bool = False,
     ) -> None:
         super().__init__(context)
         self.modname = module
         self.facts = facts
         self.options = options
+        self.is_test = is_test and "FF015" not in options.disabled_rules
+        self._dicts: dict[str, cst.Dict] = {}  # test files: names bound to a dict literal
+        self._scopes: list[tuple[set[str], dict[str, cst.Dict]]] = []
+        self._clients: set[str] = {"client", "test_client", "app_client"}
+        self._responses: set[str] = set()
         self.applied: set[str] = set()
         self.todos: list[_Todo] = []
         self.notes: list[_Todo] = []  # information for the report, no marker in the code
@@ -528,6 +547,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
+        if self.is_test and self._is_response(original_node.value, original=True):
+            converted = self._response_attr(original_node, updated_node)
+            if converted is not None:
+                return converted
         keys = self.keys(original_node)
         view = self._view_ctx()
         if view is not None and view.exc_param and self.on("FF008"):
@@ -572,6 +595,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     # ------------------------------------------------------------------ functions
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        # Test files: response and dict names are tracked per function.
+        self._scopes.append((self._responses, self._dicts))
+        self._responses, self._dicts = set(), {}
         kind = "other"
         for dec in node.decorators:
             call = dec.decorator
@@ -642,6 +668,7 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         ctx = self._funcs.pop()
+        self._responses, self._dicts = self._scopes.pop()
         decorators = [
             self._decorator(orig, upd, ctx)
             for orig, upd in zip(original_node.decorators, updated_node.decorators, strict=True)
@@ -816,6 +843,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         keys = self.keys(original_node.func)
         func = original_node.func
+        if self.is_test:
+            converted = self._test_call(original_node, updated_node)
+            if converted is not None:
+                return converted
         if (
             not self.options.compatible
             and self._view_ctx() is not None
@@ -1216,7 +1247,13 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             )
         return updated_node
 
-    def _is_response(self, value: cst.BaseExpression) -> bool:
+    def _is_response(self, value: cst.BaseExpression, original: bool = False) -> bool:
+        """A response a view returns as it is (or, ``original``: a test client's response)."""
+
+        if original:
+            if isinstance(value, cst.Name):
+                return value.value in self._responses
+            return isinstance(value, cst.Call) and self._is_client_call(value)
         if not isinstance(value, cst.Call):
             return False
         name = cst.helpers.get_full_name_for_node(value.func) or ""
@@ -1259,3 +1296,216 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         cls = "HTMLResponse" if _is_text(body) else "JSONResponse"
         self.need("fastapi.responses", cls)
         return cst.Call(func=_name(cls), args=_args([cst.Arg(body), *extra]))
+
+    # ------------------------------------------------------------------ tests (FF015)
+    # Flask's test client -> Starlette's TestClient (httpx): in test files only, for clients
+    # made by .test_client() or named like one (the usual pytest fixture), and the responses
+    # they return.
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.is_test and isinstance(node.value, cst.Call):
+            self._bind(node.value, [t.target for t in node.targets])
+        if self.is_test and isinstance(node.value, cst.Dict):
+            for t in node.targets:
+                if isinstance(t.target, cst.Name):
+                    self._dicts[t.target.value] = node.value
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self.is_test and isinstance(node.item, cst.Call) and node.asname is not None:
+            self._bind(node.item, [node.asname.name])
+
+    def _bind(self, call: cst.Call, targets: Sequence[cst.BaseExpression]) -> None:
+        names = [t.value for t in targets if isinstance(t, cst.Name)]
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "test_client":
+            self._clients.update(names)
+        elif self._is_client_call(call):
+            self._responses.update(names)
+
+    def _is_client(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Name):
+            return node.value in self._clients
+        if isinstance(node, cst.Attribute):
+            return node.attr.value.endswith("client")
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            return node.func.attr.value == "test_client"
+        return False
+
+    def _is_client_call(self, call: cst.Call) -> bool:
+        func = call.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in (*CLIENT_METHODS, "open")
+            and self._is_client(func.value)
+        )
+
+    def _test_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression | None:
+        func = updated.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        if func.attr.value == "test_client":
+            self.applied.add("FF015")
+            self.need("fastapi.testclient", "TestClient")
+            for arg in updated.args:
+                self.todo(
+                    "FF015",
+                    f"test_client({cst.Module([]).code_for_node(arg.value)}): "
+                    "check the TestClient options",
+                )
+            # Flask's test client does not follow redirects; TestClient does by default.
+            return cst.Call(
+                func=_name("TestClient"),
+                args=[cst.Arg(func.value), _kwarg("follow_redirects", cst.Name("False"))],
+            )
+        if self._is_client_call(original):
+            self.applied.add("FF015")
+            return self._client_request(updated)
+        orig_func = original.func
+        if (
+            isinstance(orig_func, cst.Attribute)
+            and orig_func.attr.value in ("get_json", "get_data")
+            and self._is_response(orig_func.value, original=True)
+        ):
+            self.applied.add("FF015")
+            as_text = any(
+                a.keyword is not None
+                and a.keyword.value == "as_text"
+                and isinstance(a.value, cst.Name)
+                and a.value.value == "True"
+                for a in updated.args
+            )
+            if orig_func.attr.value == "get_json":
+                return cst.Call(func=func.with_changes(attr=_name("json")))
+            return func.with_changes(attr=_name("text" if as_text else "content"))
+        return None
+
+    def _client_request(self, call: cst.Call) -> cst.Call:
+        assert isinstance(call.func, cst.Attribute)
+        func = call.func
+        args: list[cst.Arg] = []
+        extra: list[cst.Arg] = []
+        headers: cst.Arg | None = None
+        content_type: cst.BaseExpression | None = None
+        method: cst.BaseExpression | None = None
+        for arg in call.args:
+            kw = arg.keyword.value if arg.keyword else None
+            if kw == "query_string":
+                args.append(arg.with_changes(keyword=_name("params")))
+            elif kw == "content_type":
+                content_type = arg.value
+            elif kw == "headers":
+                headers = arg
+            elif kw == "method" and func.attr.value == "open":
+                method = arg.value
+            elif kw == "data":
+                args.extend(self._request_data(arg))
+            elif kw in (None, *SAME_KWARGS):
+                args.append(arg)
+            else:
+                self.todo("FF015", f"test client option {kw}= has no TestClient equivalent")
+                args.append(arg)
+        if content_type is not None:
+            element = cst.DictElement(cst.SimpleString('"Content-Type"'), content_type)
+            if headers is None:
+                extra.append(_kwarg("headers", cst.Dict([element])))
+            elif isinstance(headers.value, cst.Dict):
+                elements = [*headers.value.elements]
+                if elements:
+                    last = elements[-1]
+                    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                    elements[-1] = last.with_changes(comma=comma)
+                headers = headers.with_changes(
+                    value=headers.value.with_changes(elements=[*elements, element])
+                )
+            else:
+                self.todo("FF015", "content_type=: add it to the headers")
+        if headers is not None:
+            extra.append(headers)
+        new_func = func
+        if func.attr.value == "open":
+            new_func = func.with_changes(attr=_name("request"))
+            args.insert(0, cst.Arg(method or cst.SimpleString('"GET"')))
+        return call.with_changes(func=new_func, args=_args([*args, *extra]))
+
+    def _request_data(self, arg: cst.Arg) -> list[cst.Arg]:
+        value = arg.value
+        raw = isinstance(value, cst.SimpleString) and "b" in value.prefix.lower()
+        dumps = isinstance(value, cst.Call) and cst.helpers.get_full_name_for_node(value.func) in (
+            "json.dumps",
+            "dumps",
+        )
+        if raw or dumps or _is_text(value):
+            return [arg.with_changes(keyword=_name("content"))]  # a raw body
+        if isinstance(value, cst.Name) and value.value in self._dicts:
+            if any(_is_file_tuple(el) for el in self._dicts[value.value].elements):
+                self.todo(
+                    "FF015",
+                    f"{value.value} holds file tuples: TestClient wants "
+                    "files={'field': (filename, fileobj)} apart from data=",
+                )
+            return [arg]
+        if not isinstance(value, cst.Dict):
+            return [arg]
+        fields: list[cst.BaseDictElement] = []
+        files: list[cst.BaseDictElement] = []
+        for el in value.elements:
+            if _is_file_tuple(el) and isinstance(el, cst.DictElement):
+                assert isinstance(el.value, cst.Tuple)
+                # werkzeug: (fileobj, filename[, content_type]); httpx: (filename, fileobj[, ...])
+                parts = [e.value for e in el.value.elements]
+                parts[0], parts[1] = parts[1], parts[0]
+                files.append(el.with_changes(value=cst.Tuple([cst.Element(p) for p in parts])))
+            else:
+                fields.append(el)
+        if not files:
+            return [arg]
+        out = []
+        if fields:
+            out.append(_kwarg("data", self._dict(fields)))
+        out.append(_kwarg("files", self._dict(files)))
+        return out
+
+    @staticmethod
+    def _dict(elements: list[cst.BaseDictElement]) -> cst.Dict:
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        fixed = [
+            e.with_changes(comma=cst.MaybeSentinel.DEFAULT if i == len(elements) - 1 else comma)
+            for i, e in enumerate(elements)
+        ]
+        return cst.Dict(fixed)
+
+    def _response_attr(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression | None:
+        attr = original.attr.value
+        if id(original) in self._called:
+            return None  # a method call (get_json(), json()): handled as a call
+        value = updated.value
+        if attr == "data":
+            self.applied.add("FF015")
+            return updated.with_changes(attr=_name("content"))
+        if attr == "json":
+            self.applied.add("FF015")
+            return cst.Call(func=updated)
+        header = {"location": "location", "content_type": "content-type"}.get(attr)
+        if header is not None:
+            self.applied.add("FF015")
+            return cst.Subscript(
+                value=cst.Attribute(value=value, attr=_name("headers")),
+                slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{header}"')))],
+            )
+        if attr == "mimetype":
+            self.applied.add("FF015")
+            content_type = cst.Subscript(
+                value=cst.Attribute(value=value, attr=_name("headers")),
+                slice=[cst.SubscriptElement(cst.Index(cst.SimpleString('"content-type"')))],
+            )
+            return cst.Subscript(
+                value=cst.Call(
+                    func=cst.Attribute(value=content_type, attr=_name("split")),
+                    args=[cst.Arg(cst.SimpleString('";"'))],
+                ),
+                slice=[cst.SubscriptElement(cst.Index(cst.Integer("0")))],
+            )
+        if attr in ("status", "is_json", "get_wsgi_headers", "response"):
+            self.todo("FF015", f"response.{attr}: use the httpx response API")
+        return None
