@@ -288,3 +288,21 @@ def test_fast_path_reads_everyday_requirements(text: str) -> None:
     from toolshift.readers.pyproject import _simple_requirement
 
     assert _simple_requirement(text, Origin("pyproject.toml", 1, text)) is not None
+
+
+def test_legacy_index_settings() -> None:
+    text = (
+        "[tool.uv]\n"
+        'index-url = "https://me:pw@mirror.example/simple"\n'
+        'extra-index-url = ["https://extra.example/simple"]\n'
+        'find-links = ["./wheels"]\n'
+    )
+    default, extra, links = read_pyproject(text).indexes
+    assert (default.kind, default.url, default.has_credentials) == (
+        IndexKind.DEFAULT,
+        "https://mirror.example/simple",
+        True,
+    )
+    assert (extra.kind, extra.url) == (IndexKind.EXTRA, "https://extra.example/simple")
+    assert (links.kind, links.url) == (IndexKind.FIND_LINKS, "./wheels")
+    assert default.origin is not None and default.origin.line == 2

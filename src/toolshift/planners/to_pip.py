@@ -476,6 +476,8 @@ def _plan_files(ctx: _Context) -> list[_File]:
     if root.source.kind in (LockSourceKind.EDITABLE, LockSourceKind.DIRECTORY) and py.is_package:
         text = "-e ." if root.source.kind is LockSourceKind.EDITABLE else "."
         project_entry = Entry(key=root.name, text=text, project=True)
+        if ctx.options.hashes:
+            ctx.hash_refused.add(f"{root.name} (this project, {text})")
     files = [
         _build_file(
             ctx,

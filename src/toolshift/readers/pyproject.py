@@ -406,6 +406,32 @@ def _indexes(raw: Any, path: str, lines: _Lines) -> tuple[Index, ...]:
     return tuple(out)
 
 
+def _legacy_indexes(uv: dict[str, Any], path: str, lines: _Lines) -> tuple[Index, ...]:
+    """uv's older settings: ``index-url``, ``extra-index-url`` and ``find-links`` in [tool.uv]."""
+
+    out: list[Index] = []
+    uv_line = lines.header("tool.uv")
+    for key, kind in (
+        ("index-url", IndexKind.DEFAULT),
+        ("extra-index-url", IndexKind.EXTRA),
+        ("find-links", IndexKind.FIND_LINKS),
+    ):
+        values = uv.get(key)
+        for url in [values] if isinstance(values, str) else values or []:
+            if not isinstance(url, str):
+                continue
+            secret = has_literal_credentials(url)
+            out.append(
+                Index(
+                    url=strip_credentials(url) if secret else url,
+                    kind=kind,
+                    has_credentials=secret,
+                    origin=Origin(path, lines.find(key, uv_line) or uv_line),
+                )
+            )
+    return tuple(out)
+
+
 def _sources(raw: Any, path: str, lines: _Lines) -> dict[str, tuple[UvSource, ...]]:
     if raw is None:
         return {}
@@ -605,7 +631,7 @@ def read_pyproject(text: str, path: str = "pyproject.toml") -> PyprojectData:
         groups=groups,
         constraints=uv_reqs("constraint-dependencies"),
         overrides=uv_reqs("override-dependencies"),
-        indexes=_indexes(uvt.get("index"), path, lines),
+        indexes=_indexes(uvt.get("index"), path, lines) + _legacy_indexes(uvt, path, lines),
         sources=_sources(uvt.get("sources"), path, lines),
         pin=_pin(
             (tool.get("toolshift") or {}).get("pin")
