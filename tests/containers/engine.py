@@ -40,7 +40,7 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 DEBIAN_PYTHON = "3.11"  # bookworm's python3
 # bookworm's python3 and the shared libraries a CPython built on bookworm links to
 ROOTFS_PACKAGES = (
-    "python3,python3-venv,libssl3,libffi8,libsqlite3-0,libbz2-1.0,liblzma5,zlib1g,"
+    "python3,python3-venv,python3-pip,libssl3,libffi8,libsqlite3-0,libbz2-1.0,liblzma5,zlib1g,"
     "libreadline8,libncursesw6,libuuid1,libexpat1,libnsl2,netbase"
 )
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -139,10 +139,10 @@ def start_engine(timings: list[str]) -> Engine:
         f"--pidfile={root / 'dockerd.pid'}",
         f"--host=unix://{root / 'docker.sock'}",
     ]
-    log = (root / "dockerd.log").open("wb")
-    proc = subprocess.Popen(
-        argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=scrubbed_env()
-    )
+    with (root / "dockerd.log").open("wb") as log:  # the daemon keeps its own descriptor
+        proc = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=scrubbed_env()
+        )
     engine = Engine(root, proc, timings)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -211,7 +211,7 @@ def _python_version_of_tag(tag: str) -> str:
     return m.group(1)
 
 
-def _host_cpython(version: str) -> Path | None:
+def host_cpython(version: str) -> Path | None:
     """The prefix of a CPython ``version`` built on this machine (pyenv's), if any."""
 
     roots = sorted(
@@ -269,13 +269,16 @@ class Images:
         shutil.copyfile(HOST_CA_BUNDLE, ctx / "ca-certificates.crt")
         if version == DEBIAN_PYTHON:
             copy = ""
+            # the official image's pip installs into the system site: no PEP 668 marker
             link = (
                 f"ln -s /usr/bin/python{version} /usr/local/bin/python{version} && "
                 "ln -s /usr/bin/python3 /usr/local/bin/python3 && "
-                "ln -s /usr/bin/python3 /usr/local/bin/python"
+                "ln -s /usr/bin/python3 /usr/local/bin/python && "
+                "ln -s /usr/bin/pip3 /usr/local/bin/pip && "
+                f"rm -f /usr/lib/python{version}/EXTERNALLY-MANAGED"
             )
         else:
-            prefix = _host_cpython(version)
+            prefix = host_cpython(version)
             if prefix is None:
                 raise Unavailable(
                     f"no CPython {version} for the python:{tag} stand-in: Debian bookworm has "
@@ -285,12 +288,16 @@ class Images:
             for sub in ("bin", "lib", "include"):
                 shutil.copytree(prefix / sub, ctx / "cpython" / sub, symlinks=True, ignore=ignore)
             copy = "COPY cpython/ /usr/local/"
-            # a shared libpython moved to /usr/local/lib: refresh the loader cache
+            # a shared libpython moved to /usr/local/lib: refresh the loader cache; the
+            # copied scripts' shebangs name the old prefix, so pip gets a fresh launcher
+            pip = f'#!/bin/sh\\nexec /usr/local/bin/python{version} -m pip "$@"\\n'
             link = (
                 "ldconfig && "
                 f"ln -sf python{version} /usr/local/bin/python3 && "
                 f"ln -sf python{version} /usr/local/bin/python && "
-                f"/usr/local/bin/python{version} -c 'import ssl, sqlite3, venv'"
+                f"for p in pip pip3 pip{version}; do printf '{pip}' > /usr/local/bin/$p && "
+                "chmod 755 /usr/local/bin/$p; done && "
+                f"/usr/local/bin/python{version} -c 'import ssl, sqlite3, venv' && pip --version"
             )
         (ctx / "Dockerfile").write_text(
             _PY_STANDIN.format(base=self.base(), copy=copy, link=link, version=version)
