@@ -177,6 +177,26 @@ def test_pip_check_failure_is_reported(tmp_path: Path, wh: Path) -> None:
 
 
 @pytest.mark.slow
+def test_to_pip_after_to_uv_with_a_relative_wheel_folder(tmp_path: Path) -> None:
+    from toolshift.cli.main import main
+
+    wheels(tmp_path / "wheels")
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "requirements.txt").write_text(
+        "--no-index\n--find-links ../wheels\nbeta==1.0\nalpha==1.1.0\n"
+    )
+    migrate(root)
+    assert main(["migrate", "--to", "pip", str(root), "--yes"]) == 0
+    assert "../wheels" in (root / "requirements.txt").read_text()
+    result = verify(root, offline=True)
+    assert result.ok, result.checks
+    assert result.before is not None and result.before.tool == "uv"
+    assert result.after is not None and result.after.tool == "pip"
+    assert result.after.packages == {"alpha": "1.1.0", "beta": "1.0"}  # no seeded pip
+
+
+@pytest.mark.slow
 def test_no_journal_checks_the_project_alone(tmp_path: Path, wh: Path) -> None:
     root = pip_project(tmp_path / "svc", wh, "beta==1.0\nalpha==1.1.0\n")
     result = verify(root, offline=True)

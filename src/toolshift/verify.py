@@ -183,6 +183,36 @@ def copy_project(root: Path, dest: Path) -> Path:
     return dest
 
 
+MIRROR_LEVELS = 2
+
+
+def stage_project(root: Path, base: Path, levels: int = MIRROR_LEVELS) -> Path:
+    """Copy the project to ``base/<parent>/<grandparent>.../<name>`` and link the folders
+    around it back to the real ones, so relative paths that leave the project (``-e ../lib``,
+    ``--find-links ../wheels``, ``[tool.uv.sources]`` paths) still resolve in the copy.
+    Returns the copy's root."""
+
+    ancestors = [a for a in list(root.parents)[:levels] if a.parent != a]
+    top = ancestors[-1] if ancestors else root.parent
+    dest = base / root.relative_to(top)
+    copy_project(root, dest)
+    for anc in ancestors:
+        keep = root.relative_to(anc).parts[0]
+        mirror = base / anc.relative_to(top)
+        try:
+            children = list(anc.iterdir())
+        except OSError:
+            continue
+        for child in children:
+            if child.name == keep or base.is_relative_to(child) or (mirror / child.name).exists():
+                continue
+            try:
+                (mirror / child.name).symlink_to(child, target_is_directory=child.is_dir())
+            except OSError:
+                continue  # no symlinks here (Windows without the right): paths out stay out
+    return dest
+
+
 def select_entry(root: Path, entry_id: str | None) -> tuple[JournalEntry | None, str]:
     """The journal entry to verify against, or None (with the reason) when there is none."""
 
@@ -354,7 +384,8 @@ def _build(
         tool_version=inst.version(env),
         python=info.python_version,
         command=step.command,
-        packages=info.versions,
+        # what the project installed: not the pip an environment was seeded with
+        packages={k: v for k, v in info.versions.items() if seed.get(k) != v},
         seconds=round(step.seconds, 3),
     )
     return _Built(label, env, inst, info, summary, seed, detected)
@@ -687,10 +718,10 @@ def verify(
     with tempfile.TemporaryDirectory(prefix="toolshift-verify-", dir=workdir) as tmp:
         work = Path(tmp)
         say("copying the project")
-        after_dir = copy_project(root, work / "after" / root.name)
+        after_dir = stage_project(root, work / "after")
         before_dir: Path | None = None
         if entry is not None:
-            before_dir = copy_project(root, work / "before" / root.name)
+            before_dir = stage_project(root, work / "before")
             overlay_entry(before_dir, entry)
 
         after_det = detect(after_dir)
