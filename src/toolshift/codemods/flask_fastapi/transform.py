@@ -801,6 +801,40 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             func=call.func.with_changes(attr=_name(attr)), args=_args([*out_args, *extra])
         )
 
+    def _add_url_rule(self, call: cst.Call) -> cst.Call | None:
+        """``add_url_rule(rule, endpoint, view_func, methods=...)`` -> ``add_api_route``."""
+
+        assert isinstance(call.func, cst.Attribute)
+        by_role: dict[str, cst.Arg] = {}
+        for i, arg in enumerate(call.args):
+            kw = arg.keyword.value if arg.keyword else ("rule", "endpoint", "view_func")[min(i, 2)]
+            by_role[kw] = arg
+        view = by_role.get("view_func")
+        rule = by_role.get("rule")
+        if (
+            view is None
+            or rule is None
+            or set(by_role) - {"rule", "endpoint", "view_func", "methods"}
+        ):
+            return None
+        if isinstance(view.value, cst.Call):
+            return None  # SomeView.as_view(...): class-based, marked by the class
+        path = rule.value
+        if isinstance(path, cst.SimpleString):
+            path = self._path(path, _Func("view"))
+        args = [cst.Arg(path), cst.Arg(view.value)]
+        methods = by_role.get("methods")
+        args.append(_kwarg("methods", methods.value if methods else _str_list(["GET"])))
+        endpoint = by_role.get("endpoint")
+        if endpoint is not None and not (
+            isinstance(endpoint.value, cst.Name) and endpoint.value.value == "None"
+        ):
+            args.append(_kwarg("name", endpoint.value))
+        self.applied.add("FF003")
+        return call.with_changes(
+            func=call.func.with_changes(attr=_name("add_api_route")), args=_args(args)
+        )
+
     def _methods(self, node: cst.BaseExpression | None) -> list[str] | None:
         if node is None:
             return ["GET"]
@@ -901,10 +935,14 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     f"Flask hook {attr}: turn it into a middleware "
                     "(@app.middleware('http')) or a dependency",
                 )
+            if obj is not None and attr == "add_url_rule" and self.on("FF003"):
+                converted = self._add_url_rule(updated_node)
+                if converted is not None:
+                    return converted
             if obj is not None and attr in ("add_url_rule", "register_error_handler"):
                 self.todo(
                     "FF003",
-                    f"{attr}: register the function with @app.api_route / "
+                    f"{attr}: register the function with app.add_api_route / "
                     "app.add_exception_handler(code, handler(request, exc))",
                 )
             if attr == "init_app" and any(
