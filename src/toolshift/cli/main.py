@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "undo": "undo",
     "history": "history",
     "bench": "bench",
+    "report": "report",
 }
 
 DESCRIPTION = """\

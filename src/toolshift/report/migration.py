@@ -1,0 +1,605 @@
+"""MIGRATION.md: the pull-request write-up of one migration, from recorded facts only.
+
+:func:`gather` (I/O) reads what was recorded: the journal entry (``.toolshift/history/<id>``,
+its backups are the *before*), the files as they are now (the *after*), the last verify result
+(``.toolshift/verify/last.json``, the ``verify`` JSON payload, envelope or not), the latest
+bench run (``.toolshift/bench.sqlite``) and the risks :func:`toolshift.analysis.analyze`
+finds today. :func:`render_markdown` (pure) turns those :class:`MigrationInputs` into
+Markdown. Every sentence states something read or measured; where a fact is missing the
+document says so and names the command that would produce it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolshift.apply import EntryStatus, JournalEntry, PathRole
+from toolshift.bench.scenarios import BenchResult, Scenario, markdown_table, measured_statement
+from toolshift.model import Diagnostic, PythonSource, Severity, normalize_name
+from toolshift.redact import redact_text
+from toolshift.verify import (
+    Check,
+    CheckStatus,
+    EnvSummary,
+    ImportOutcome,
+    PackageChange,
+    VerifyResult,
+)
+
+VERIFY_LAST = ".toolshift/verify/last.json"
+CHART = ".toolshift/bench/bench.svg"
+
+
+@dataclass(frozen=True)
+class DepRow:
+    category: str  # Category value
+    heading: str
+    name: str
+    before: str | None
+    after: str | None
+
+    @property
+    def change(self) -> str:
+        if self.before is None:
+            return "added"
+        if self.after is None:
+            return "removed"
+        if self.before == self.after:
+            return "same"
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            up = Version(self.after) > Version(self.before)
+        except InvalidVersion:
+            return "changed"
+        return "upgraded" if up else "downgraded"
+
+
+@dataclass(frozen=True)
+class MigrationInputs:
+    """Everything the document says, already read."""
+
+    project: str  # the folder's name
+    entry: JournalEntry
+    written: str  # when the report was written (ISO date-time, UTC)
+    source_tool: str  # what the project used before: uv, pip-tools, pip, or "" (unknown)
+    before_source: str  # where the before versions come from
+    after_source: str
+    before: Mapping[str, str]  # normalised name -> version
+    after: Mapping[str, str]
+    verify: VerifyResult | None = None
+    verify_note: str = ""  # why there is no verify result (or why it is stale)
+    bench: BenchResult | None = None
+    bench_run: int | None = None
+    chart: str | None = None  # path of the chart relative to the report
+    chart_ignored: bool = False  # .toolshift/.gitignore keeps the chart out of git
+    python_sources: tuple[PythonSource, ...] = ()
+    python_conflict: bool = False
+    python_preferred: str | None = None
+    risks: tuple[Diagnostic, ...] = ()
+    rules: Mapping[str, str] = field(default_factory=dict)  # id -> description
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def versions_from_lock(text: str) -> dict[str, str]:
+    """Registry/URL packages of a ``uv.lock``; the project itself (virtual, editable or
+    path source ``.``) is left out."""
+
+    data = tomllib.loads(text)
+    out: dict[str, str] = {}
+    for pkg in data.get("package", []):
+        source = pkg.get("source") or {}
+        if any(source.get(k) == "." for k in ("virtual", "editable", "directory")):
+            continue
+        name, version = pkg.get("name"), pkg.get("version")
+        if name and version:
+            out[normalize_name(str(name))] = str(version)
+    return out
+
+
+def versions_from_requirements(texts: Mapping[str, str]) -> dict[str, str]:
+    """``==`` pins of requirement files (first one wins, files in name order)."""
+
+    from toolshift.readers.requirements import parse_requirements
+
+    out: dict[str, str] = {}
+    for path in sorted(texts):
+        for req in parse_requirements(texts[path], path).requirements:
+            v = req.pinned_version
+            if req.name and v:
+                out.setdefault(req.key, v)
+    return out
+
+
+def _is_requirements(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(".txt") and "requirements" in name
+
+
+def _state_files(root: Path, entry: JournalEntry, *, before: bool) -> dict[str, str]:
+    """uv.lock and requirement files (root and ``requirements/``) as they were before the
+    entry (from its backups) or as they are now."""
+
+    current: dict[str, str] = {}
+    for p in [root / "uv.lock", *root.glob("*.txt"), *root.glob("requirements/*.txt")]:
+        rel = p.relative_to(root).as_posix()
+        if p.is_file() and (rel == "uv.lock" or _is_requirements(rel)):
+            current[rel] = p.read_text(encoding="utf-8", errors="replace")
+    if not before:
+        return current
+    out = dict(current)
+    for jp in entry.paths:
+        if jp.path != "uv.lock" and not _is_requirements(jp.path):
+            continue
+        out.pop(jp.path, None)
+        if jp.existed_before and jp.backup:
+            data = (Path(entry.directory) / jp.backup).read_bytes()
+            out[jp.path] = data.decode("utf-8", errors="replace")
+    return out
+
+
+def _versions(files: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    if "uv.lock" in files:
+        return versions_from_lock(files["uv.lock"]), "uv.lock"
+    reqs = {p: t for p, t in files.items() if _is_requirements(p)}
+    if reqs:
+        return versions_from_requirements(reqs), ", ".join(sorted(reqs))
+    return {}, ""
+
+
+def _tool_of(files: Mapping[str, str]) -> str:
+    if "uv.lock" in files:
+        return "uv"
+    if any("pip-compile" in t or "uv pip compile" in t for t in files.values()):
+        return "pip-tools"
+    if files:
+        return "pip"
+    return ""
+
+
+def verify_from_dict(d: Mapping[str, Any]) -> VerifyResult:
+    """A :class:`VerifyResult` from the ``verify`` JSON payload (``report.verify.to_dict``)."""
+
+    if "kind" in d and "root" not in d and isinstance(d.get("result"), Mapping):
+        d = d["result"]
+
+    def env(label: str) -> EnvSummary | None:
+        e = d.get(label)
+        if not isinstance(e, Mapping):
+            return None
+        return EnvSummary(
+            label=label,
+            tool=str(e.get("tool", "")),
+            tool_version=str(e.get("tool_version", "")),
+            python=str(e.get("python", "")),
+            command=str(e.get("command", "")),
+            packages={str(k): str(v) for k, v in (e.get("packages") or {}).items()},
+            seconds=float(e.get("seconds") or 0.0),
+        )
+
+    journal = d.get("journal") or {}
+    return VerifyResult(
+        root=str(d.get("root", "")),
+        entry_id=journal.get("id") if isinstance(journal, Mapping) else None,
+        entry_command=str(journal.get("command", "")) if isinstance(journal, Mapping) else "",
+        before=env("before"),
+        after=env("after"),
+        changes=tuple(
+            PackageChange(str(c["name"]), c.get("before"), c.get("after"))
+            for c in d.get("differences", [])
+        ),
+        imports=tuple(
+            ImportOutcome(
+                str(i["module"]),
+                str(i.get("distribution", "")),
+                i.get("before"),
+                i.get("after"),
+                str(i.get("error", "")),
+            )
+            for i in d.get("imports", [])
+        ),
+        checks=tuple(
+            Check(
+                str(c["name"]),
+                CheckStatus(c["status"]),
+                str(c.get("summary", "")),
+                tuple(str(x) for x in c.get("details", [])),
+                str(c.get("output", "")),
+                float(c.get("seconds") or 0.0),
+            )
+            for c in d.get("checks", [])
+        ),
+        notes=tuple(str(n) for n in d.get("notes", [])),
+        seconds=float(d.get("seconds") or 0.0),
+    )
+
+
+def _pick_entry(root: Path, entry_id: str | None) -> JournalEntry:
+    from toolshift.apply import history
+    from toolshift.errors import JournalError
+
+    entries = history(root)
+    if entry_id:
+        for e in entries:
+            if e.id == entry_id:
+                return e
+        raise JournalError(
+            f"no journal entry {entry_id!r}",
+            path=str(root / ".toolshift" / "history"),
+            hint="`toolshift history` lists the ids",
+        )
+    applied = [e for e in entries if e.status is EntryStatus.APPLIED]
+    if not applied:
+        raise JournalError(
+            "no applied migration to report on",
+            path=str(root),
+            hint="run `toolshift migrate` first (`toolshift history` shows the journal)",
+        )
+    return applied[-1]
+
+
+def gather(
+    root: Path | str,
+    entry_id: str | None = None,
+    *,
+    out: Path | None = None,
+    now: str | None = None,
+) -> MigrationInputs:
+    """Read everything the report needs (see the module docstring). ``out`` is where the
+    report will be written (chart links are made relative to it); ``now`` fixes the date."""
+
+    from datetime import UTC, datetime
+
+    from toolshift.analysis import analyze
+    from toolshift.bench import store
+    from toolshift.detect import detect
+    from toolshift.rules import RULES
+
+    root = Path(root).absolute()
+    entry = _pick_entry(root, entry_id)
+    before_files = _state_files(root, entry, before=True)
+    after_files = _state_files(root, entry, before=False)
+    before, before_source = _versions(before_files)
+    after, after_source = _versions(after_files)
+    touched = {jp.path for jp in entry.paths}
+    if before_source:
+        backed = [p for p in before_source.split(", ") if p in touched]
+        if backed:
+            before_source += " from the journal's backup"
+
+    verify: VerifyResult | None = None
+    verify_note = ""
+    last = root / VERIFY_LAST
+    if last.is_file():
+        try:
+            verify = verify_from_dict(json.loads(last.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:
+            verify_note = f"{VERIFY_LAST} could not be read ({type(exc).__name__})"
+        else:
+            if verify.entry_id and verify.entry_id != entry.id:
+                verify_note = (
+                    f"the last verification was against journal entry {verify.entry_id}, "
+                    f"not {entry.id}"
+                )
+                verify = None
+    else:
+        verify_note = "not verified yet: run `toolshift verify`"
+
+    runs = store.load(root)
+    bench = runs[-1].result if runs else None
+    chart: str | None = None
+    if bench is not None and (root / CHART).is_file():
+        base = (out.parent if out is not None else root).absolute()
+        chart = Path(os.path.relpath(root / CHART, base)).as_posix()
+
+    detected = detect(root, tolerant=True)
+    analysis = analyze(detected)
+    return MigrationInputs(
+        project=root.name,
+        entry=entry,
+        written=now or datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        source_tool=_tool_of(before_files),
+        before_source=before_source,
+        after_source=after_source,
+        before=before,
+        after=after,
+        verify=verify,
+        verify_note=verify_note,
+        bench=bench,
+        bench_run=runs[-1].id if runs else None,
+        chart=chart,
+        chart_ignored=(root / ".toolshift" / ".gitignore").is_file(),
+        python_sources=detected.project.python.sources,
+        python_conflict=detected.project.python.conflicting,
+        python_preferred=detected.project.python.preferred(),
+        risks=tuple(d for d in analysis.risks if d.severity is not Severity.INFO),
+        rules=dict(RULES),
+    )
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _cell(value: object) -> str:
+    text = redact_text(str(value)).replace("\n", " ").replace("|", "\\|")
+    return text.strip()
+
+
+def _code(value: object) -> str:
+    return f"`{_cell(value).replace('`', '')}`"
+
+
+_ROLE_TEXT = {
+    PathRole.CREATE: "created",
+    PathRole.MODIFY: "modified",
+    PathRole.DELETE: "deleted",
+    PathRole.POST: "written by a post-action",
+}
+
+
+def _role(path_role: PathRole, existed: bool, exists_after: bool | None) -> str:
+    if path_role is PathRole.POST:
+        if exists_after is False:
+            return "not written"
+        return "rewritten by `uv lock`" if existed else "created by `uv lock`"
+    return _ROLE_TEXT[path_role]
+
+
+def dependency_rows(before: Mapping[str, str], after: Mapping[str, str]) -> list[DepRow]:
+    from toolshift.categories import ORDER, category_of
+
+    order = {c: i for i, c in enumerate(ORDER)}
+    rows = []
+    for name in sorted(set(before) | set(after)):
+        cat = category_of(name)
+        rows.append(DepRow(cat.value, cat.heading, name, before.get(name), after.get(name)))
+    from toolshift.categories import Category
+
+    rows.sort(key=lambda r: (order[Category(r.category)], r.name))
+    return rows
+
+
+def render_markdown(inp: MigrationInputs) -> str:
+    e = inp.entry
+    out: list[str] = []
+    add = out.append
+    frm = inp.source_tool or "the previous setup"
+    add(f"# Migration of {_cell(inp.project)}: {_cell(frm)} -> {_cell(e.target)}")
+    add("")
+
+    # ---- overview
+    add("## Overview")
+    add("")
+    add("| | |")
+    add("|---|---|")
+    add(f"| from -> to | {_cell(frm)} -> {_cell(e.target)} |")
+    add(f"| applied | {_cell(e.created)} (journal entry {_code(e.id)}, status {e.status.value}) |")
+    add(f"| command | {_code(e.command)} |")
+    tools = [f"toolshift {e.toolshift_version}"] if e.toolshift_version else []
+    v = inp.verify
+    for env in (v.before, v.after) if v is not None else ():
+        if env is not None and env.tool_version:
+            tools.append(f"{env.tool} {env.tool_version} ({env.label}, verify)")
+    if inp.bench is not None:
+        be = inp.bench.environment
+        tools.append(f"pip {be.pip} and uv {be.uv} (bench)")
+    add(f"| tool versions | {_cell(', '.join(tools) or 'not recorded')} |")
+    add(f"| report written | {_cell(inp.written)} |")
+    add("")
+
+    # ---- files
+    add("## Files changed")
+    add("")
+    add("| file | change | rules | reason |")
+    add("|---|---|---|---|")
+    for jp in e.paths:
+        rules = ", ".join(jp.rules)
+        reasons = "; ".join(jp.reasons)
+        if not reasons and jp.rules:
+            reasons = "; ".join(inp.rules.get(r, r) for r in jp.rules)
+        if not reasons and jp.role is PathRole.POST:
+            reasons = "lock file of the new setup"
+        if not reasons:
+            reasons = "not recorded in the journal"
+        add(
+            f"| {_code(jp.path)} | {_role(jp.role, jp.existed_before, jp.exists_after)} | "
+            f"{_cell(rules or '-')} | {_cell(reasons)} |"
+        )
+    add("")
+
+    # ---- dependencies
+    add("## Dependencies")
+    add("")
+    rows = dependency_rows(inp.before, inp.after)
+    if not rows:
+        add("No pinned or locked versions were found before or after.")
+    else:
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.change] = counts.get(r.change, 0) + 1
+        summary = ", ".join(
+            f"{counts[k]} {k}"
+            for k in ("same", "upgraded", "downgraded", "changed", "added", "removed")
+            if k in counts
+        )
+        add(
+            f"Before: {_cell(inp.before_source or 'nothing pinned')} ({len(inp.before)} "
+            f"versions). After: {_cell(inp.after_source or 'nothing locked')} "
+            f"({len(inp.after)} versions). {summary}."
+        )
+        add("")
+        current = ""
+        for r in rows:
+            if r.heading != current:
+                if current:
+                    add("")
+                current = r.heading
+                add(f"### {r.heading}")
+                add("")
+                add("| package | before | after | |")
+                add("|---|---|---|---|")
+            add(
+                f"| {_cell(r.name)} | {_cell(r.before or '-')} | "
+                f"{_cell(r.after or '-')} | {r.change} |"
+            )
+    add("")
+
+    # ---- verification
+    if v is not None:
+        from toolshift.report.verify import render_markdown as verify_md
+
+        out.append(verify_md(v, heading="##").rstrip())
+    else:
+        add("## Verification")
+        add("")
+        add(f"{_cell(inp.verify_note)}.")
+    add("")
+
+    # ---- benchmark
+    add("## Benchmark")
+    add("")
+    b = inp.bench
+    if b is None:
+        add("Not measured yet: run `toolshift bench`.")
+    else:
+        add(
+            f"Run {inp.bench_run} of `toolshift bench`, {_cell(b.started)}: "
+            f"{_cell(measured_statement(b))}."
+        )
+        add("")
+        out.append(markdown_table(b).rstrip())
+        add("")
+        rss = [
+            f"{s.variant.value} {s.peak_rss_kib / 1024:.1f} MiB"
+            for s in b.series
+            if s.scenario is Scenario.STARTUP and s.ok and s.peak_rss_kib
+        ]
+        if rss:
+            add(
+                f"Startup imports `{_cell(b.entry)}` in a fresh process; its peak RSS: "
+                f"{_cell(', '.join(rss))}."
+            )
+            add("")
+        if inp.chart:
+            add(f"![pip vs uv]({inp.chart})")
+            add("")
+            if inp.chart_ignored:
+                add(
+                    "The chart is under `.toolshift/`, which git ignores: attach it to the "
+                    "pull request to show it there."
+                )
+                add("")
+        for sk in b.skipped:
+            add(f"- not measured: {_cell(sk.what)} ({_cell(sk.reason)})")
+        if b.skipped:
+            add("")
+    # ---- python
+    add("## Python version")
+    add("")
+    if not inp.python_sources:
+        add("No file states a Python version.")
+    else:
+        add("| where | states |")
+        add("|---|---|")
+        for s in inp.python_sources:
+            where = f"{s.origin.path}:{s.origin.line}" if s.origin.line else s.origin.path
+            add(f"| {_code(where)} | {_cell(s.value)} |")
+        add("")
+        if inp.python_conflict:
+            add("These disagree: align them before merging.")
+        else:
+            add(f"They agree{f' on {inp.python_preferred}' if inp.python_preferred else ''}.")
+    envs = []
+    if v is not None:
+        envs += [f"{x.label} {x.python} (verify)" for x in (v.before, v.after) if x and x.python]
+    if b is not None:
+        envs.append(f"{b.environment.python} (bench)")
+    if envs:
+        add("")
+        add(f"Interpreters used for the checks: {_cell(', '.join(envs))}.")
+    add("")
+
+    # ---- security
+    add("## Security and risk findings")
+    add("")
+    if not inp.risks:
+        add("`toolshift analyze` finds no warnings or errors in the project as it is now.")
+    else:
+        add("From `toolshift analyze` on the project as it is now:")
+        add("")
+        add("| code | severity | where | finding |")
+        add("|---|---|---|---|")
+        for d in inp.risks:
+            where = ""
+            if d.origin is not None:
+                where = f"{d.origin.path}:{d.origin.line}" if d.origin.line else d.origin.path
+            add(f"| {d.code} | {d.severity.value} | {_cell(where or '-')} | {_cell(d.message)} |")
+    add("")
+
+    # ---- checklist
+    add("## Still to do")
+    add("")
+    paths = [jp.path for jp in e.paths]
+    add(f"- [ ] Review the diff of the {len(paths)} files listed above.")
+    if v is None:
+        add("- [ ] Run `toolshift verify` (no verification result was found).")
+    elif not v.ok:
+        failed = ", ".join(c.name for c in v.checks if c.failed)
+        add(f"- [ ] Fix what verification found: {_cell(failed)}.")
+    docker = [p for p in paths if "dockerfile" in p.lower().rsplit("/", 1)[-1]]
+    if docker:
+        add(
+            f"- [ ] Build and run the image from {_cell(', '.join(docker))}: this migration "
+            "changed it and no image was built here."
+        )
+    ci = [p for p in paths if p.startswith(".github/workflows/") or p.endswith(".gitlab-ci.yml")]
+    if ci:
+        add(f"- [ ] Watch the first CI run of {_cell(', '.join(ci))}.")
+    if inp.python_conflict:
+        add("- [ ] Align the Python versions listed above.")
+    if inp.risks:
+        n = len(inp.risks)
+        add(f"- [ ] Decide on the {n} risk finding{'s' if n != 1 else ''} above.")
+    add("- [ ] Deploy, and watch errors, latency and memory against the previous release.")
+    add(
+        f"- [ ] Once the change is in production, delete the backup "
+        f"`.toolshift/history/{e.id}/` (after that it cannot be undone with toolshift)."
+    )
+    add("")
+
+    # ---- rollback
+    add("## Rollback")
+    add("")
+    add("From the journal (restores every file byte for byte, removes the created ones):")
+    add("")
+    add("```sh")
+    add(f"toolshift undo --id {e.id}")
+    add("```")
+    add("")
+    modified = [jp.path for jp in e.paths if jp.existed_before]
+    created = [jp.path for jp in e.paths if not jp.existed_before]
+    add("With git, before the change is committed (the old files are in `HEAD`):")
+    add("")
+    add("```sh")
+    if modified:
+        add("git checkout HEAD -- " + " ".join(_shell(p) for p in modified))
+    if created:
+        add("rm -f " + " ".join(_shell(p) for p in created))
+    add("```")
+    add("")
+    add("After it is merged: `git revert <merge commit>`.")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _shell(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
