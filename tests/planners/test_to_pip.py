@@ -667,3 +667,100 @@ def test_bundled_example_round_trip(tmp_path: Path) -> None:
     _write(root, to_pip)
     for entry, installed in before.items():
         assert installs(entry) == installed, entry
+
+
+# --------------------------------------------------------------------------- pyproject clean-up
+
+MIXED = """\
+# top comment
+[project]
+name = "a"
+version = "1"
+description = \"\"\"multi
+[not.a.header]
+line\"\"\"
+dependencies = ["x"]
+
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+# uv settings, dropped with the table
+[tool.uv]
+dev-dependencies = ["pytest"]
+
+# ruff settings
+[tool.ruff]
+line-length = 88
+matrix = [
+[1, 2],
+]
+
+[tool.uv.sources]
+x = { path = "../x" }
+
+[[tool.uv.index]]
+name = "i"
+url = "https://i.example/simple"
+
+[tool.ruff.lint]
+select = ["E"]  # errors only
+"""
+
+MIXED_CLEANED = """\
+# top comment
+[project]
+name = "a"
+version = "1"
+description = \"\"\"multi
+[not.a.header]
+line\"\"\"
+dependencies = ["x"]
+
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+# ruff settings
+[tool.ruff]
+line-length = 88
+matrix = [
+[1, 2],
+]
+
+[tool.ruff.lint]
+select = ["E"]  # errors only
+"""
+
+
+def _clean(text: str, **opts: Any) -> str | None:
+    from toolshift.planners.to_pip import _clean_pyproject
+    from toolshift.readers.pyproject import read_pyproject
+
+    return _clean_pyproject(text, read_pyproject(text), MigrateOptions(target="pip", **opts))
+
+
+def test_clean_keeps_comments_and_order_of_what_stays() -> None:
+    assert _clean(MIXED) == MIXED_CLEANED
+    crlf = MIXED.replace("\n", "\r\n")
+    assert _clean(crlf) == MIXED_CLEANED.replace("\n", "\r\n")
+
+
+def test_clean_idempotent_and_untouched_without_uv() -> None:
+    assert _clean(MIXED_CLEANED) == MIXED_CLEANED
+    plain = '[project]\nname = "a"\n[build-system]\nrequires = ["x"]\n\n[tool.black]\nx = 1\n'
+    assert _clean(plain) == plain
+
+
+def test_clean_other_shapes_fall_back_to_tomlkit() -> None:
+    text = '[project]\nname = "a"\n\n[tool]\nuv.package = false\nblack.line-length = 90\n'
+    assert _clean(text) == "[tool]\nblack.line-length = 90\n"
+
+
+def test_clean_deletes_a_file_only_uv_needed() -> None:
+    text = '# for uv\n[project]\nname = "a"\ndependencies = ["x"]\n\n[tool.uv]\npackage = false\n'
+    assert _clean(text) is None
+    assert (
+        _clean(text, keep_pyproject=True)
+        == '# for uv\n[project]\nname = "a"\ndependencies = ["x"]\n'
+    )

@@ -56,9 +56,10 @@ requirements files (no ``uv.lock``, no uv tables) plans nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 from toolshift.categories import Category, category_of
 from toolshift.errors import InputError, UsageError
@@ -607,32 +608,145 @@ def _plan_files(ctx: _Context) -> list[_File]:
 # --------------------------------------------------------------------------- pyproject clean-up
 
 
-def _clean_pyproject(text: str, py: PyprojectData, options: MigrateOptions) -> str | None:
-    """The new pyproject text (``None``: delete the file). Lossless for everything kept."""
+_HEADER = re.compile(r"^\s*\[\[?\s*(?P<key>[^\[\]#]+?)\s*\]\]?\s*(?:#.*)?$")
 
-    import tomlkit
 
-    doc = tomlkit.parse(text)
-    disabled = options.disabled_rules
-    if "TS123" not in disabled and "tool" in doc:
-        tool = doc["tool"]
-        if isinstance(tool, dict) and "uv" in tool:
-            del tool["uv"]
-            if not tool:
-                del doc["tool"]
-    if not options.keep_pyproject and "TS124" not in disabled:
-        if "dependency-groups" in doc:
-            del doc["dependency-groups"]
-        if not py.is_package:
-            for key in ("project", "build-system"):
-                if key in doc:
-                    del doc[key]
-    out = tomlkit.dumps(doc)
-    out = re.sub(r"(\r?\n){3,}", lambda m: m.group(1) * 2, out)
-    out = re.sub(r"(\r?\n)(\r?\n)+\Z", lambda m: m.group(1), out)
+def _key_path(key: str) -> tuple[str, ...]:
+    parts = re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', key)
+    return tuple(p.strip("\"'") for p in parts)
+
+
+def _headers(lines: list[str]) -> list[tuple[int, tuple[str, ...]]]:
+    """(line index, dotted key) of every table header; a small scanner skips multi-line
+    strings, arrays and inline tables, so a ``[`` inside a value is never taken for one."""
+
+    out: list[tuple[int, tuple[str, ...]]] = []
+    depth = 0
+    in_ml: str | None = None
+    for i, line in enumerate(lines):
+        if in_ml is None and depth == 0:
+            m = _HEADER.match(line)
+            if m:
+                out.append((i, _key_path(m["key"])))
+                continue
+        j = 0
+        while j < len(line):
+            if in_ml is not None:
+                k = line.find(in_ml, j)
+                if k < 0:
+                    break
+                j, in_ml = k + 3, None
+                continue
+            c = line[j]
+            if c == "#":
+                break
+            if line.startswith(('"""', "'''"), j):
+                in_ml = line[j : j + 3]
+                j += 3
+            elif c == '"':
+                j += 1
+                while j < len(line) and line[j] != '"':
+                    j += 2 if line[j] == "\\" else 1
+                j += 1
+            elif c == "'":
+                k = line.find("'", j + 1)
+                j = k + 1 if k >= 0 else len(line)
+            else:
+                depth += c in "[{"
+                depth -= c in "]}"
+                j += 1
+    return out
+
+
+def _drop_tables(text: str, drop: Callable[[tuple[str, ...]], bool]) -> str:
+    """``text`` without the tables ``drop`` selects (header, body, and the comment lines
+    right above the header); comments above the next table stay with it."""
+
+    lines = text.splitlines(keepends=True)
+    headers = _headers(lines)
+    starts: list[int] = []
+    for i, _ in headers:
+        start = i
+        while start > 0 and lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        if start == 0:
+            start = i  # comments opening the file are about the file: they stay
+        starts.append(max(start, starts[-1] + 1 if starts else 0))
+    keep = [True] * len(lines)
+    for n, (_, key) in enumerate(headers):
+        if drop(key):
+            end = starts[n + 1] if n + 1 < len(headers) else len(lines)
+            for k in range(starts[n], end):
+                keep[k] = False
+    return "".join(line for line, k in zip(lines, keep, strict=True) if k)
+
+
+def _without(data: dict[str, Any], path: tuple[str, ...]) -> None:
+    node: Any = data
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+
+
+def _tidy(out: str) -> str | None:
+    out = re.sub(r"(\r?\n)(?:[ \t]*\r?\n){2,}", lambda m: m.group(1) * 2, out)
+    out = re.sub(r"(\r?\n)(?:[ \t]*\r?\n)+\Z", lambda m: m.group(1), out)
     if not re.sub(r"(?m)^\s*#.*$", "", out).strip():
         return None
     return out.lstrip("\r\n")
+
+
+def _clean_pyproject(text: str, py: PyprojectData, options: MigrateOptions) -> str | None:
+    """The new pyproject text (``None``: delete the file). Lossless for everything kept.
+
+    Tables go line by line (header, body, the comments right above); the result is checked
+    with tomllib to hold exactly the old data minus what was removed. Any other shape (dotted
+    keys, inline tables) is done with tomlkit instead.
+    """
+
+    import tomllib
+
+    removed: list[tuple[str, ...]] = []
+    disabled = options.disabled_rules
+    if "TS123" not in disabled:
+        removed.append(("tool", "uv"))
+    if not options.keep_pyproject and "TS124" not in disabled:
+        removed.append(("dependency-groups",))
+        if not py.is_package:
+            removed += [("project",), ("build-system",)]
+
+    def drop(key: tuple[str, ...]) -> bool:
+        return any(key[: len(r)] == r for r in removed)
+
+    expected = tomllib.loads(text)
+    for path in removed:
+        _without(expected, path)
+    out = _drop_tables(text, drop)
+    if expected.get("tool") == {}:
+        expected.pop("tool")
+        out = _drop_tables(out, lambda key: key == ("tool",))
+    try:
+        if tomllib.loads(out) == expected:
+            return _tidy(out)
+    except tomllib.TOMLDecodeError:
+        pass
+    return _clean_with_tomlkit(text, removed)
+
+
+def _clean_with_tomlkit(text: str, removed: list[tuple[str, ...]]) -> str | None:
+    import tomlkit
+
+    doc: Any = tomlkit.parse(text)
+    for path in removed:
+        node = doc
+        for part in path[:-1]:
+            node = node.get(part) if hasattr(node, "get") else None
+        if node is not None and hasattr(node, "__contains__") and path[-1] in node:
+            del node[path[-1]]
+    if "tool" in doc and not doc["tool"]:
+        del doc["tool"]
+    return _tidy(tomlkit.dumps(doc))
 
 
 # --------------------------------------------------------------------------- entry point
