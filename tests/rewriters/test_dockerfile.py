@@ -219,3 +219,13 @@ def test_pip_wheel_stage_left_alone() -> None:
     res = rewrite_dockerfile(text, UV)
     assert res.text == text
     assert any("pip wheel" in d.message for d in res.diagnostics)
+
+
+def test_uv_to_pip_dev_sync_copies_the_runtime_file_too() -> None:
+    text = (
+        "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /uvx /bin/\n"
+        "WORKDIR /app\nCOPY . .\nRUN uv sync --locked\n"
+    )
+    out = rewrite_dockerfile(text, PIP).text
+    assert "COPY requirements.txt requirements-dev.txt ./\n" in out
+    assert "RUN pip install --no-cache-dir -r requirements-dev.txt\n" in out

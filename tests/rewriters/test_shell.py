@@ -92,11 +92,11 @@ TO_PIP = [
         "uv sync --locked --no-install-project --no-dev",
         "pip install --no-cache-dir -r requirements.txt",
     ),
-    (CI, "uv sync --locked", "pip install -r requirements.txt -r requirements-dev.txt"),
+    (CI, "uv sync --locked", "pip install -r requirements-dev.txt"),
     (
         CI,
         "uv sync --frozen --group docs --no-dev",
-        "pip install -r requirements.txt -r requirements-docs.txt",
+        "pip install -r requirements-docs.txt",
     ),
     (CI, "uv run pytest -q", "pytest -q"),
     (CI, "uv run --locked python manage.py migrate", "python manage.py migrate"),
@@ -108,7 +108,7 @@ TO_PIP = [
     (
         D,
         "curl -LsSf https://astral.sh/uv/0.9.5/install.sh | sh && uv sync",
-        "pip install --no-cache-dir -r requirements.txt -r requirements-dev.txt",
+        "pip install --no-cache-dir -r requirements-dev.txt",
     ),
     (
         D,
@@ -234,10 +234,13 @@ def test_argv_level() -> None:
     assert t.argv == ("gunicorn", "app:app") and not t.rules
 
 
-def test_package_file_project_is_installed_under_pip() -> None:
+def test_package_project_under_pip() -> None:
+    # requirements.txt itself holds `-e .` (planners.to_pip): only extras are named
     ctx = RewriteContext("pip", is_package=True)
+    assert translate_script("uv sync --no-dev", ctx, CI).text == "pip install -r requirements.txt"
     assert (
-        translate_script("uv sync --no-dev", ctx, CI).text == "pip install -r requirements.txt -e ."
+        translate_script("uv sync --no-dev --extra fast", ctx, CI).text
+        == "pip install -r requirements.txt -e '.[fast]'"
     )
     assert (
         translate_script("uv sync --no-dev --no-install-project", ctx, D).text
@@ -259,3 +262,33 @@ def test_sh_c_inner_script_translated_and_requoted() -> None:
     res = translate_script("bash -c 'uv run pytest -q'", PIP, CI)
     assert res.text == "bash -c 'pytest -q'"
     assert translate_script("sh -c 'pip install -U pip'", UV, D).dropped
+
+
+def test_group_files_without_the_runtime_include() -> None:
+    ctx = RewriteContext("pip", group_files_include_runtime=False)
+    assert (
+        translate_script("uv sync", ctx, CI).text
+        == "pip install -r requirements.txt -r requirements-dev.txt"
+    )
+
+
+def test_context_for_project() -> None:
+    from toolshift.model import DependencyGroup, GroupKind, Project, Tool
+
+    project = Project(
+        root="/x",
+        name="svc",
+        tool=Tool.PIP,
+        groups=(
+            DependencyGroup("runtime", GroupKind.RUNTIME, files=("deps/prod.txt",)),
+            DependencyGroup("dev", GroupKind.GROUP, files=("deps/dev.txt",)),
+            DependencyGroup("fast", GroupKind.EXTRA),
+        ),
+        is_package=True,
+    )
+    ctx = RewriteContext.for_project(project, "uv", uv_version="0.9.5", path="Dockerfile")
+    assert dict(ctx.requirement_files) == {"": "deps/prod.txt", "dev": "deps/dev.txt"}
+    assert ctx.has_dev_group and ctx.is_package and ctx.path == "Dockerfile"
+    assert translate_script("pip install -r deps/dev.txt", ctx, D).text == "uv sync --locked"
+    back = RewriteContext.for_project(project, "pip", uv_version="0.9.5")
+    assert dict(back.requirement_files) == {"": "requirements.txt", "dev": "requirements-dev.txt"}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from toolshift.model import Diagnostic, Origin, Severity
+from toolshift.model import Diagnostic, GroupKind, Origin, Project, Severity
 
 #: Default mapping from dependency group ("" = runtime) to the requirements file that holds it.
 DEFAULT_REQUIREMENT_FILES: Mapping[str, str] = {
@@ -42,6 +42,9 @@ class RewriteContext:
         default_factory=lambda: dict(DEFAULT_REQUIREMENT_FILES)
     )
     is_package: bool = False  # the project itself is installed (not `package = false`)
+    # pip: every group file begins with `-r requirements.txt` (as planners.to_pip writes them),
+    # so `uv sync` becomes `pip install -r requirements-dev.txt` alone
+    group_files_include_runtime: bool = True
     docker_mode: str = "multistage"  # "multistage" | "minimal"
     path: str = ""  # project-relative path of the file being rewritten (for diagnostics)
     disabled_rules: frozenset[str] = frozenset()
@@ -51,6 +54,49 @@ class RewriteContext:
             raise ValueError(f"direction must be 'uv' or 'pip', not {self.direction!r}")
         if self.docker_mode not in ("multistage", "minimal"):
             raise ValueError(f"docker_mode must be 'multistage' or 'minimal': {self.docker_mode!r}")
+
+    @classmethod
+    def for_project(
+        cls,
+        project: Project,
+        direction: str,
+        *,
+        uv_version: str,
+        path: str = "",
+        docker_mode: str = "multistage",
+        python_version: str | None = None,
+        disabled_rules: frozenset[str] = frozenset(),
+        requirement_files: Mapping[str, str] | None = None,
+    ) -> RewriteContext:
+        """The context for one file of ``project``. ``requirement_files`` defaults to the files
+        each group was read from (pip -> uv) or toolshift's own names (uv -> pip:
+        ``requirements.txt``, ``requirements-<group>.txt``)."""
+
+        files: dict[str, str] = {}
+        if requirement_files is not None:
+            files = dict(requirement_files)
+        else:
+            for g in project.groups:
+                key = "" if g.kind is GroupKind.RUNTIME else g.name
+                if g.files and direction == "uv":
+                    files.setdefault(key, g.files[0])
+                elif g.kind is not GroupKind.EXTRA:
+                    files.setdefault(
+                        key, "requirements.txt" if key == "" else f"requirements-{key}.txt"
+                    )
+            files.setdefault("", "requirements.txt")
+        has_dev = any(g.name == "dev" and g.kind is not GroupKind.RUNTIME for g in project.groups)
+        return cls(
+            direction=direction,
+            uv_version=uv_version,
+            python_version=python_version or project.python.preferred(),
+            has_dev_group=has_dev,
+            requirement_files=files,
+            is_package=project.is_package,
+            docker_mode=docker_mode,
+            path=path,
+            disabled_rules=disabled_rules,
+        )
 
     @property
     def runtime_requirements(self) -> str:

@@ -1032,6 +1032,8 @@ def _stage_to_pip(
             if inf.installs and inf.changed:
                 acc.rule("TS204")
                 files = re.findall(r"-r\s+(\S+)", new.text)
+                if files and ctx.group_files_include_runtime:
+                    files = [ctx.runtime_requirements, *files]  # group files `-r` it
                 if synced:
                     # the second `uv sync` after the source copy: only the project is left
                     if ctx.is_package:

@@ -577,16 +577,18 @@ def _to_pip_sync(
             if not opts["no_dev"] and ctx.has_dev_group:
                 groups.append("dev")
             groups += opts["groups"]
+    groups = list(dict.fromkeys(groups))
+    if ctx.group_files_include_runtime and len(groups) > 1 and "" in groups:
+        groups.remove("")  # each group file starts with `-r requirements.txt`
     new = ["pip", "install"]
     if context is ShellContext.DOCKER:
         new.append("--no-cache-dir")
-    for g in dict.fromkeys(groups):
+    for g in groups:
         f = files.get(g, "requirements.txt" if g == "" else f"requirements-{g}.txt")
         new += ["-r", f]
-    if ctx.is_package and not opts["no_project"]:
-        spec = "."
-        if opts["extras"]:
-            spec += "[" + ",".join(opts["extras"]) + "]"
+    if ctx.is_package and opts["extras"] and not opts["no_project"]:
+        # requirements.txt installs the project itself (`-e .`); extras need naming
+        spec = ".[" + ",".join(opts["extras"]) + "]"
         new += ["-e", spec] if context is not ShellContext.DOCKER else [spec]
     elif opts["extras"]:
         acc.diagnostics.append(
