@@ -74,6 +74,8 @@ CALLS = [
     Call("GET", "/api/items/1", headers=(("Origin", "https://shop.example"),)),
     Call("GET", "/pages/greet/<b>Ada</b>?note=hi"),  # template, autoescape, url_for, request
     Call("GET", "/pages/back", compare_body=False),  # url_for(".greet") with an anchor
+    Call("GET", "/static/style.css"),  # Flask's static route
+    Call("GET", "/static/missing.css"),  # 404 through the app's handler
     # Flask's routing answers, kept by _flask_compat.FlaskRouting:
     Call("HEAD", "/api/items"),  # HEAD of a GET route: headers, no body
     Call("OPTIONS", "/api/items"),  # automatic OPTIONS with Allow
@@ -144,6 +146,7 @@ def _flask_answers(shop: Any) -> list[Answer]:
         out.append(
             _answer(c, r.status_code, r.content_type or "", r.get_data(as_text=True), r.headers)
         )
+        r.close()  # send_from_directory keeps its file open until then
     return out
 
 

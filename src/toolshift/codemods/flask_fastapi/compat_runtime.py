@@ -444,15 +444,34 @@ def _template_context(request: Any, context: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def folder(module_file: str, name: str) -> str:
+    """A folder beside a module (Flask's root_path), unless ``name`` is absolute."""
+
+    return os.path.join(os.path.dirname(os.path.abspath(module_file)), name)
+
+
+def static_files(module_file: str, name: str = "static") -> Any:
+    """Flask's static route: the files of ``name`` beside the app's module."""
+
+    from starlette.staticfiles import StaticFiles
+
+    return StaticFiles(directory=folder(module_file, name), check_dir=False)
+
+
+def _template_folder(request: Any) -> str:
+    state = _starlette(request).app.state
+    return str(getattr(state, "template_folder", TEMPLATE_FOLDER))
+
+
 def render_template(request: Any, template_name_or_list: Any, **context: Any) -> str:
     """Flask's ``render_template``: a str (the view's return turns it into text/html)."""
 
-    template = _jinja(TEMPLATE_FOLDER).get_or_select_template(template_name_or_list)
+    template = _jinja(_template_folder(request)).get_or_select_template(template_name_or_list)
     return str(template.render(_template_context(request, context)))
 
 
 def render_template_string(request: Any, source: str, **context: Any) -> str:
-    template = _jinja(TEMPLATE_FOLDER).from_string(source)
+    template = _jinja(_template_folder(request)).from_string(source)
     return str(template.render(_template_context(request, context)))
 
 

@@ -290,6 +290,18 @@ def _goes_away(module: str) -> bool:
     return top in ("flask", "flask_cors", "werkzeug")
 
 
+class _Replace(cst.CSTTransformer):
+    """Put ``node`` where the one-letter placeholder name ``name`` stands."""
+
+    def __init__(self, name: str, node: cst.BaseExpression) -> None:
+        super().__init__()
+        self.name = name
+        self.node = node
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.node if original_node.value == self.name else updated_node
+
+
 def _is_file_tuple(el: cst.BaseDictElement) -> bool:
     """``"field": (fileobj, filename[, content_type])``: a file in werkzeug's test client."""
 
@@ -985,6 +997,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self._after.setdefault(id(self._stmts[-1]), []).append(
                 cst.SimpleStatementLine([config])
             )
+        if target is not None and self.facts.uses_templates and self.on("FF013"):
+            self._after.setdefault(id(self._stmts[-1]), []).extend(
+                self._template_setup(target, original)
+            )
         if target is not None:
             stmt = self._stmts[-1]
             routing = self.compat("FlaskRouting")
@@ -1010,6 +1026,33 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             func=_name("FastAPI"),
             args=[_kwarg("redirect_slashes", cst.Name("False"))],
         )
+
+    def _template_setup(self, target: str, call: cst.Call) -> list[cst.SimpleStatementLine]:
+        """Flask serves templates and static files from folders beside the app's module."""
+
+        given = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        template = given.get("template_folder", cst.SimpleString('"templates"'))
+        static = given.get("static_folder", cst.SimpleString('"static"'))
+        self.applied.add("FF013")
+        folder = self.compat("folder")
+        out = [
+            cst.parse_statement(f"{target}.state.template_folder = F(__file__, T)\n"),
+        ]
+        replacements: list[tuple[str, cst.BaseExpression]] = [("F", folder), ("T", template)]
+        if not (isinstance(static, cst.Name) and static.value == "None"):
+            url = given.get("static_url_path")
+            if url is None:
+                name = string_value(static)
+                url = cst.SimpleString(f'"/{(name or "static").rstrip("/").split("/")[-1]}"')
+            out.append(cst.parse_statement(f'{target}.mount(U, S(__file__, D), name="static")\n'))
+            replacements += [("U", url), ("S", self.compat("static_files")), ("D", static)]
+        lines: list[cst.SimpleStatementLine] = []
+        for stmt in out:
+            assert isinstance(stmt, cst.SimpleStatementLine)
+            for placeholder, node in replacements:
+                stmt = stmt.visit(_Replace(placeholder, node))  # type: ignore[assignment]
+            lines.append(stmt)
+        return lines
 
     def _assigned_name(self, call: cst.Call) -> str | None:
         """``app`` when the statement being visited is ``app = <call>``."""
