@@ -764,3 +764,26 @@ def test_clean_deletes_a_file_only_uv_needed() -> None:
         _clean(text, keep_pyproject=True)
         == '# for uv\n[project]\nname = "a"\ndependencies = ["x"]\n'
     )
+
+
+def test_index_with_variable_credentials_is_written_once() -> None:
+    pyproject = (
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["corp-lib"]\n\n'
+        '[[tool.uv.index]]\nname = "corp"\n'
+        'url = "https://${CORP_USER}:${CORP_TOKEN}@pkgs.corp.example/simple/"\ndefault = true\n'
+    )
+    lock = (
+        'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n\n'
+        '[[package]]\nname = "corp-lib"\nversion = "4.0"\n'
+        'source = { registry = "https://pkgs.corp.example/simple/" }\n\n'
+        '[[package]]\nname = "svc"\nversion = "1"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "corp-lib" }]\n'
+    )
+    files = {"pyproject.toml": pyproject.encode(), "uv.lock": lock.encode()}
+    plan = plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+    req = apply_in_memory(files, plan)["requirements.txt"].decode().splitlines()
+    assert [line for line in req if line.startswith("--")] == [
+        "--index-url https://${CORP_USER}:${CORP_TOKEN}@pkgs.corp.example/simple/"
+    ]
+    assert "corp-lib==4.0" in req
+    assert not plan.diagnostics

@@ -85,6 +85,7 @@ from toolshift.readers.uv_lock import (
     Selection,
     read_uv_lock,
 )
+from toolshift.redact import strip_credentials
 from toolshift.renderers.requirements import Entry, RequirementsDoc, render_requirements
 from toolshift.textio import TextFormat, decode, encode
 
@@ -283,11 +284,11 @@ def _index_options(ctx: _Context, used_registries: set[str]) -> list[str]:
     default = [i for i in ctx.py.indexes if i.kind is IndexKind.DEFAULT]
     for index in default[:1]:
         out.append(f"--index-url {_index_url(index, ctx)}")
-        known.add(index.url.rstrip("/"))
+        known.add(strip_credentials(index.url).rstrip("/"))
     for index in ctx.py.indexes:
         if index.kind is IndexKind.DEFAULT:
             continue
-        known.add(index.url.rstrip("/"))
+        known.add(strip_credentials(index.url).rstrip("/"))
         if index.kind is IndexKind.FIND_LINKS:
             out.append(f"--find-links {_index_url(index, ctx)}")
             continue
