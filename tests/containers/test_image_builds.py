@@ -129,3 +129,30 @@ def test_example_migrated_to_uv_builds_and_runs(
         "import sys, importlib.metadata as m; print(sys.prefix, m.version('sqlalchemy'))",
     ).stdout.split()  # fmt: skip
     assert frozen == ["/app/.venv", "2.1.9"]
+
+
+@pytest.mark.parametrize("mode", ["multistage", "minimal"])
+def test_uv_image_migrated_back_to_pip_builds_and_runs(
+    engine: Engine, images: Images, migrated: Path, tmp_path: Path, mode: str
+) -> None:
+    """uv -> pip: the uv project and its uv Dockerfile, after ``migrate --to pip`` and the
+    Dockerfile rewriter's pip direction, still build an image that serves as the non-root user."""
+
+    uv_text = rewrite_dockerfile(
+        (EXAMPLE / "Dockerfile").read_text(encoding="utf-8"),
+        RewriteContext("uv", uv_version=find_uv().version_str, docker_mode=mode),
+    ).text
+    proj = _with_dockerfile(migrated, tmp_path / "orders", uv_text)
+    done = run(
+        [sys.executable, "-m", "toolshift", "migrate", "--to", "pip", "--yes", str(proj)],
+        timeout=600,
+    )
+    assert done.returncode == 0, done.output
+    assert (proj / "requirements.txt").is_file(), done.output
+    text = rewrite_dockerfile(uv_text, RewriteContext("pip", path="Dockerfile")).text
+    assert "uv sync" not in text and "astral-sh/uv" not in text
+    (proj / "Dockerfile").write_text(text, encoding="utf-8")
+    tag = f"toolshift-test/orders:pip-from-uv-{mode}"
+    done = build(engine, images, proj, tag)
+    assert done.returncode == 0, f"{text}\n{done.output[-6000:]}"
+    _check_image(engine, tag)
