@@ -292,3 +292,10 @@ def test_context_for_project() -> None:
     assert translate_script("pip install -r deps/dev.txt", ctx, D).text == "uv sync --locked"
     back = RewriteContext.for_project(project, "pip", uv_version="0.9.5")
     assert dict(back.requirement_files) == {"": "requirements.txt", "dev": "requirements-dev.txt"}
+
+
+def test_packaging_tool_install_left_alone() -> None:
+    text = "pip install poetry==1.8.3 && poetry install --no-root"
+    res = translate_script(text, UV, D)
+    assert res.text == text and not res.adhoc_packages
+    assert any("poetry" in d.message for d in res.diagnostics)

@@ -69,6 +69,7 @@ _CI_TOOLS = frozenset(
 )
 _DOCS_TOOLS = frozenset({"pytest", "py.test"})
 
+_PACKAGING_TOOLS = frozenset({"poetry", "pipenv", "pip-tools", "pdm", "hatch", "flit", "conda"})
 _PIP_NAME = re.compile(r"^pip(\d+(\.\d+)?)?$")
 _PYTHON_NAME = re.compile(r"^python(\d+(\.\d+)?)?$")
 _INSTALLER_URL = re.compile(
@@ -386,6 +387,19 @@ def _to_uv_install(
             return None
         if context is ShellContext.DOCS:
             return False  # `pip install <name>` in a README is how users install a package
+    tools = sorted(names & _PACKAGING_TOOLS)
+    if tools:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: installs {', '.join(tools)}, whose own commands are not translated",
+                line,
+                text,
+                hint="migrate the project with toolshift first, then translate by hand",
+            )
+        )
+        return False
     adhoc = [p for p in packages if _package_name(p) not in _PIP_SELF | {"uv"}]
     for p in adhoc:
         if "$" in p:
