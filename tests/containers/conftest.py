@@ -5,7 +5,9 @@ engine with local stand-ins for the base images (see :mod:`engine`)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,9 +61,19 @@ def engine() -> Iterator[Engine]:
         eng = start_engine(TIMINGS)
     except Unavailable as exc:
         pytest.skip(f"no Docker engine can start here: {exc}")
+    # `timeout` (as .ci/run uses it) sends SIGTERM: stop our dockerd before going down
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def _on_term(signum: int, frame: object) -> None:
+        eng.stop()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, _on_term)
     try:
         yield eng
     finally:
+        signal.signal(signal.SIGTERM, previous)
         eng.stop()
 
 

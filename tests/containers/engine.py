@@ -110,7 +110,12 @@ class Engine:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
-        # overlay mounts go with the daemon; what is left is plain files
+        # the daemon unmounts its layers when it stops; never delete through a live mount
+        mounts = Path("/proc/mounts").read_text().split("\n")
+        for line in mounts:
+            fields = line.split()
+            if len(fields) > 1 and fields[1].startswith(f"{self.root}/"):
+                run(["umount", "-l", fields[1]], timeout=30)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def log_tail(self) -> str:
