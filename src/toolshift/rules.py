@@ -32,6 +32,7 @@ RULES: dict[str, str] = {
     "TS209": "compose: service command/entrypoint `uv run X` <-> `X`",
     "TS210": "compose: uv cache volumes and develop.watch rebuild rules on the lock files",
     "TS211": "remove or pin the `curl | sh` uv installer",
+    "TS212": "align the Python version of base images and CI setup steps with --python",
     # CI and docs (rewriters/github_actions.py, readme.py, ignore_files.py)
     "TS301": "GitHub Actions: actions/setup-python + pip cache <-> astral-sh/setup-uv pinned",
     "TS302": "CI scripts: install and test commands translated (uv sync --locked, uv run pytest)",
@@ -53,6 +54,7 @@ RULES: dict[str, str] = {
     "FF013": "render_template/url_for in views -> _flask_compat helpers (Jinja2, route names)",
     "FF014": "app.config / current_app.config in views -> _flask_compat.Config on the app",
     "FF015": "tests: app.test_client() -> TestClient(app, follow_redirects=False), requests too",
+    "FF016": "before/after/teardown_request hooks and g -> _flask_compat hooks middleware and g",
     "FF020": "mark Flask extensions and init_app calls that have no FastAPI conversion (TODO)",
     "FF021": "mark custom URL converters (TODO)",
     "FF022": "mark before_request/after_request/teardown hooks (TODO)",

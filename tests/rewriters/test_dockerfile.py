@@ -229,3 +229,29 @@ def test_uv_to_pip_dev_sync_copies_the_runtime_file_too() -> None:
     out = rewrite_dockerfile(text, PIP).text
     assert "COPY requirements.txt requirements-dev.txt ./\n" in out
     assert "RUN pip install --no-cache-dir -r requirements-dev.txt\n" in out
+
+
+def test_python_version_alignment() -> None:
+    text = (
+        "ARG PYTHON_VERSION=3.11\n"
+        "FROM python:${PYTHON_VERSION}-slim AS base\n"
+        "FROM python:3.11.9-slim-bookworm\n"
+        "FROM docker.io/library/python:3.12\n"
+    )
+    told = rewrite_dockerfile(text, RewriteContext("uv", python_version="3.12"))
+    assert told.text == text and not told.rules
+    assert [d.origin.line for d in told.diagnostics if d.origin] == [1, 3]
+    aligned = rewrite_dockerfile(
+        text, RewriteContext("uv", python_version="3.12", align_python=True)
+    )
+    assert aligned.text == (
+        "ARG PYTHON_VERSION=3.12\n"
+        "FROM python:${PYTHON_VERSION}-slim AS base\n"
+        "FROM python:3.12-slim-bookworm\n"
+        "FROM docker.io/library/python:3.12\n"
+    )
+    assert aligned.rules == ("TS212",)
+    again = rewrite_dockerfile(
+        aligned.text, RewriteContext("uv", python_version="3.12", align_python=True)
+    )
+    assert again.text == aligned.text and not again.rules

@@ -37,3 +37,17 @@ def test_adhoc_ci_install_is_dev() -> None:
 def test_not_a_workflow_untouched() -> None:
     for text in ("", "foo: bar\n", "jobs: []\n"):
         assert rewrite_workflow(text, RewriteContext("uv")).text == text
+
+
+def test_python_version_alignment() -> None:
+    text = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.11'\n"
+    )
+    told = rewrite_workflow(text, RewriteContext("pip", python_version="3.12"))
+    assert told.text == text
+    assert any("3.11" in d.message for d in told.diagnostics)
+    aligned = rewrite_workflow(
+        text, RewriteContext("pip", python_version="3.12", align_python=True)
+    )
+    assert "python-version: '3.12'" in aligned.text and aligned.rules == ("TS212",)

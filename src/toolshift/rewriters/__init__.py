@@ -36,7 +36,8 @@ class RewriteContext:
 
     direction: str  # "uv" (pip -> uv) or "pip" (uv -> pip)
     uv_version: str = "0.8.0"  # pinned in `COPY --from=ghcr.io/astral-sh/uv:<v>` and setup-uv
-    python_version: str | None = None  # "3.12"; None keeps what the file says
+    python_version: str | None = None  # "3.12": the project's Python (X.Y)
+    align_python: bool = False  # --python given: rewrite other versions to python_version
     has_dev_group: bool = True
     requirement_files: Mapping[str, str] = field(
         default_factory=lambda: dict(DEFAULT_REQUIREMENT_FILES)
@@ -67,6 +68,7 @@ class RewriteContext:
         python_version: str | None = None,
         disabled_rules: frozenset[str] = frozenset(),
         requirement_files: Mapping[str, str] | None = None,
+        align_python: bool = False,
     ) -> RewriteContext:
         """The context for one file of ``project``. ``requirement_files`` defaults to the files
         each group was read from (pip -> uv) or toolshift's own names (uv -> pip:
@@ -90,6 +92,7 @@ class RewriteContext:
             direction=direction,
             uv_version=uv_version,
             python_version=python_version or project.python.preferred(),
+            align_python=align_python and bool(python_version),
             has_dev_group=has_dev,
             requirement_files=files,
             is_package=project.is_package,

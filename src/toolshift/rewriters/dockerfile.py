@@ -1086,6 +1086,58 @@ def _translate_cmd(it: Instr, ctx: RewriteContext, acc: _Acc) -> Instr:
     return it
 
 
+# --------------------------------------------------------------------------- python version
+
+_PY_IMAGE = re.compile(
+    r"(?P<pre>(?:^|\s)(?:docker\.io/)?(?:library/)?python:)(?P<ver>\d+\.\d+)(?P<rest>[.\d]*)"
+    r"(?P<suffix>-[^\s]+)?(?=\s|$)"
+)
+_PY_ARG = re.compile(r"^(?P<pre>ARG\s+PYTHON_VERSION=)(?P<ver>\d+\.\d+)(?P<rest>[.\d]*)", re.I)
+
+
+def _align_python(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
+    """Base images ``python:X.Y...`` and ``ARG PYTHON_VERSION=X.Y`` against ``ctx.python_version``:
+    rewritten when ``ctx.align_python``, else a diagnostic for each disagreement."""
+
+    want = ctx.python_version
+    if not want:
+        return p
+    items = list(p.items)
+    for n, it in enumerate(items):
+        if it.keyword not in ("FROM", "ARG"):
+            continue
+        first, nl, rest = it.text.partition("\n")
+        rx = _PY_IMAGE if it.keyword == "FROM" else _PY_ARG
+        m = rx.search(first)
+        if not m or m.group("ver") == want:
+            continue
+        if ctx.align_python and ctx.enabled("TS212"):
+            new_first = first[: m.start("ver")] + want + first[m.end("rest") :]
+            items[n] = replace(it, text=new_first + nl + rest)
+            acc.rule("TS212")
+            acc.diagnostics.append(
+                ctx.diag(
+                    "TS212",
+                    Severity.INFO,
+                    f"Python {m.group('ver')}{m.group('rest')} -> {want} (--python)",
+                    it.line,
+                    first,
+                )
+            )
+        else:
+            acc.diagnostics.append(
+                ctx.diag(
+                    "TS212",
+                    Severity.WARNING,
+                    f"this image uses Python {m.group('ver')}, the project says {want}",
+                    it.line,
+                    first,
+                    hint=f"align them with --python {want}",
+                )
+            )
+    return Parsed(p.head, items, p.tail, p.directives)
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -1132,6 +1184,7 @@ def rewrite_dockerfile(text: str, ctx: RewriteContext) -> RewriteResult:
             ),
         )
     acc = _Acc()
+    parsed = _align_python(parsed, ctx, acc)
     new = _to_uv(parsed, ctx, acc) if ctx.direction == "uv" else _to_pip(parsed, ctx, acc)
     out = _render(new)
     if out == work:

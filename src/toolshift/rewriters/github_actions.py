@@ -27,6 +27,7 @@ from toolshift.rewriters.shell import ShellContext, translate_script
 
 RULE_SETUP = "TS301"
 RULE_SCRIPTS = "TS302"
+RULE_PYTHON = "TS212"
 
 SETUP_UV = "astral-sh/setup-uv@v6"
 SETUP_PYTHON = "actions/setup-python@v5"
@@ -106,7 +107,40 @@ def _pip_cache_step(step: Any) -> bool:
     return "pip" in path and "uv" not in path
 
 
+def _align_python(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
+    """``python-version`` of setup steps (not matrix expressions) against ``ctx.python_version``."""
+
+    want = ctx.python_version
+    if not want:
+        return
+    for step in job.get("steps") or []:
+        if not isinstance(step, dict) or not (
+            _SETUP_PY.match(_uses(step)) or _SETUP_UV.match(_uses(step))
+        ):
+            continue
+        w = step.get("with")
+        if not isinstance(w, dict) or "python-version" not in w:
+            continue
+        have = str(w["python-version"])
+        if "${{" in have or have.strip() == want or "\n" in have:
+            continue
+        if ctx.align_python and ctx.enabled(RULE_PYTHON):
+            w["python-version"] = _same_style(w["python-version"], want)
+            acc.rule(RULE_PYTHON)
+        else:
+            acc.diagnostics.append(
+                ctx.diag(
+                    RULE_PYTHON,
+                    Severity.WARNING,
+                    f"job {jname} sets up Python {have}, the project says {want}",
+                    _line(w, "python-version"),
+                    hint=f"align them with --python {want}",
+                )
+            )
+
+
 def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
+    _align_python(job, jname, ctx, acc)
     steps = job.get("steps")
     if not isinstance(steps, list):
         return
