@@ -299,3 +299,23 @@ def test_packaging_tool_install_left_alone() -> None:
     res = translate_script(text, UV, D)
     assert res.text == text and not res.adhoc_packages
     assert any("poetry" in d.message for d in res.diagnostics)
+
+
+def test_rewriter_for_every_role_it_handles() -> None:
+    from toolshift.model import FileRole
+    from toolshift.rewriters import rewriter_for
+
+    handled = {
+        FileRole.DOCKERFILE: "rewrite_dockerfile",
+        FileRole.COMPOSE: "rewrite_compose",
+        FileRole.GITHUB_WORKFLOW: "rewrite_workflow",
+        FileRole.GITLAB_CI: "rewrite_gitlab_ci",
+        FileRole.DOCKERIGNORE: "rewrite_dockerignore",
+        FileRole.GITIGNORE: "rewrite_gitignore",
+        FileRole.README: "rewrite_markdown",
+        FileRole.MAKEFILE: "rewrite_makefile",
+    }
+    for role in FileRole:
+        fn = rewriter_for(role)
+        assert (fn.__name__ if fn else None) == handled.get(role)
+    assert rewriter_for(FileRole.README, "README.rst") is None

@@ -12,10 +12,10 @@ one shared translator, :mod:`toolshift.rewriters.shell`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from toolshift.model import Diagnostic, GroupKind, Origin, Project, Severity
+from toolshift.model import Diagnostic, FileRole, GroupKind, Origin, Project, Severity
 
 #: Default mapping from dependency group ("" = runtime) to the requirements file that holds it.
 DEFAULT_REQUIREMENT_FILES: Mapping[str, str] = {
@@ -146,6 +146,46 @@ class RewriteResult:
         return self.text != original
 
 
+Rewriter = Callable[[str, RewriteContext], RewriteResult]
+
+
+def rewriter_for(role: FileRole, path: str = "") -> Rewriter | None:
+    """The rewriter for a detected file (``None``: toolshift does not rewrite that role here).
+
+    Imports lazily, so importing this package stays cheap.
+    """
+
+    if role is FileRole.DOCKERFILE:
+        from toolshift.rewriters.dockerfile import rewrite_dockerfile
+
+        return rewrite_dockerfile
+    if role is FileRole.COMPOSE:
+        from toolshift.rewriters.compose import rewrite_compose
+
+        return rewrite_compose
+    if role is FileRole.GITHUB_WORKFLOW:
+        from toolshift.rewriters.github_actions import rewrite_workflow
+
+        return rewrite_workflow
+    if role is FileRole.GITLAB_CI:
+        from toolshift.rewriters.github_actions import rewrite_gitlab_ci
+
+        return rewrite_gitlab_ci
+    if role in (FileRole.DOCKERIGNORE, FileRole.GITIGNORE):
+        from toolshift.rewriters.ignore_files import rewrite_dockerignore, rewrite_gitignore
+
+        return rewrite_dockerignore if role is FileRole.DOCKERIGNORE else rewrite_gitignore
+    if role is FileRole.README:
+        from toolshift.rewriters.readme import rewrite_markdown
+
+        return rewrite_markdown if path.lower().endswith((".md", ".markdown")) or not path else None
+    if role is FileRole.MAKEFILE:
+        from toolshift.rewriters.readme import rewrite_makefile
+
+        return rewrite_makefile
+    return None
+
+
 def newline_of(text: str) -> str:
     """The newline a rewriter should use for lines it adds: the file's own."""
 
@@ -159,5 +199,7 @@ __all__ = [
     "AdhocPackage",
     "RewriteContext",
     "RewriteResult",
+    "Rewriter",
     "newline_of",
+    "rewriter_for",
 ]
