@@ -46,7 +46,14 @@ from pathlib import Path
 from toolshift import tools
 from toolshift.apply import EntryStatus, JournalEntry, history, sha256
 from toolshift.errors import JournalError, ToolError, ToolshiftError, UsageError
-from toolshift.installers import Env, EnvInfo, Installer, get_installer, inspect_env
+from toolshift.installers import (
+    Env,
+    EnvInfo,
+    Installer,
+    get_installer,
+    inspect_env,
+    python_version,
+)
 from toolshift.model import Detected, FileRole, GroupKind, Tool, normalize_name
 from toolshift.redact import redact_text
 
@@ -338,7 +345,18 @@ def _tool_for(detected: Detected) -> str | None:
     return None
 
 
-def _build(
+@dataclass(frozen=True)
+class _Prepared:
+    label: str
+    folder: Path
+    detected: Detected
+    tool: str
+    installer: Installer
+    env: Env
+    seed: Mapping[str, str]
+
+
+def _create(
     label: str,
     folder: Path,
     detected: Detected,
@@ -346,7 +364,7 @@ def _build(
     python: str | None,
     sources: _Sources,
     say: Progress,
-) -> _Built:
+) -> _Prepared:
     tool = _tool_for(detected)
     if tool is None:
         raise ToolError(
@@ -358,37 +376,92 @@ def _build(
     say(f"{label}: creating the environment ({tool})")
     env = inst.create_env(env_path, python, cwd=folder, offline=sources.offline)
     seed = inspect_env(env).versions if tool == "pip" else {}
-    say(f"{label}: installing with {tool}")
-    has_lock = (folder / "uv.lock").is_file()
-    if tool == "uv":
+    return _Prepared(label, folder, detected, tool, inst, env, seed)
+
+
+def _install(prep: _Prepared, sources: _Sources, say: Progress) -> _Built:
+    say(f"{prep.label}: installing with {prep.tool}")
+    inst, env, folder = prep.installer, prep.env, prep.folder
+    if prep.tool == "uv":
         step = inst.sync_project(
             env,
             folder,
             groups=None,
-            locked=has_lock,
+            locked=(folder / "uv.lock").is_file(),
             find_links=sources.find_links,
             offline=sources.offline,
         )
     else:
         step = inst.install_requirements(
             env,
-            requirement_files(detected),
+            requirement_files(prep.detected),
             cwd=folder,
             find_links=sources.find_links,
             offline=sources.offline,
+            # throwaway environments: pip's bytecode compilation would only cost time
+            compile_bytecode=False,
         )
     info = inspect_env(env)
     summary = EnvSummary(
-        label=label,
-        tool=tool,
+        label=prep.label,
+        tool=prep.tool,
         tool_version=inst.version(env),
         python=info.python_version,
         command=step.command,
         # what the project installed: not the pip an environment was seeded with
-        packages={k: v for k, v in info.versions.items() if seed.get(k) != v},
+        packages={k: v for k, v in info.versions.items() if prep.seed.get(k) != v},
         seconds=round(step.seconds, 3),
     )
-    return _Built(label, env, inst, info, summary, seed, detected)
+    return _Built(prep.label, env, inst, info, summary, prep.seed, prep.detected)
+
+
+def _build_all(
+    states: Sequence[tuple[str, Path, Detected]], work: Path, sources: _Sources, say: Progress
+) -> tuple[dict[str, _Built], list[Check]]:
+    """Create the environments one after the other (the first decides the Python version of
+    the others), then install them at the same time."""
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    preps: list[_Prepared] = []
+    failed: dict[str, Check] = {}
+    python: str | None = None
+    for label, folder, detected in states:
+        t0 = time.perf_counter()
+        try:
+            prep = _create(label, folder, detected, work / f"env-{label}", python, sources, say)
+        except ToolshiftError as err:
+            failed[label] = _install_failed(label, err, time.perf_counter() - t0)
+            continue
+        preps.append(prep)
+        python = python or python_version(prep.env) or None
+    built: dict[str, _Built] = {}
+    with ThreadPoolExecutor(max_workers=max(1, len(preps))) as pool:
+        futures = [
+            (p.label, time.perf_counter(), pool.submit(_install, p, sources, say)) for p in preps
+        ]
+        for label, t0, fut in futures:
+            try:
+                b = fut.result()
+            except ToolshiftError as err:
+                failed[label] = _install_failed(label, err, time.perf_counter() - t0)
+                continue
+            built[label] = b
+    checks: list[Check] = []
+    for label, _folder, _det in states:
+        if label in failed:
+            checks.append(failed[label])
+        elif label in built:
+            b = built[label]
+            checks.append(
+                Check(
+                    f"install-{label}",
+                    CheckStatus.PASSED,
+                    f"{len(b.summary.packages)} package(s) with {b.summary.tool}",
+                    seconds=b.summary.seconds,
+                )
+            )
+    return built, checks
 
 
 def _install_failed(label: str, err: ToolshiftError, seconds: float) -> Check:
@@ -552,8 +625,13 @@ def import_smoke(after: _Built, before: _Built | None) -> list[ImportOutcome]:
     before_mods = (
         _modules(before.info, runtime_distributions(before.info, before.detected)) if before else {}
     )
-    after_res = try_imports(after.env, sorted(after_mods))
-    before_res = try_imports(before.env, sorted(before_mods)) if before else {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        after_fut = pool.submit(try_imports, after.env, sorted(after_mods))
+        before_fut = pool.submit(try_imports, before.env, sorted(before_mods)) if before else None
+        after_res = after_fut.result()
+        before_res = before_fut.result() if before_fut else {}
     out: list[ImportOutcome] = []
     for module in sorted(set(after_mods) | set(before_mods)):
         a = after_res.get(module)
@@ -738,39 +816,13 @@ def verify(
                     )
                 )
 
-        t0 = time.perf_counter()
-        after: _Built | None = None
-        try:
-            after = _build("after", after_dir, after_det, work / "env-after", None, sources, say)
-            checks.append(
-                Check(
-                    "install-after",
-                    CheckStatus.PASSED,
-                    f"{len(after.summary.packages)} package(s) with {after.summary.tool}",
-                    seconds=after.summary.seconds,
-                )
-            )
-        except ToolshiftError as err:
-            checks.append(_install_failed("after", err, time.perf_counter() - t0))
-
-        before: _Built | None = None
+        states: list[tuple[str, Path, Detected]] = [("after", after_dir, after_det)]
         if before_dir is not None and before_det is not None:
-            python = after.info.python_version if after else None
-            t0 = time.perf_counter()
-            try:
-                before = _build(
-                    "before", before_dir, before_det, work / "env-before", python, sources, say
-                )
-                checks.append(
-                    Check(
-                        "install-before",
-                        CheckStatus.PASSED,
-                        f"{len(before.summary.packages)} package(s) with {before.summary.tool}",
-                        seconds=before.summary.seconds,
-                    )
-                )
-            except ToolshiftError as err:
-                checks.append(_install_failed("before", err, time.perf_counter() - t0))
+            states.append(("before", before_dir, before_det))
+        built, install_checks = _build_all(states, work, sources, say)
+        checks += install_checks
+        after = built.get("after")
+        before = built.get("before")
 
         changes: list[PackageChange] = []
         if entry is None:
