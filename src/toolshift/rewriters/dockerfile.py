@@ -194,15 +194,10 @@ def parse(text: str) -> Parsed:
 def _render(p: Parsed) -> str:
     out = list(p.head)
     for it in p.items:
-        out.extend(_join_lead(it.lead))
+        out.extend(it.lead)  # comments, blank lines, an indentation fragment
         out.append(it.text)
     out.extend(p.tail)
     return "".join(out)
-
-
-def _join_lead(lead: list[str]) -> list[str]:
-    # indentation fragments (no newline) are glued to the instruction that follows
-    return lead
 
 
 # --------------------------------------------------------------------------- helpers
@@ -537,7 +532,6 @@ class _StagePlan:
     workdir: str
     venv: str  # absolute path of the project environment
     mixed_dep: bool  # a dependency RUN also runs other commands
-    copied_from_root: bool = False
 
 
 def _plan_stage_to_uv(
@@ -663,11 +657,10 @@ def _plan_stage_to_uv(
             acc.take(inf)
             if inf.installs and inf.changed:
                 if inf.new is not None:
-                    is_final = first_src is not None and i > first_src and not final_done
                     out.append(("dep", _with_flags(inf.new, final_mounts)))
                     mixed = mixed or not inf.only_sync
                     last_sync_pos = len(out) - 1
-                    final_done = final_done or is_final
+                    final_done = final_done or (first_src is not None and i > first_src)
                 else:
                     pending_lead = _orphan_lead(it.lead)
                 continue
