@@ -376,3 +376,14 @@ def test_json_payload() -> None:
     assert [c["status"] for c in doc["checks"]] == ["failed", "pre-existing", "skipped"]
     assert doc["before"]["packages"] == {"a": "1"}
     assert "s3cret" not in str(doc)
+
+
+def test_json_payload_reads_back_for_the_report() -> None:
+    from toolshift.report.migration import verify_from_dict
+    from toolshift.verify import ImportOutcome
+
+    result = _result(
+        imports=(ImportOutcome("a", "a", False, False, "ImportError: x"),),
+        notes=("kept",),
+    )
+    assert verify_from_dict(to_dict(result)) == result

@@ -172,6 +172,26 @@ class VerifyResult:
         return None
 
 
+LAST_RESULT = ".toolshift/verify/last.json"
+
+
+def save_result(root: str | Path, result: VerifyResult) -> Path:
+    """Keep ``result`` as ``.toolshift/verify/last.json`` (the ``verify`` JSON envelope) for
+    ``toolshift report``; the ``.toolshift`` folder is git-ignored. Returns the file."""
+
+    from toolshift import __version__
+    from toolshift.apply import atomic_write, ensure_state_dir
+    from toolshift.report.verify import to_dict
+
+    state = ensure_state_dir(Path(root))
+    folder = state / "verify"
+    folder.mkdir(exist_ok=True)
+    doc = {"schema": 1, "kind": "verify", "toolshift": __version__, **to_dict(result)}
+    path = folder / "last.json"
+    atomic_write(path, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
+    return path
+
+
 # --------------------------------------------------------------------------- the before state
 
 

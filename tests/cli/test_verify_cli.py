@@ -54,6 +54,11 @@ def test_moved_lock_exits_3_and_names_the_package(
     assert checks["compare"] == "failed" and checks["pip-check"] == "passed"
     assert doc["after"]["packages"]["beta"] == "1.2"
     assert doc["before"]["packages"]["beta"] == "1.0"
+    # Kept for `toolshift report`, the same document as on stdout, in the ignored state folder.
+    last = json.loads((root / ".toolshift" / "verify" / "last.json").read_text())
+    assert {k: v for k, v in last.items() if k != "seconds"} == {
+        k: v for k, v in doc.items() if k != "seconds"
+    }
     # The human table names it too.
     assert main(["verify", str(root), "--offline"]) == 3
     out = capsys.readouterr().out

@@ -31,6 +31,8 @@ which of your settings toolshift honours:
   no   PIP_* and UV_* variables, pip.conf, your user's or system's uv.toml and an
        activated VIRTUAL_ENV: they are scrubbed (use --offline / --find-links instead)
 
+the result is kept in .toolshift/verify/last.json (git-ignored) for `toolshift report`.
+
 exit codes: 0 verified, 3 verification failed (a difference, a broken requirement, a
 failing import or --run command, an install that failed), 2 usage or input error.
 """
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     from toolshift.errors import ExitCode, UsageError
     from toolshift.report.verify import render_human, to_dict
-    from toolshift.verify import verify
+    from toolshift.verify import save_result, verify
 
     root = Path(args.path)
     if not root.is_dir():
@@ -103,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             offline=args.offline,
             progress=progress,
         )
+    save_result(root, result)
     if as_json:
         from toolshift.cli.common import emit_json
 
