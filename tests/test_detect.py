@@ -547,18 +547,27 @@ def test_explicit_dev_file_only_keeps_the_runtime_found_by_name(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("files", "tool"),
     [
-        ({"pyproject.toml": "[tool.poetry]\nname = 'x'\n", "poetry.lock": ""}, Tool.POETRY),
-        ({"Pipfile": "[packages]\nflask = '*'\n"}, Tool.PIPENV),
+        (
+            {
+                "pyproject.toml": "[tool.poetry]\nname = 'x'\n"
+                "[tool.poetry.dependencies]\nflask = '^3.0'\n",
+                "poetry.lock": "",
+            },
+            Tool.POETRY,
+        ),
+        ({"Pipfile": "[packages]\nflask = '>=3.0,<4.0'\n"}, Tool.PIPENV),
     ],
 )
-def test_poetry_and_pipenv_are_named_not_read(
+def test_poetry_and_pipenv_declarations_are_read(
     tmp_path: Path, files: dict[str, str], tool: Tool
 ) -> None:
     p = detect(write_tree(tmp_path / "svc", files)).project
     assert p.tool is tool
     codes = {d.code for d in p.diagnostics}
-    assert "DET021" in codes
-    assert "DET020" not in codes
+    assert not {"DET020", "DET021"} & codes
+    runtime = p.group("runtime")
+    assert runtime is not None
+    assert [(r.name, r.specifier) for r in runtime.requirements] == [("flask", ">=3.0,<4.0")]
 
 
 def test_tool_uv_settings_without_declarations_keep_requirement_groups(tmp_path: Path) -> None:

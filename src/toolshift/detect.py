@@ -30,7 +30,13 @@ DET004  error    a broken ``-r``/``-c`` include (missing, cycle, outside the pro
 DET006  warning  one name pinned to different versions in two files
 DET007  warning  a non-packaging file over 5 MB was skipped
 DET020  warning  no dependency file at all
-DET021  info     Poetry/Pipenv declarations are not read yet
+======  =======  ==============================================================
+
+Poetry (``[tool.poetry]``) and Pipenv (``Pipfile``) declarations are read by
+:mod:`toolshift.readers.poetry` and :mod:`toolshift.readers.pipenv` (their own ``PO0xx``/``PE0xx``
+codes); requirement files beside them are exports, as for uv. DET021 is retired.
+
+======  =======  ==============================================================
 ======  =======  ==============================================================
 
 DET002-DET004 are raised as errors unless ``detect(..., tolerant=True)``.
@@ -39,7 +45,6 @@ DET002-DET004 are raised as errors unless ``detect(..., tolerant=True)``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -71,6 +76,8 @@ from toolshift.model import (
     Tool,
     normalize_name,
 )
+from toolshift.readers import pipenv as pipenv_reader
+from toolshift.readers import poetry as poetry_reader
 from toolshift.readers import python_version as pv
 from toolshift.readers.pyproject import PyprojectData, load_toml, read_pyproject
 from toolshift.readers.requirements import load_requirements, parse_requirements
@@ -363,19 +370,10 @@ def _lock_versions(role: FileRole, text: str, path: str) -> dict[str, str]:
     """name -> version from uv.lock, poetry.lock or Pipfile.lock (third-party packages only)."""
 
     out: dict[str, str] = {}
+    if role is FileRole.POETRY_LOCK:
+        return poetry_reader.lock_versions(text, path)
     if role is FileRole.PIPFILE_LOCK:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ParseError(
-                f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, hint="run pipenv lock"
-            ) from None
-        for section in ("default", "develop"):
-            for name, info in (doc.get(section) or {}).items():
-                version = str((info or {}).get("version", "")).lstrip("=")
-                if version:
-                    out.setdefault(normalize_name(name), version)
-        return out
+        return pipenv_reader.lock_versions(text, path)
     data = load_toml(text, path)
     for pkg in data.get("package", []) or []:
         if not isinstance(pkg, Mapping) or "name" not in pkg or "version" not in pkg:
@@ -596,6 +594,41 @@ def detect(
         else:
             groups.extend(g for g in py_groups if g.name not in have)
 
+    # -- Poetry / Pipenv declarations (requirement files beside them are exports)
+    tool_indexes: list[Index] = []
+    tool_hosts: list[str] = []
+    tool_pre = False
+    declared: list[DependencyGroup] | None = None
+    if tool is Tool.POETRY and "poetry" in _sub(pyproject, "tool") and py_data is not None:
+        try:
+            poetry = poetry_reader.read_poetry(pyproject_text, "pyproject.toml")
+        except ParseError as err:
+            st.fail(err, "DET003")
+        else:
+            st.diagnostics.extend(poetry.diagnostics)
+            tool_indexes += poetry.indexes
+            declared = list(poetry.groups)
+            if "dependencies" in _sub(pyproject, "project"):
+                # Poetry 2: [project] declares the runtime set, [tool.poetry] only enriches it
+                declared = [g for g in py_groups if g.kind is not GroupKind.GROUP] + [
+                    g for g in declared if g.kind is GroupKind.GROUP
+                ]
+    elif tool is Tool.PIPENV:
+        pipfile_text = st.text("Pipfile")
+        if pipfile_text is not None:
+            try:
+                pipfile = pipenv_reader.read_pipfile(pipfile_text, "Pipfile")
+            except ParseError as err:
+                st.fail(err, "DET003")
+            else:
+                st.diagnostics.extend(pipfile.diagnostics)
+                tool_indexes += pipfile.indexes
+                tool_hosts += pipfile.trusted_hosts
+                tool_pre = pipfile.prereleases
+                declared = list(pipfile.groups)
+    if declared is not None and (declared or not groups) and not selection.explicit:
+        groups = declared
+
     # -- locked versions
     for lock_name in ("uv.lock", "poetry.lock", "Pipfile.lock"):
         if lock_name in st.roles:
@@ -612,7 +645,14 @@ def detect(
 
     # -- indexes and options from every requirement file, first origin wins
     indexes, options = _merge_indexes(files.values())
-    indexes = _dedupe_indexes((*indexes, *py_indexes))
+    indexes = _dedupe_indexes((*indexes, *py_indexes, *tool_indexes))
+    if tool_hosts or tool_pre:
+        options = dataclasses.replace(
+            options,
+            trusted_hosts=options.trusted_hosts
+            + tuple(h for h in tool_hosts if h not in options.trusted_hosts),
+            pre=options.pre or tool_pre,
+        )
     for parsed in files.values():
         st.diagnostics.extend(parsed.diagnostics)
 
@@ -630,22 +670,10 @@ def detect(
     )
     if isinstance(tool_uv.get("package"), bool):
         is_package = bool(tool_uv["package"])
+    elif tool is Tool.POETRY and "poetry" in _sub(pyproject, "tool"):
+        is_package = _poetry_is_package(root_path, pyproject)
 
-    if tool in (Tool.POETRY, Tool.PIPENV) and not any(
-        g.kind is not GroupKind.EXTRA for g in groups
-    ):
-        st.diagnostics.append(
-            Diagnostic(
-                "DET021",
-                Severity.INFO,
-                f"{tool.value} declares the dependencies; toolshift does not read "
-                f"{'[tool.poetry] dependencies' if tool is Tool.POETRY else 'Pipfile packages'} "
-                "yet, so no groups are listed",
-                Origin("pyproject.toml" if tool is Tool.POETRY else "Pipfile"),
-                "export them (poetry export / pipenv requirements) and pass --requirements",
-            )
-        )
-    elif not groups and not any(
+    if not groups and not any(
         r in (FileRole.SETUP_PY, FileRole.SETUP_CFG) for r in st.roles.values()
     ):
         st.diagnostics.append(
@@ -673,6 +701,25 @@ def detect(
         diagnostics=tuple(st.diagnostics),
     )
     return Detected(project=project, contents=dict(st.contents), requirement_files=files)
+
+
+def _poetry_is_package(root: Path, pyproject: Mapping[str, Any]) -> bool:
+    """Poetry installs the project itself unless ``package-mode = false``; that only works when
+    the package is there (``packages`` names it, or a folder matches the project name)."""
+
+    poetry = _sub(pyproject, "tool", "poetry")
+    if poetry.get("package-mode") is False:
+        return False
+    if poetry.get("packages"):
+        return True
+    name = str(_sub(pyproject, "project").get("name") or poetry.get("name") or "")
+    module = re.sub(r"[-.]+", "_", name).lower()
+    if not module:
+        return False
+    for base in (root, root / "src"):
+        if (base / module).is_dir() or (base / f"{module}.py").is_file():
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- requirement groups
