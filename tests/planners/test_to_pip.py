@@ -112,7 +112,8 @@ def test_package_keeps_project_and_installs_itself() -> None:
     assert "[project]" in pyproject and "[build-system]" in pyproject
     assert "[tool.uv" not in pyproject and "[dependency-groups]" not in pyproject
     assert "# internal library, from git" in pyproject
-    assert after["requirements.txt"].decode().rstrip().endswith("# This project\n-e .")
+    tail = "# This project and its workspace members\n-e .\n-e ./packages/shared"
+    assert after["requirements.txt"].decode().rstrip().endswith(tail)
 
 
 def test_sources_in_pip_terms() -> None:

@@ -203,6 +203,8 @@ def _entry(
     extras = f"[{','.join(rp.direct_extras)}]" if rp.direct and rp.direct_extras else ""
     hashes: tuple[str, ...] = ()
 
+    members = {normalize_name(m) for m in ctx.lock.members}
+
     def entry(text: str, hashes: tuple[str, ...] = (), version: str | None = None) -> Entry:
         return Entry(
             key=pkg.name,
@@ -212,6 +214,7 @@ def _entry(
             hashes=hashes,
             via=rp.via,
             sort_version=_sort_version(version),
+            project=pkg.name in members,
         )
 
     if kind is LockSourceKind.VIRTUAL:
@@ -477,7 +480,7 @@ def _plan_files(ctx: _Context) -> list[_File]:
     project_entry = None
     if root.source.kind in (LockSourceKind.EDITABLE, LockSourceKind.DIRECTORY) and py.is_package:
         text = "-e ." if root.source.kind is LockSourceKind.EDITABLE else "."
-        project_entry = Entry(key=root.name, text=text, project=True)
+        project_entry = Entry(key="", text=text, project=True)  # first in its section
         if ctx.options.hashes:
             ctx.hash_refused.add(f"{root.name} (this project, {text})")
     files = [

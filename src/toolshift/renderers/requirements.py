@@ -17,6 +17,7 @@ from toolshift.categories import ORDER, Category
 
 TRANSITIVE_TITLE = "Dependencies of the above, pinned from uv.lock"
 PROJECT_TITLE = "This project"
+MEMBERS_TITLE = "This project and its workspace members"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Entry:
     hashes: tuple[str, ...] = ()  # "sha256:..."
     via: tuple[str, ...] = ()
     sort_version: tuple[object, ...] = ()
-    project: bool = False  # the project itself (``-e .``), written last
+    project: bool = False  # the project itself (``-e .``) or a workspace member, written last
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def render_requirements(doc: RequirementsDoc) -> str:
     project = [e for e in doc.entries if e.project]
     if project:
         out.append("")
-        out.append(f"# {PROJECT_TITLE}")
+        out.append(f"# {PROJECT_TITLE if len(project) == 1 else MEMBERS_TITLE}")
         for entry in _sorted(project):
             out.extend(_entry_lines(entry, show_via=False))
     return "\n".join(out) + "\n"
