@@ -30,9 +30,14 @@ def test_stage_names_and_scratch_are_not_images() -> None:
     assert referenced_images(text) == ["python:3.11-slim", "ghcr.io/astral-sh/uv:0.8.0"]
 
 
-def test_arg_in_image_name_is_refused() -> None:
+def test_global_arg_defaults_are_substituted() -> None:
+    text = (
+        'ARG PY="3.12"\nARG UV=0.8.0\nFROM python:${PY}-slim\n'
+        "COPY --from=ghcr.io/astral-sh/uv:$UV /uv /bin/\n"
+    )
+    assert referenced_images(text) == ["python:3.12-slim", "ghcr.io/astral-sh/uv:0.8.0"]
     with pytest.raises(Unavailable, match="ARG"):
-        referenced_images("ARG V=3.12\nFROM python:${V}-slim\n")
+        referenced_images("ARG V\nFROM python:${V}-slim\n")
 
 
 def test_syntax_directive_is_stripped_and_heredocs_refused() -> None:

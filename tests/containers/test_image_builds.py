@@ -156,3 +156,74 @@ def test_uv_image_migrated_back_to_pip_builds_and_runs(
     done = build(engine, images, proj, tag)
     assert done.returncode == 0, f"{text}\n{done.output[-6000:]}"
     _check_image(engine, tag)
+
+
+# --------------------------------------------------------------------------- rewriter fixtures
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rewriters" / "dockerfile"
+# the fixture Dockerfiles built for real after the pip -> uv rewrite: the uid their USER gives
+# (None: any non-root one), and whether their own command is Python we can run here
+BUILT_FIXTURES: dict[str, tuple[str | None, bool]] = {
+    "pip_apt_chain": ("65534", False),  # python:3.11-slim-bookworm (Debian's 3.11), USER nobody
+    "pip_arg_python_version": (None, True),  # ARG in FROM, ${APP_HOME}, ENTRYPOINT python -m app
+    "pip_venv_multistage": ("1000", True),  # /opt/venv kept as UV_PROJECT_ENVIRONMENT
+    "pip_multistage": (None, False),  # `# syntax=` line, apt-get in the builder
+    "pip_minimal": (None, False),
+}
+TINY_PYPROJECT = """\
+[project]
+name = "tiny"
+version = "0"
+requires-python = ">=3.11"
+dependencies = ["idna==3.7"]
+
+[tool.uv]
+package = false
+"""
+HELLO = "import os, idna\nprint('hello', os.getuid(), idna.__version__)\n"
+
+
+@pytest.fixture(scope="session")
+def tiny_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project every fixture Dockerfile can build: one small dependency, locked by uv."""
+
+    proj = tmp_path_factory.mktemp("tiny") / "tiny"
+    (proj / "app").mkdir(parents=True)
+    (proj / "requirements.txt").write_text("idna==3.7\n")
+    (proj / "requirements-dev.txt").write_text("-r requirements.txt\n")
+    (proj / "pyproject.toml").write_text(TINY_PYPROJECT)
+    (proj / "main.py").write_text(HELLO)
+    (proj / "app" / "__init__.py").write_text("")
+    (proj / "app" / "__main__.py").write_text(HELLO)
+    done = run([find_uv().path, "lock"], cwd=proj, timeout=300)
+    assert done.returncode == 0, done.output
+    return proj
+
+
+@pytest.mark.parametrize("case", sorted(BUILT_FIXTURES))
+def test_fixture_dockerfile_migrated_to_uv_builds(
+    engine: Engine, images: Images, tiny_project: Path, tmp_path: Path, case: str
+) -> None:
+    uid, runs_python = BUILT_FIXTURES[case]
+    fields: dict[str, object] = {"direction": "uv"}
+    if (FIXTURES / case / "ctx.json").is_file():
+        fields.update(json.loads((FIXTURES / case / "ctx.json").read_text(encoding="utf-8")))
+    fields["uv_version"] = find_uv().version_str
+    before = (FIXTURES / case / "before").read_text(encoding="utf-8")
+    text = rewrite_dockerfile(before, RewriteContext(**fields)).text  # type: ignore[arg-type]
+    assert "uv sync --locked" in text
+    proj = _with_dockerfile(tiny_project, tmp_path / "proj", text)
+    tag = f"toolshift-test/fixture:{case.replace('_', '-')}"
+    done = build(engine, images, proj, tag)
+    assert done.returncode == 0, f"{text}\n{done.output[-6000:]}"
+
+    probe = "import os, sys, idna; print(os.getuid(), idna.__version__, sys.prefix)"
+    got = engine.check(
+        "run", "--rm", "--network", "none", "--entrypoint", "python", tag, "-c", probe
+    ).stdout.split()  # fmt: skip
+    assert got[0] != "0" and got[1] == "3.7", got
+    assert uid is None or got[0] == uid, got
+    assert got[2].endswith("venv"), f"not the project environment: {got}"
+    if runs_python:
+        own = engine.check("run", "--rm", "--network", "none", tag).stdout.split()
+        assert own == ["hello", got[0], "3.7"], own
