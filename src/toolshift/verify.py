@@ -387,10 +387,9 @@ def _create(
 ) -> _Prepared:
     tool = _tool_for(detected)
     if tool is None:
-        raise ToolError(
+        raise _Unsupported(
             f"the {label} state uses {detected.project.tool.value}, which verify cannot "
-            "install yet",
-            hint="verify handles pip, pip-tools and uv projects",
+            "install yet (it handles pip, pip-tools and uv projects)"
         )
     inst = get_installer(tool)
     say(f"{label}: creating the environment ({tool})")
@@ -484,7 +483,13 @@ def _build_all(
     return built, checks
 
 
+class _Unsupported(ToolError):
+    """A state whose tool verify cannot install: skipped, not failed."""
+
+
 def _install_failed(label: str, err: ToolshiftError, seconds: float) -> Check:
+    if isinstance(err, _Unsupported):
+        return Check(f"install-{label}", CheckStatus.SKIPPED, err.message)
     output = getattr(err, "output", "")
     return Check(
         name=f"install-{label}",
@@ -823,6 +828,12 @@ def verify(
             overlay_entry(before_dir, entry)
 
         after_det = detect(after_dir)
+        if _tool_for(after_det) is None:
+            raise UsageError(
+                f"{root} uses {after_det.project.tool.value}: verify installs pip, pip-tools "
+                "and uv projects",
+                hint="migrate it first (toolshift migrate --to uv), then verify",
+            )
         before_det: Detected | None = None
         if before_dir is not None:
             try:
@@ -848,9 +859,7 @@ def verify(
         if entry is None:
             checks.append(Check("compare", CheckStatus.SKIPPED, "no before state to compare"))
         elif before is None or after is None:
-            checks.append(
-                Check("compare", CheckStatus.SKIPPED, "an environment could not be installed")
-            )
+            checks.append(Check("compare", CheckStatus.SKIPPED, "an environment was not installed"))
         else:
             own = _project_keys(before.detected, after.detected)
             changes = compare_versions(

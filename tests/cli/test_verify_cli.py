@@ -101,3 +101,11 @@ def test_help_says_which_settings_are_honoured(capsys: pytest.CaptureFixture[str
     assert "PIP_*" in out and "UV_*" in out and "VIRTUAL_ENV" in out
     assert "[tool.uv]" in out and "--run" in out and "--find-links" in out
     assert "3 verification failed" in out
+
+
+def test_a_project_verify_cannot_install_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "README.md").write_text("no dependency files at all\n")
+    assert main(["verify", str(tmp_path)]) == 2
+    assert "verify installs pip, pip-tools and uv projects" in capsys.readouterr().err

@@ -7,6 +7,13 @@ Printing only; the work is :func:`toolshift.verify.verify`, the rendering
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 EPILOG = """\
 examples:
@@ -69,6 +76,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_format(p, ("human", "json"))
 
 
+def _progress(console: Console) -> Progress:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _reporter(bar: Progress) -> Callable[[str], None]:
+    """One line per environment (``before: ...``, ``after: ...``) and one for the rest; a
+    line's previous step is done when its next one starts."""
+
+    tasks: dict[str, TaskID] = {}
+
+    def report(message: str) -> None:
+        head, sep, _ = message.partition(":")
+        key = head if sep and head in ("before", "after") else "steps"
+        if key in tasks:
+            bar.update(tasks[key], description=message)
+        else:
+            tasks[key] = bar.add_task(message, total=None)
+
+    return report
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
     from contextlib import nullcontext
@@ -88,22 +124,15 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--find-links {d}: no such folder")
     as_json = args.format == "json"
     console = Console(highlight=False, soft_wrap=True, stderr=as_json)
-    status_ctx = (
-        console.status("verifying ...", spinner="dots") if console.is_terminal else nullcontext()
-    )
-    with status_ctx as status:
-
-        def progress(message: str) -> None:
-            if status is not None:
-                status.update(f"verify: {message} ...")
-
+    bar = _progress(console) if console.is_terminal else None
+    with bar or nullcontext():
         result = verify(
             root,
             entry_id=args.id,
             run=args.run,
             find_links=tuple(args.find_links),
             offline=args.offline,
-            progress=progress,
+            progress=_reporter(bar) if bar else None,
         )
     save_result(root, result)
     if as_json:
