@@ -15,6 +15,7 @@ RULES: dict[str, str] = {
     "TS106": "mark a service that is not a package with [tool.uv] package = false",
     "TS107": "remove requirements files that pyproject.toml now replaces",
     "TS108": "lock with uv, keeping the versions pinned today",
+    "TS109": "convert Poetry/Pipenv declarations; remove [tool.poetry], poetry.lock, Pipfile*",
     # --to pip (planners/to_pip.py)
     "TS121": "write requirements files from uv.lock (runtime, dev and other groups, extras)",
     "TS122": "remove uv.lock (the requirements files now pin the versions)",

@@ -63,7 +63,8 @@ CALLS = [
     Call("DELETE", "/api/items/2"),
     Call("GET", "/api/search?q=fruit&tags=a&tags=b"),
     Call("GET", "/api/count"),
-    Call("GET", "/api/info"),  # app.config and current_app.config
+    Call("GET", "/api/info"),  # app.config, current_app.config, g set by a before_request hook
+    Call("GET", "/api/items", headers=(("X-Block", "yes"),)),  # a hook answers instead
     Call("GET", "/pages/hello/World"),
     Call("POST", "/pages/contact", data={"name": "Ada"}),
     Call("POST", "/pages/contact", data={}),
@@ -84,7 +85,7 @@ CALLS = [
     Call("GET", "/pages/about/"),
     Call("PATCH", "/api/items", compare_body=False),  # 405 (Flask's page vs FastAPI's JSON)
 ]
-HEADERS = ("location", "x-total", "access-control-allow-origin", "vary", "allow")
+HEADERS = ("location", "x-total", "access-control-allow-origin", "vary", "allow", "x-shop")
 
 
 def _answer(call: Call, status: int, content_type: str, text: str, headers: Any) -> Answer:

@@ -26,6 +26,7 @@ Delete a helper once nothing uses it; delete the module once nothing imports it.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import decimal
 import functools
@@ -33,6 +34,7 @@ import importlib.util
 import itertools
 import json
 import os
+import types
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -47,13 +49,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "Config",
+    "FlaskHooks",
     "FlaskRequest",
     "FlaskRouting",
     "abort",
+    "after_request",
+    "before_request",
+    "g",
     "jsonify",
     "make_response",
     "render_template",
     "render_template_string",
+    "request",
+    "teardown_request",
     "url_for",
 ]
 
@@ -277,6 +285,189 @@ class Config(dict[str, Any]):
         return out
 
 
+# --------------------------------------------------------------------------- request context
+
+_request_var: contextvars.ContextVar[CompatRequest | None] = contextvars.ContextVar(
+    "flask_compat_request", default=None
+)
+_g_var: contextvars.ContextVar[_Namespace | None] = contextvars.ContextVar(
+    "flask_compat_g", default=None
+)
+
+
+class _Namespace(types.SimpleNamespace):
+    """Flask's ``g`` object: attributes plus ``get``, ``pop``, ``setdefault`` and ``in``."""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, *default: Any) -> Any:
+        return self.__dict__.pop(name, *default)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.__dict__
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dict__)
+
+
+class _Proxy:
+    """Stands for the current request's object, as Flask's context locals do."""
+
+    def __init__(self, var: contextvars.ContextVar[Any], what: str) -> None:
+        object.__setattr__(self, "_var", var)
+        object.__setattr__(self, "_what", what)
+
+    def _get(self) -> Any:
+        obj = self._var.get()
+        if obj is None:
+            raise RuntimeError(f"Working outside of request context ({self._what}).")
+        return obj
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get(), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self._get(), name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._get()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._get())
+
+    def __bool__(self) -> bool:
+        return self._var.get() is not None
+
+
+request: Any = _Proxy(_request_var, "request")  # in hooks, and in views that take FlaskRequest
+g: Any = _Proxy(_g_var, "g")  # one namespace per request (set by FlaskRouting and FlaskHooks)
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def _hooks(app: Any) -> dict[str, list[Any]]:
+    hooks: dict[str, list[Any]] | None = getattr(app.state, "flask_hooks", None)
+    if hooks is None:
+        hooks = {"before": [], "after": [], "teardown": []}
+        app.state.flask_hooks = hooks
+        app.add_middleware(FlaskHooks)
+    return hooks
+
+
+def before_request(app: Any) -> Any:
+    """``@app.before_request``: runs before each view; a return value answers instead."""
+
+    def register(fn: Any) -> Any:
+        _hooks(app)["before"].append(fn)
+        return fn
+
+    return register
+
+
+def after_request(app: Any) -> Any:
+    """``@app.after_request``: gets the response, returns the response to send."""
+
+    def register(fn: Any) -> Any:
+        _hooks(app)["after"].append(fn)
+        return fn
+
+    return register
+
+
+def teardown_request(app: Any) -> Any:
+    """``@app.teardown_request``: runs after every request with its exception (or None)."""
+
+    def register(fn: Any) -> Any:
+        _hooks(app)["teardown"].append(fn)
+        return fn
+
+    return register
+
+
+class FlaskHooks:
+    """ASGI middleware that runs Flask's request hooks around the app, with ``request`` and
+    ``g`` available to them (sync hooks run in the thread pool, like sync views)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "app" not in scope:
+            await self.app(scope, receive, send)
+            return
+        from starlette.concurrency import run_in_threadpool
+
+        hooks = _hooks(scope["app"])
+        starlette_request = Request(scope, receive)
+        body = await starlette_request.body()
+        form = None
+        content_type = starlette_request.headers.get("content-type", "")
+        if _HAS_MULTIPART and content_type.startswith(_FORM_TYPES):
+            form = await starlette_request.form()
+        request_token = _request_var.set(CompatRequest(starlette_request, body, form))
+        g_token = _g_var.set(_g_var.get() or _Namespace())
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        error: BaseException | None = None
+        try:
+            response: Response | None = None
+            for fn in hooks["before"]:
+                rv = await run_in_threadpool(fn)
+                if rv is not None:
+                    response = make_response(rv)
+                    break
+            if response is None:
+                response = await _captured(self.app, scope, replay)
+            for fn in reversed(hooks["after"]):
+                response = await run_in_threadpool(fn, response)
+            assert response is not None
+            await response(scope, receive, send)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            for fn in reversed(hooks["teardown"]):
+                await run_in_threadpool(fn, error)
+            if form is not None:
+                await form.close()
+            _request_var.reset(request_token)
+            _g_var.reset(g_token)
+
+
+async def _captured(app: ASGIApp, scope: Scope, receive: Receive) -> Response:
+    """Run ``app`` and keep its answer as a Response the after_request hooks can change."""
+
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def collect(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, collect)
+    response = Response(b"".join(chunks), status_code=start.get("status", 500))
+    response.raw_headers = list(start.get("headers", []))
+    return response
+
+
 # --------------------------------------------------------------------------- routing
 
 _ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -301,6 +492,14 @@ class FlaskRouting:
         if scope["type"] != "http" or "app" not in scope:
             await self.app(scope, receive, send)
             return
+        # Flask's g: one namespace per request (FlaskHooks, outside, may have made it already).
+        token = _g_var.set(_g_var.get() or _Namespace())
+        try:
+            await self._route(scope, receive, send)
+        finally:
+            _g_var.reset(token)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
         routes = scope["app"].router.routes
         if method not in ("HEAD", "OPTIONS") and any(
@@ -668,9 +867,13 @@ async def _load_request(request: Request) -> AsyncIterator[CompatRequest]:
     form = None
     if _HAS_MULTIPART and request.headers.get("content-type", "").startswith(_FORM_TYPES):
         form = await request.form()
+    compat = CompatRequest(request, body, form)
+    token = _request_var.set(compat)  # what _flask_compat.request answers from now on
     try:
-        yield CompatRequest(request, body, form)
+        yield compat
     finally:
+        with contextlib.suppress(ValueError):  # reset from another context: nothing to undo
+            _request_var.reset(token)
         if form is not None:
             await form.close()  # uploaded files live in temporary files until then
 

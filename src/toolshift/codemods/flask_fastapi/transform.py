@@ -35,6 +35,13 @@ from toolshift.codemods.flask_fastapi.names import ModuleName, resolve_all, stri
 from toolshift.codemods.flask_fastapi.result import COMPAT_MODULE, CodemodOptions
 
 ROUTE_METHODS = ("get", "post", "put", "patch", "delete")
+# Flask hooks the compatible style keeps (FF016), and the _flask_compat decorator for each.
+COMPAT_HOOKS = {
+    "before_request": "before_request",
+    "after_request": "after_request",
+    "teardown_request": "teardown_request",
+    "teardown_appcontext": "teardown_request",
+}
 CLIENT_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 # Test client keywords werkzeug and httpx share, or that are httpx's already (idempotence).
 SAME_KWARGS = ("json", "follow_redirects", "cookies", "auth", "params", "content", "files")
@@ -302,6 +309,16 @@ class _Replace(cst.CSTTransformer):
         return self.node if original_node.value == self.name else updated_node
 
 
+def _extension_of(keys: set[str]) -> str | None:
+    """The Flask extension (``flask_login``...) a name comes from; Flask-CORS is converted."""
+
+    for key in keys:
+        top = key.split(".")[0]
+        if top.startswith("flask_") and top != "flask_cors":
+            return top
+    return None
+
+
 def _is_file_tuple(el: cst.BaseDictElement) -> bool:
     """``"field": (fileobj, filename[, content_type])``: a file in werkzeug's test client."""
 
@@ -398,7 +415,7 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         included: they close over the view's request parameter."""
 
         for func in reversed(self._funcs):
-            if func.kind in ("view", "handler"):
+            if func.kind in ("view", "handler", "hook"):
                 return func
         return None
 
@@ -497,6 +514,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             elif key in UNCONVERTED:
                 if key in REQUEST_HELPERS and self._helper_convertible(node):
                     continue
+                if key == "flask.g" and self._hooks_kept():
+                    continue
                 if key == "flask.current_app" and self._current_config_convertible(node):
                     continue
                 rule, message = UNCONVERTED[key]
@@ -525,11 +544,16 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     def visit_Call(self, node: cst.Call) -> None:
         self._called.add(id(node.func))
 
+    def _hooks_kept(self) -> bool:
+        return self.options.compatible and self.on("FF016")
+
     def _request_ref(self, node: cst.Name | cst.Attribute) -> None:
         if not self.on("FF004"):
             return
         view = self._view_ctx()
         alias = node.value if isinstance(node, cst.Name) else "request"
+        if view is not None and view.kind == "hook":
+            return  # the hook reads _flask_compat.request
         if view is None:
             self.todo(
                 "FF004",
@@ -553,12 +577,30 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             )
             self.todo("FF004", f"request.{attr}: {hint}")
 
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        return updated_node
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self._context_local(original_node) or updated_node
+
+    def _context_local(self, node: cst.Name | cst.Attribute) -> cst.BaseExpression | None:
+        """``g`` (anywhere) and ``request`` in a hook -> the helper's context-local proxies."""
+
+        if not self._hooks_kept():
+            return None
+        keys = self.keys(node)
+        if "flask.g" in keys:
+            self.applied.add("FF016")
+            return self.compat("g")
+        ctx = self._view_ctx()
+        if "flask.request" in keys and ctx is not None and ctx.kind == "hook":
+            self.applied.add("FF016")
+            return self.compat("request")
+        return None
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
+        local = self._context_local(original_node)
+        if local is not None:
+            return local
         if self.is_test and self._is_response(original_node.value, original=True):
             converted = self._response_attr(original_node, updated_node)
             if converted is not None:
@@ -614,6 +656,13 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         for dec in node.decorators:
             call = dec.decorator
             func = call.func if isinstance(call, cst.Call) else call
+            extension = _extension_of(self.keys(func))
+            if extension is not None:
+                self.todo(
+                    "FF020",
+                    f"@{cst.helpers.get_full_name_for_node(func)} comes from {extension}: "
+                    "replace it with a FastAPI dependency",
+                )
             if not isinstance(func, cst.Attribute):
                 continue
             obj = self.obj_kind(func.value)
@@ -630,6 +679,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     f"blueprint {name}: register the handler on the app "
                     "with @app.exception_handler(...)",
                 )
+            elif name in COMPAT_HOOKS and obj is ObjKind.APP and self._hooks_kept():
+                kind = "hook"
             elif name in HOOKS:
                 self.todo(
                     "FF022",
@@ -739,6 +790,15 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
 
     def _decorator(self, orig: cst.Decorator, upd: cst.Decorator, ctx: _Func) -> cst.Decorator:
         call = orig.decorator
+        if ctx.kind == "hook" and isinstance(call, cst.Attribute):
+            hook = COMPAT_HOOKS.get(call.attr.value)
+            if hook is not None and self.obj_kind(call.value) is ObjKind.APP:
+                # @app.before_request -> @_flask_compat.before_request(app)
+                assert isinstance(upd.decorator, cst.Attribute)
+                self.applied.add("FF016")
+                return upd.with_changes(
+                    decorator=cst.Call(func=self.compat(hook), args=[cst.Arg(upd.decorator.value)])
+                )
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
             return upd
         obj = self.obj_kind(call.func.value)
@@ -934,6 +994,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 self.applied.add("FF006")
                 return updated_node.with_changes(func=self.compat("abort"))
             self.todo("FF006", "abort inside an expression: raise HTTPException(...) instead")
+        extension = _extension_of(keys)
+        if extension and any(self.obj_kind(a.value) is ObjKind.APP for a in original_node.args):
+            self.todo("FF020", f"{extension} is set up on the Flask app: replace it")
         if isinstance(func, cst.Attribute):
             obj = self.obj_kind(func.value)
             attr = func.attr.value
