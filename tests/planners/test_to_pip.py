@@ -405,11 +405,8 @@ def write_project(p: dict[str, Any]) -> dict[str, bytes]:
         "]",
         "",
     ]
-    dev_deps = p["dev"] + (
-        [t for t in p["test"] if t[0] not in {d[0] for d in p["dev"]}]
-        if p["dev_includes_test"]
-        else []
-    )
+    # uv flattens an included group into the including one (same name twice is fine)
+    dev_deps = p["dev"] + (p["test"] if p["dev_includes_test"] else [])
     lock += ["[package.dev-dependencies]", "dev = [", *_dep_lines(p, dev_deps, None), "]"]
     lock += ["test = [", *_dep_lines(p, p["test"], None), "]", ""]
     for name in sorted(p["packages"]):
@@ -788,3 +785,84 @@ def test_index_with_variable_credentials_is_written_once() -> None:
     ]
     assert "corp-lib==4.0" in req
     assert not plan.diagnostics
+
+
+CONFLICTS_PYPROJECT = """\
+[project]
+name = "conf"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["beta"]
+
+[project.optional-dependencies]
+old = ["alpha==1.0.0"]
+new = ["alpha==2.0.0"]
+
+[tool.uv]
+package = false
+conflicts = [[{ extra = "old" }, { extra = "new" }]]
+"""
+
+# as uv 0.13 writes it (wheels left out)
+CONFLICTS_LOCK = """\
+version = 1
+revision = 5
+requires-python = ">=3.11"
+conflicts = [[
+    { package = "conf", extra = "new" },
+    { package = "conf", extra = "old" },
+]]
+
+[[package]]
+name = "alpha"
+version = "1.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "alpha"
+version = "2.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "beta"
+version = "1.2"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "alpha", version = "1.0.0", source = { registry = "https://pypi.org/simple" }, \
+marker = "extra == 'extra-4-conf-old'" },
+    { name = "alpha", version = "2.0.0", source = { registry = "https://pypi.org/simple" }, \
+marker = "extra == 'extra-4-conf-new' or extra != 'extra-4-conf-old'" },
+]
+
+[[package]]
+name = "conf"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "beta" },
+]
+
+[package.optional-dependencies]
+new = [
+    { name = "alpha", version = "2.0.0", source = { registry = "https://pypi.org/simple" } },
+]
+old = [
+    { name = "alpha", version = "1.0.0", source = { registry = "https://pypi.org/simple" } },
+]
+"""
+
+
+def test_conflicting_extras_get_standalone_files() -> None:
+    files = {"pyproject.toml": CONFLICTS_PYPROJECT.encode(), "uv.lock": CONFLICTS_LOCK.encode()}
+    plan = plan_to_pip(detected_for(files), MigrateOptions(target="pip", extras=True))
+    after = apply_in_memory(files, plan)
+
+    def body(path: str) -> list[str]:
+        lines = after[path].decode().splitlines()
+        return [line for line in lines if line and not line.startswith(("#", "    #"))]
+
+    assert body("requirements.txt") == ["beta==1.2", "alpha==2.0.0"]
+    assert body("requirements-new.txt") == ["-r requirements.txt"]
+    # with the "old" extra uv locks alpha 1.0.0: it cannot build on requirements.txt
+    assert body("requirements-old.txt") == ["alpha==1.0.0", "beta==1.2"]
+    assert [d.code for d in plan.diagnostics] == ["pip-conflicting-selection"]

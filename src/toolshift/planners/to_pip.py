@@ -400,6 +400,26 @@ def _merge(
     return out
 
 
+def _builds_on(
+    resolved: Iterable[ResolvedPackage], base: Mapping[tuple[object, ...], set[str | None]]
+) -> bool:
+    """Whether a file can begin with ``-r`` of the files behind ``base``: everything they pin
+    is still installed with this selection (uv's ``conflicts`` can swap versions instead)."""
+
+    return set(base) <= {rp.package.key for rp in resolved}
+
+
+def _standalone_note(ctx: _Context, what: str, path: str) -> None:
+    ctx.note(
+        "pip-conflicting-selection",
+        Severity.INFO,
+        f"the {what} needs other versions than requirements.txt pins ([tool.uv] conflicts), "
+        f"so {path} lists everything itself instead of including requirements.txt",
+        Origin(path),
+        hint=f"install it on its own: pip install -r {path}",
+    )
+
+
 def _declared(reqs: Iterable[Requirement]) -> dict[str, Requirement]:
     return {r.key: r for r in reqs}
 
@@ -459,7 +479,8 @@ def _plan_files(ctx: _Context) -> list[_File]:
     for group in py.groups:
         key = normalize_name(group.name)
         if key in lock_groups:
-            group_sets[key] = lock.resolve(Selection(runtime=False, groups=(group.name,)), py.name)
+            # resolved with the runtime set: uv's conflict markers may pick other versions
+            group_sets[key] = lock.resolve(Selection(groups=(group.name,)), py.name)
         elif group.requirements:
             raise InputError(
                 f"uv.lock does not know the dependency group {group.name!r}: it is older than "
@@ -514,14 +535,20 @@ def _plan_files(ctx: _Context) -> list[_File]:
             f"requirements-{normalize_name(i)}.txt" for i in group.includes
         ]
         base = _merge(runtime_set, *(_installed(group_sets[k]) for k in closure(key, {key})))
+        declared = _declared(group.requirements)
+        file_options = [f"-r {i}" for i in includes]
+        if not _builds_on(group_sets[key], base):
+            base, file_options = {}, list(options)
+            declared = {**_declared(py.runtime.requirements), **declared}
+            _standalone_note(ctx, f"dependency group {group.name!r}", path)
         files.append(
             _build_file(
                 ctx,
                 path,
                 group_sets[key],
-                _declared(group.requirements),
+                declared,
                 base,
-                [f"-r {i}" for i in includes],
+                file_options,
                 _header(
                     ctx,
                     f"Dependency group {group.name!r} of {name} (with the runtime dependencies).",
@@ -536,15 +563,21 @@ def _plan_files(ctx: _Context) -> list[_File]:
             skipped_extras.append(extra.name)
             continue
         path = f"requirements-{'extra-' if key in group_names else ''}{key}.txt"
-        resolved = lock.resolve(Selection(runtime=False, extras=(extra.name,)), py.name)
+        resolved = lock.resolve(Selection(extras=(extra.name,)), py.name)
+        declared = _declared(extra.requirements)
+        base, file_options = runtime_set, [f"-r {RUNTIME_FILE}"]
+        if not _builds_on(resolved, base):
+            base, file_options = {}, list(options)
+            declared = {**_declared(py.runtime.requirements), **declared}
+            _standalone_note(ctx, f"extra {extra.name!r}", path)
         files.append(
             _build_file(
                 ctx,
                 path,
                 resolved,
-                _declared(extra.requirements),
-                runtime_set,
-                [f"-r {RUNTIME_FILE}"],
+                declared,
+                base,
+                file_options,
                 _header(
                     ctx,
                     f"Extra {extra.name!r} of {name} (with the runtime dependencies).",
