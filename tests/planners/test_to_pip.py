@@ -204,6 +204,9 @@ def test_hashes_only_with_exact_pins() -> None:
         ("minor", "1.2.3", ">=1.2.3,<1.3"),
         ("minor", "2026.10.19.post1", ">=2026.10.19.post1,<2026.11"),
         ("minor", "7", ">=7,<7.1"),
+        ("exact", "2.3.0+cpu", "==2.3.0+cpu"),
+        ("compatible", "2.3.0+cpu", "~=2.3.0"),
+        ("minor", "2.3.0+cpu", ">=2.3.0,<2.4"),
     ],
 )
 def test_version_spec(policy: str, version: str, spec: str) -> None:

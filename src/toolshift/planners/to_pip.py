@@ -122,6 +122,7 @@ def version_spec(policy: str, version: str) -> str:
 
     if policy == "exact":
         return f"=={version}"
+    version = version.split("+", 1)[0]  # a local label (+cpu) only goes with ==
     release = _release(version)
     if not release:  # not PEP 440: only an exact pin says anything
         return f"=={version}"
