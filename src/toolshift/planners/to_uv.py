@@ -18,6 +18,16 @@ What moves where (rule ids in :mod:`toolshift.rules`):
 * ``uv lock`` runs after the files are written (TS108), keeping today's pinned versions
   (see :mod:`toolshift.locking`).
 
+Poetry and Pipenv projects (TS109) take the same road from their own declarations
+(:mod:`toolshift.readers.poetry`, :mod:`toolshift.readers.pipenv`): ``[tool.poetry]`` metadata
+becomes PEP 621 ``[project]`` where the Poetry tables were, Poetry groups and ``[dev-packages]``
+become ``[dependency-groups]`` (non-optional Poetry groups other than ``dev`` are listed in
+``[tool.uv] default-groups`` so ``uv sync`` installs what ``poetry install`` did), sources become
+``[[tool.uv.index]]`` and ``[tool.uv.sources]``; the ``[tool.poetry]`` tables, ``poetry.lock``,
+``Pipfile`` and ``Pipfile.lock`` are removed (their locked versions are kept by ``uv lock``). A
+Poetry package gets a hatchling ``[build-system]``; a Poetry service that is not a package
+loses poetry-core's and gets ``[tool.uv] package = false``.
+
 Ordering: the pyproject change is assembled first (it decides what the deleted files are
 replaced by), then ``.python-version``, then the deletions; the lock runs after all writes.
 """
@@ -52,6 +62,9 @@ from toolshift.model import (
     Tool,
     normalize_name,
 )
+from toolshift.readers.pipenv import PipfileData, read_pipfile
+from toolshift.readers.poetry import PoetryData, read_poetry
+from toolshift.readers.pyproject import UvSource, UvSourceKind
 from toolshift.redact import has_credentials, strip_credentials
 from toolshift.renderers import pyproject as pp
 from toolshift.textio import TextFormat, decode, encode
@@ -78,7 +91,11 @@ _SETTING_RULES = {
     "no-binary": "TS101",
     "no-build-package": "TS101",
     "no-binary-package": "TS101",
+    "default-groups": "TS102",
 }
+PIPFILE = "Pipfile"
+_TOOL_FILES = ("poetry.lock", PIPFILE, "Pipfile.lock")
+_POETRY_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
 
 
 @dataclass
@@ -334,6 +351,18 @@ class _Planner:
                     self.lines[path] = decode(data, path)[0].splitlines()
                 except Exception:
                     continue
+        self.poetry: PoetryData | None = None
+        self.pipfile: PipfileData | None = None
+        tool = self.project.tool
+        if tool is Tool.POETRY and PYPROJECT in detected.contents:
+            text = decode(detected.contents[PYPROJECT], PYPROJECT)[0]
+            if re.search(r"(?m)^\s*\[\[?\s*tool\s*\.\s*poetry\b", text):
+                self.poetry = read_poetry(text, PYPROJECT)
+                self.lines[PYPROJECT] = text.splitlines()
+        elif tool is Tool.PIPENV and PIPFILE in detected.contents:
+            text = decode(detected.contents[PIPFILE], PIPFILE)[0]
+            self.pipfile = read_pipfile(text, PIPFILE)
+            self.lines[PIPFILE] = text.splitlines()
 
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled
@@ -347,6 +376,8 @@ class _Planner:
         files.update(p.files_with(FileRole.CONSTRAINTS))
         for g in p.groups:
             files.update(f for f in g.files if f != PYPROJECT and not f.endswith(".toml"))
+        if p.tool in (Tool.POETRY, Tool.PIPENV):
+            files.update(f for f in _TOOL_FILES if f in self.detected.contents)
         return sorted(f for f in files if "://" not in f)
 
     def check_errors(self) -> None:
@@ -364,6 +395,10 @@ class _Planner:
                     or "fix or remove this line, then run again: toolshift never "
                     "drops a line it does not understand",
                 )
+        for data in (self.poetry, self.pipfile):
+            if data is not None:
+                for d in data.diagnostics:
+                    self.state.diag(d.code, d.severity, d.message, d.origin, d.hint)
         seen: set[Diagnostic] = set()
         for rf in self.detected.requirement_files.values():
             for d in rf.diagnostics:
@@ -495,7 +530,7 @@ class _Planner:
         find_links: list[str] = []
         extras: list[str] = []
         for ix in self.all_indexes():
-            if ix.kind is IndexKind.NAMED:
+            if ix.kind is IndexKind.NAMED and self.project.tool not in (Tool.POETRY, Tool.PIPENV):
                 continue  # already a [[tool.uv.index]]
             url, literal, env = _strip_env_and_credentials(ix.url)
             name = ix.name or index_name(url)
@@ -519,7 +554,9 @@ class _Planner:
                 else:
                     out.append(pp.UvIndex(name=name, url=url, format="flat"))
                 continue
-            if ix.kind is IndexKind.DEFAULT:
+            if ix.kind is IndexKind.NAMED:  # a Poetry/Pipenv source used only when named
+                out.append(pp.UvIndex(name=name, url=url, explicit=ix.explicit))
+            elif ix.kind is IndexKind.DEFAULT:
                 if url.rstrip("/") in PYPI_SIMPLE:
                     continue  # uv's default already
                 out.append(pp.UvIndex(name=name, url=url, default=True))
@@ -590,6 +627,8 @@ class _Planner:
     def requires_python(self) -> str | None:
         if self.options.python:
             return f">={self.options.python}"
+        if self.poetry is not None and self.poetry.requires_python:
+            return self.poetry.requires_python
         preferred = self.project.python.preferred()
         if preferred:
             return f">={preferred}"
@@ -602,6 +641,7 @@ class _Planner:
 
         st = self.state
         p = self.project
+        self.tool_sources()
         runtime = [g for g in p.groups if g.kind is GroupKind.RUNTIME]
         runtime_names = {g.name for g in runtime}
         group_names = {g.name for g in p.groups if g.kind is GroupKind.GROUP}
@@ -673,6 +713,7 @@ class _Planner:
             if indexes or index_settings:
                 st.reasons.append("index options -> [[tool.uv.index]] / [tool.uv]")
         settings += self.install_settings()
+        settings += self.tool_settings(groups)
         if st.sources:
             st.reasons.append("VCS/path/URL requirements -> [tool.uv.sources]")
         if st.hash_files:
@@ -695,9 +736,217 @@ class _Planner:
         )
         return edits, replaced
 
+    # ---------------------------------------------------------------- Poetry and Pipenv
+
+    def tool_sources(self) -> None:
+        """Exact ``[tool.uv.sources]`` from Poetry (git ref kinds, ``source = "name"``) and
+        Pipenv (``index = "name"``); :meth:`dep` keeps these over what it would guess."""
+
+        if not self.enabled("TS105"):
+            return
+        found: tuple[UvSource, ...] = ()
+        if self.poetry is not None:
+            found = self.poetry.sources
+        elif self.pipfile is not None:
+            found = tuple(s for s in self.pipfile.sources if s.kind is UvSourceKind.INDEX)
+        spelled = {r.key: r.name for g in self.project.groups for r in g.requirements}
+        for src in found:
+            fields: list[tuple[str, str | bool]] = []
+            if src.kind is UvSourceKind.GIT:
+                url, literal, env = _strip_env_and_credentials(src.location)
+                if literal or env:
+                    self.credential_diag(src.package, literal=literal, env=env, origin=src.origin)
+                fields.append(("git", url))
+                for key, value in (("tag", src.tag), ("branch", src.branch), ("rev", src.rev)):
+                    if value:
+                        fields.append((key, value))
+                if src.subdirectory:
+                    fields.append(("subdirectory", src.subdirectory))
+            elif src.kind is UvSourceKind.PATH:
+                fields.append(("path", src.location))
+                if src.editable:
+                    fields.append(("editable", True))
+            elif src.kind is UvSourceKind.URL:
+                fields.append(("url", _strip_env_and_credentials(src.location)[0]))
+            elif src.kind is UvSourceKind.INDEX:
+                fields.append(("index", src.location))
+            else:
+                continue
+            name = spelled.get(src.package, src.package)
+            self.state.sources.setdefault(src.package, pp.UvSource(name, tuple(fields)))
+
+    def tool_settings(
+        self, groups: list[tuple[str, tuple[pp.GroupItem, ...]]]
+    ) -> list[tuple[str, pp.SettingValue]]:
+        out: list[tuple[str, pp.SettingValue]] = []
+        if self.poetry is None:
+            return out
+        self.state.reasons.append(
+            "[tool.poetry] -> [project] (PEP 621), [dependency-groups] and [tool.uv]"
+        )
+        if self.poetry.prereleases and not self.project.options.pre:
+            out.append(("prerelease", "allow"))
+            self.state.diag(
+                "TS109",
+                Severity.WARNING,
+                f"{', '.join(self.poetry.prereleases)} allowed pre-releases; uv's "
+                '`prerelease = "allow"` lets every package resolve to a pre-release',
+                Origin(PYPROJECT),
+                hint="or drop the setting and write a pre-release in that package's specifier "
+                "(>=2.0.0b1): uv then allows pre-releases for it alone",
+            )
+        names = [n for n, _items in groups]
+        optional = set(self.poetry.optional_groups)
+        installs = [n for n in names if n not in optional]
+        if set(installs) != {"dev"} & set(names):
+            # poetry install installs every non-optional group, uv sync only `dev`
+            out.append(("default-groups", tuple(installs)))
+        return out
+
+    def project_block(self, edits: pp.PyprojectEdits) -> str:
+        """``[project]`` (and the empty tables the renderer fills) from ``[tool.poetry]``."""
+
+        import tomlkit
+
+        assert self.poetry is not None
+        meta = dict(self.poetry.metadata)
+        proj = tomlkit.table()
+        proj["name"] = meta.get("name") or edits.name
+        proj["version"] = meta.get("version") or edits.version
+        for key in ("description", "readme"):
+            if key in meta:
+                proj[key] = meta[key]
+        if edits.requires_python:
+            proj["requires-python"] = edits.requires_python
+        if "license" in meta:
+            lic = tomlkit.inline_table()
+            lic.update(meta["license"])
+            proj["license"] = lic
+        for key in ("authors", "maintainers"):
+            if key in meta:
+                people = tomlkit.array()
+                for person in meta[key]:
+                    entry = tomlkit.inline_table()
+                    entry.update(person)
+                    people.append(entry)
+                proj[key] = people
+        for key in ("keywords", "classifiers"):
+            if key in meta:
+                arr = tomlkit.array()
+                arr.extend(meta[key])
+                if key == "classifiers" or len(meta[key]) > 4:
+                    arr.multiline(True)
+                proj[key] = arr
+        doc = tomlkit.document()
+        doc["project"] = proj
+        if any(deps for _name, deps in edits.extras):
+            proj["optional-dependencies"] = tomlkit.table()
+        for key in ("urls", "scripts"):
+            if key in meta:
+                table = tomlkit.table()
+                table.update(meta[key])
+                proj[key] = table
+        if "entry-points" in meta:
+            eps = tomlkit.table(is_super_table=True)
+            for group, entries in meta["entry-points"].items():
+                table = tomlkit.table()
+                table.update(entries)
+                eps[group] = table
+            proj["entry-points"] = eps
+        if any(items for _name, items in edits.groups):
+            doc["dependency-groups"] = tomlkit.table()
+        return doc.as_string()
+
+    def poetry_pyproject(self, text: str, edits: pp.PyprojectEdits) -> str:
+        """The user's pyproject without ``[tool.poetry]``, with ``[project]`` where it was and
+        the build backend switched (hatchling for a package, none for a service)."""
+
+        import tomllib
+
+        original = tomllib.loads(text)
+        block = "" if "project" in original else self.project_block(edits)
+        lines = text.splitlines(keepends=True)
+        out: list[str] = []
+        at: int | None = None
+        removing = False
+        for line in lines:
+            m = _POETRY_HEADER.match(line)
+            if m:
+                name = re.sub(r"[\s\"']", "", m.group(1))
+                removing = name == "tool.poetry" or name.startswith("tool.poetry.")
+                if removing and at is None:
+                    at = len(out)
+            if not removing:
+                out.append(line)
+        stripped = "".join(out)
+        expected = dict(original)
+        tool = dict(expected.get("tool", {}))
+        tool.pop("poetry", None)
+        if tool:
+            expected["tool"] = tool
+        else:
+            expected.pop("tool", None)
+        try:
+            same = tomllib.loads(stripped) == expected
+        except tomllib.TOMLDecodeError:
+            same = False
+        if not same:  # an unusual layout: let tomlkit remove the tables, [project] goes first
+            import tomlkit
+
+            doc = tomlkit.parse(text)
+            tool_table = doc.get("tool")
+            if tool_table is not None and "poetry" in tool_table:
+                del tool_table["poetry"]
+                if not len(tool_table):
+                    del doc["tool"]
+            out = doc.as_string().splitlines(keepends=True)
+            at = 0
+        if block:
+            at = at or 0
+            if at > 0 and not out[at - 1].endswith("\n"):
+                out[at - 1] += "\n"
+            rest = "".join(out[at:]).strip()
+            out.insert(at, block + ("\n" if rest else ""))
+        new = "".join(out)
+        return self.build_system(new)
+
+    def build_system(self, text: str) -> str:
+        import tomlkit
+        from tomlkit.items import Table
+
+        assert self.poetry is not None
+        doc = tomlkit.parse(text)
+        bs = doc.get("build-system")
+        requires = [str(r) for r in bs.get("requires", [])] if isinstance(bs, Table) else []
+        backend = str(bs.get("build-backend", "")) if isinstance(bs, Table) else ""
+        poetry_backend = backend.startswith("poetry") or any("poetry" in r for r in requires)
+        if bs is not None and not poetry_backend:
+            return text  # the user's own backend stays
+        if not self.is_package():
+            if bs is None:
+                return text
+            del doc["build-system"]
+            self.state.reasons.append("not a package: poetry-core's [build-system] removed")
+            return re.sub(r"\n{3,}", "\n\n", doc.as_string())
+        if not isinstance(bs, Table):
+            bs = tomlkit.table()
+            doc["build-system"] = bs
+        bs["requires"] = ["hatchling"]
+        bs["build-backend"] = "hatchling.build"
+        self.state.reasons.append("[build-system] poetry-core -> hatchling")
+        text = doc.as_string()
+        module = re.sub(r"[-.]+", "_", normalize_name(self.poetry.name or self.project.name))
+        paths = [f"{frm}/{inc}" if frm else inc for inc, frm in self.poetry.packages]
+        if paths and paths not in ([module], [f"src/{module}"]):
+            text = text.rstrip("\n") + "\n\n[tool.hatch.build.targets.wheel]\n"
+            text += "packages = [" + ", ".join(f'"{p}"' for p in paths) + "]\n"
+        return text
+
     def is_package(self) -> bool:
         if self.project.is_package:
             return True
+        if self.poetry is not None:
+            return False  # poetry-core's [build-system] goes; detect looked for the package
         data = self.detected.contents.get(PYPROJECT)
         return data is not None and re.search(rb"(?m)^\s*\[build-system\]", data) is not None
 
@@ -729,16 +978,23 @@ class _Planner:
                 if f in self.detected.contents:
                     fmt = TextFormat(newline=decode(self.detected.contents[f], f)[1].newline)
                     break
+        converted = False
+        if text is not None and self.poetry is not None and self.enabled("TS109"):
+            text = self.poetry_pyproject(text, edits)
+            converted = True
         result = pp.render_pyproject(text, edits, PYPROJECT)
         self.state.diagnostics.extend(result.diagnostics)
         new = encode(result.text, fmt)
         if old is not None and new == old:
             return None
+        rules = self.rules_for(result.added, edits)
+        if converted or self.pipfile is not None:
+            rules = tuple(sorted({*rules, "TS109"}))
         return FileChange(
             path=PYPROJECT,
             old=old,
             new=new,
-            rules=self.rules_for(result.added, edits),
+            rules=rules,
             reasons=tuple(self.state.reasons) or ("pyproject.toml for uv",),
         )
 
@@ -768,9 +1024,21 @@ class _Planner:
         )
 
     def deletions(self, files: list[str], replaced: set[str]) -> list[FileChange]:
-        if self.options.keep_requirements or not self.enabled("TS107"):
-            return []
         out: list[FileChange] = []
+        if self.project.tool in (Tool.POETRY, Tool.PIPENV) and self.enabled("TS109"):
+            for f in _TOOL_FILES:
+                old = self.detected.contents.get(f)
+                if old is None or f not in files:
+                    continue
+                why = (
+                    "replaced by pyproject.toml"
+                    if f == PIPFILE
+                    else "replaced by uv.lock (the versions it locks are kept as lock preferences)"
+                )
+                out.append(FileChange(f, old, None, rules=("TS109",), reasons=(why,)))
+        files = [f for f in files if f not in _TOOL_FILES]
+        if self.options.keep_requirements or not self.enabled("TS107"):
+            return out
         skipped_groups = {
             f
             for g in self.project.groups
