@@ -869,3 +869,22 @@ def test_conflicting_extras_get_standalone_files() -> None:
     # with the "old" extra uv locks alpha 1.0.0: it cannot build on requirements.txt
     assert body("requirements-old.txt") == ["alpha==1.0.0", "beta==1.2"]
     assert [d.code for d in plan.diagnostics] == ["pip-conflicting-selection"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_written_files_read_back_cleanly(case: str) -> None:
+    """Every file we write is valid pip syntax: readers.requirements finds no problem (but
+    the nameless local paths), and every -r/-c target exists."""
+
+    from toolshift.readers.requirements import load_requirements
+
+    _, _, after = run_case(case)
+    entries = [p for p in after if p.endswith(".txt")]
+    parsed = load_requirements(entries, after.get)
+    assert set(entries) <= set(parsed)
+    for path, rf in parsed.items():
+        # RQ010: a local path names no distribution; written as `uv export` writes it
+        problems = [
+            d for d in rf.diagnostics if d.severity is not Severity.INFO and d.code != "RQ010"
+        ]
+        assert not problems, (path, [d.render() for d in problems])
