@@ -399,3 +399,27 @@ def test_pip_installs_every_requirements_file_but_a_compiled_in(tmp_path: Path) 
     )
     (tmp_path / "requirements-dev.txt").write_text("-r requirements.txt\ndevtool==3.0\n")
     assert requirement_files(detect(tmp_path)) == ["requirements-dev.txt", "requirements.txt"]
+
+
+@pytest.mark.slow
+def test_a_framework_migration_lists_differences_without_failing(tmp_path: Path, wh: Path) -> None:
+    from toolshift.apply import apply_plan
+    from toolshift.model import FileChange, Plan
+
+    root = pip_project(tmp_path / "svc", wh, "alpha==1.1.0\n")
+    old = (root / "requirements.txt").read_bytes()
+    new = old.replace(b"alpha==1.1.0", b"alpha==2.0.0")
+    plan = Plan(
+        root=str(root),
+        target="fastapi",
+        changes=(FileChange("requirements.txt", old, new, ("FF011",), ("swap",)),),
+    )
+    apply_plan(plan, command="toolshift migrate --to fastapi")
+    result = verify(root, offline=True)
+    compare = result.check("compare")
+    assert compare is not None and compare.status is CheckStatus.SKIPPED
+    assert "--to fastapi" in compare.summary
+    assert compare.details == ("alpha: 1.1.0 -> 2.0.0",)
+    assert result.before is not None and result.after is not None
+    assert result.before.tool == result.after.tool == "pip"
+    assert result.ok

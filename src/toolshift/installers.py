@@ -485,6 +485,11 @@ class PipInstaller:
     def version(self, env: Env | None = None) -> str:
         if env is None:
             return ""
+        # The dist-info folder names it; starting pip just to ask costs a second.
+        for info in sorted(env.path.glob("[Ll]ib/*/site-packages/pip-*.dist-info")) + sorted(
+            env.path.glob("Lib/site-packages/pip-*.dist-info")
+        ):
+            return info.name[len("pip-") : -len(".dist-info")]
         done = tools.run([str(env.python), "-m", "pip", "--version"], timeout=60)
         parts = done.stdout.split()
         return parts[1] if done.returncode == 0 and len(parts) > 1 else ""

@@ -13,8 +13,9 @@ follows the project's ``.python-version``/``requires-python``; the before one re
 version). Then, in order:
 
 1. **compare** name -> version (normalised names). Extras and markers that took effect show up as
-   packages present or absent. Packages a seeded environment brings by itself (pip,
-   setuptools, ...) and the project's own distribution are left out. Any difference fails.
+   packages present or absent. The pip an environment was seeded with and the project's own
+   distribution are left out. After a toolchain migration (``--to uv``/``--to pip``) any
+   difference fails; after a framework one (``--to fastapi``) the differences are listed.
 2. **pip check** in the after environment (``uv pip check`` for uv). A failure that the
    before environment has too is reported as pre-existing.
 3. **imports**: every top-level module the runtime distributions provide (the closure of the
@@ -77,6 +78,8 @@ _SKIP_DIRS = frozenset(
         ".ruff_cache",
     }
 )
+# Migrations that must install exactly what was installed before.
+TOOLCHAIN_TARGETS = frozenset({"uv", "pip"})
 _OUTPUT_TAIL = 60  # lines of a failing command's output kept in the result
 
 
@@ -866,7 +869,20 @@ def verify(
                 _comparable(before, after, own), _comparable(after, before, own)
             )
             n = len(_comparable(after, before, own))
-            if changes:
+            target = entry.target if entry else ""
+            if changes and target not in TOOLCHAIN_TARGETS:
+                # A framework migration (--to fastapi) changes dependencies on purpose: the
+                # differences are listed, not judged.
+                checks.append(
+                    Check(
+                        "compare",
+                        CheckStatus.SKIPPED,
+                        f"{len(changes)} package(s) differ, as a --to {target} migration "
+                        "means to; only toolchain migrations must keep the same set",
+                        tuple(_change_text(c) for c in changes),
+                    )
+                )
+            elif changes:
                 checks.append(
                     Check(
                         "compare",
