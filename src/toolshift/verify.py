@@ -438,7 +438,11 @@ def _install(prep: _Prepared, sources: _Sources, say: Progress) -> _Built:
 
 
 def _build_all(
-    states: Sequence[tuple[str, Path, Detected]], work: Path, sources: _Sources, say: Progress
+    states: Sequence[tuple[str, Path, Detected]],
+    work: Path,
+    sources: _Sources,
+    say: Progress,
+    python: str | None = None,
 ) -> tuple[dict[str, _Built], list[Check]]:
     """Create the environments one after the other (the first decides the Python version of
     the others), then install them at the same time."""
@@ -447,7 +451,6 @@ def _build_all(
 
     preps: list[_Prepared] = []
     failed: dict[str, Check] = {}
-    python: str | None = None
     for label, folder, detected in states:
         t0 = time.perf_counter()
         try:
@@ -624,11 +627,14 @@ def try_imports(env: Env, modules: Sequence[str], *, timeout: float = 300.0) -> 
     if not modules:
         return {}
     with tempfile.TemporaryDirectory(prefix="toolshift-imports-") as empty:
-        done = tools.run(
-            [str(env.python), "-c", _IMPORT, json.dumps(list(modules))],
-            cwd=empty,
-            timeout=timeout,
-        )
+        try:
+            done = tools.run(
+                [str(env.python), "-c", _IMPORT, json.dumps(list(modules))],
+                cwd=empty,
+                timeout=timeout,
+            )
+        except ToolError as err:  # an import that never returns
+            return {m: f"the import run stopped: {err.message}" for m in modules}
     try:
         res = json.loads(done.stdout.strip().splitlines()[-1])
     except (json.JSONDecodeError, IndexError):
@@ -795,10 +801,13 @@ def verify(
     offline: bool = False,
     progress: Progress | None = None,
     workdir: str | Path | None = None,
+    python: str | None = None,
 ) -> VerifyResult:
     """Verify the project at ``root`` against its latest applied journal entry (or
-    ``entry_id``). Raises only for bad input (no such folder, unknown or damaged entry);
-    everything that fails while checking is a failed :class:`Check` in the result."""
+    ``entry_id``). ``python`` (a version or an interpreter path) overrides the one uv picks
+    from the project for both environments. Raises only for bad input (no such folder,
+    unknown or damaged entry); everything that fails while checking is a failed
+    :class:`Check` in the result."""
 
     from toolshift.detect import detect
 
@@ -853,7 +862,7 @@ def verify(
         states: list[tuple[str, Path, Detected]] = [("after", after_dir, after_det)]
         if before_dir is not None and before_det is not None:
             states.append(("before", before_dir, before_det))
-        built, install_checks = _build_all(states, work, sources, say)
+        built, install_checks = _build_all(states, work, sources, say, python)
         checks += install_checks
         after = built.get("after")
         before = built.get("before")

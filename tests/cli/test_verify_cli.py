@@ -109,3 +109,14 @@ def test_a_project_verify_cannot_install_is_an_input_error(
     (tmp_path / "README.md").write_text("no dependency files at all\n")
     assert main(["verify", str(tmp_path)]) == 2
     assert "verify installs pip, pip-tools and uv projects" in capsys.readouterr().err
+
+
+def test_python_that_is_not_there_fails_the_install_with_uvs_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "requirements.txt").write_text("alpha\n")
+    assert main(["verify", str(tmp_path), "--python", "3.99", "--format", "json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    install = next(c for c in doc["checks"] if c["name"] == "install-after")
+    assert install["status"] == "failed" and "3.99" in install["output"]
+    assert doc["after"] is None

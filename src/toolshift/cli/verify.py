@@ -73,6 +73,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--offline", action="store_true", help="no network: uv's cache and --find-links only"
     )
+    p.add_argument(
+        "--python",
+        metavar="VERSION",
+        help="the Python of both environments (default: the project's .python-version or "
+        "requires-python, as uv reads them)",
+    )
     add_format(p, ("human", "json"))
 
 
@@ -133,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
             find_links=tuple(args.find_links),
             offline=args.offline,
             progress=_reporter(bar) if bar else None,
+            python=args.python,
         )
     save_result(root, result)
     if as_json:
