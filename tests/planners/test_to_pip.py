@@ -888,3 +888,79 @@ def test_written_files_read_back_cleanly(case: str) -> None:
             d for d in rf.diagnostics if d.severity is not Severity.INFO and d.code != "RQ010"
         ]
         assert not problems, (path, [d.render() for d in problems])
+
+
+# A fully pinned pip project over the test wheelhouse (alpha, beta -> alpha, gamma[fast] ->
+# delta, devtool): --to uv (with a real, offline uv lock), then --to pip, must pin the same
+# name -> version set in each file, for the environment running the tests.
+
+WHEEL_PINS = {
+    "alpha": ["1.0.0", "1.1.0", "2.0.0"],
+    "beta": ["1.0", "1.2"],
+    "gamma": ["0.9"],
+    "delta": ["1.0"],
+    "devtool": ["3.0"],
+}
+NEEDS = {"beta": "alpha", "gamma": "delta"}  # pip-compile output pins what a pin pulls in
+
+
+@st.composite
+def pinned_projects(draw: st.DrawFn) -> dict[str, Any]:
+    runtime = set(draw(st.lists(st.sampled_from(sorted(WHEEL_PINS)), min_size=1, unique=True)))
+    runtime |= {NEEDS[n] for n in runtime if n in NEEDS}
+    rest = sorted(set(WHEEL_PINS) - runtime)
+    dev = set(draw(st.lists(st.sampled_from(rest), unique=True))) if rest else set()
+    dev |= {NEEDS[n] for n in dev if n in NEEDS} - runtime
+    versions = {n: draw(st.sampled_from(WHEEL_PINS[n])) for n in runtime | dev}
+    win_only = draw(st.sets(st.sampled_from(sorted(runtime | dev)), max_size=1))
+    win_only -= set(NEEDS.values())  # keep what a pin pulls in unconditional
+    return {"runtime": runtime, "dev": dev, "versions": versions, "win_only": win_only}
+
+
+def _pins(names: set[str], p: dict[str, Any]) -> str:
+    lines = []
+    for n in sorted(names):
+        extra = "[fast]" if n == "gamma" else ""
+        marker = "; sys_platform == 'win32'" if n in p["win_only"] else ""
+        lines.append(f"{n}{extra}=={p['versions'][n]}{marker}")
+    return "\n".join(lines) + "\n"
+
+
+def _pinned_here(files: dict[str, bytes], entry: str) -> dict[str, str]:
+    import sys
+
+    from packaging.markers import default_environment
+
+    env = {k: str(v) for k, v in default_environment().items()}
+    assert sys.platform == env["sys_platform"]
+    return {name: version for name, version in installed_from_files(files, entry, env)}
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(pinned_projects())
+def test_round_trip_pip_to_uv_to_pip_keeps_pins(wheelhouse: Path, p: dict[str, Any]) -> None:
+    import tempfile
+
+    from toolshift.detect import detect
+    from toolshift.locking import run_uv_lock
+    from toolshift.planners.to_uv import plan_to_uv
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "requirements.txt").write_text(_pins(p["runtime"], p))
+        entries = ["requirements.txt"]
+        if p["dev"]:
+            entries.append("requirements-dev.txt")
+            (root / entries[1]).write_text("-r requirements.txt\n" + _pins(p["dev"], p))
+        before = read_tree(root)
+        _write(root, plan_to_uv(detect(root), MigrateOptions(target="uv")))
+        run_uv_lock(root, None, p["versions"], extra_args=_offline(wheelhouse))
+        _write(root, plan_to_pip(detect(root), MigrateOptions(target="pip")))
+        after = read_tree(root)
+        for entry in entries:
+            assert _pinned_here(after, entry) == _pinned_here(before, entry), entry
