@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# Fixture folders are data: some hold a project's own tests (conftest.py, test_*.py) that the
+# codemod tests convert and run in a subprocess; pytest must not collect them here.
+collect_ignore_glob = ["fixtures/*"]
+
 
 @pytest.fixture(autouse=True)
 def _isolate_from_machine_config(monkeypatch: pytest.MonkeyPatch) -> None:
