@@ -41,3 +41,25 @@ def test_invalid_yaml_left_alone() -> None:
 @pytest.mark.parametrize("text", ["", "version: '3'\n", "- a\n- b\n", "services: {}\n"])
 def test_not_compose_untouched(text: str) -> None:
     assert rewrite_compose(text, RewriteContext("uv")).text == text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            'services:\n  web:\n    build: .\n    command: ["uv", "run", "app"]\n'
+            '    ports:\n    - "80:80"\n    volumes:\n    - .:/app\n    - /app/.venv\n',
+            'services:\n  web:\n    build: .\n    command: ["app"]\n'
+            '    ports:\n    - "80:80"\n    volumes:\n    - .:/app\n',
+        ),
+        (
+            "services:\n    web:\n        build: .\n        command: uv run app\n"
+            '        ports:\n            - "80:80"\n',
+            "services:\n    web:\n        build: .\n        command: app\n"
+            '        ports:\n            - "80:80"\n',
+        ),
+    ],
+    ids=["sequence-offset-0", "indent-4"],
+)
+def test_indentation_style_kept(before: str, after: str) -> None:
+    assert rewrite_compose(before, RewriteContext("pip")).text == after
