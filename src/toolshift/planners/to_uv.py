@@ -355,8 +355,14 @@ class _Planner:
         self.pipfile: PipfileData | None = None
         tool = self.project.tool
         if tool is Tool.POETRY and PYPROJECT in detected.contents:
+            import tomllib
+
             text = decode(detected.contents[PYPROJECT], PYPROJECT)[0]
-            if re.search(r"(?m)^\s*\[\[?\s*tool\s*\.\s*poetry\b", text):
+            try:
+                tool_table = tomllib.loads(text).get("tool")
+            except tomllib.TOMLDecodeError:
+                tool_table = None  # detect already reported it
+            if isinstance(tool_table, dict) and "poetry" in tool_table:
                 self.poetry = read_poetry(text, PYPROJECT)
                 self.lines[PYPROJECT] = text.splitlines()
         elif tool is Tool.PIPENV and PIPFILE in detected.contents:
