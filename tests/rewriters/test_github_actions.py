@@ -51,3 +51,12 @@ def test_python_version_alignment() -> None:
         text, RewriteContext("pip", python_version="3.12", align_python=True)
     )
     assert "python-version: '3.12'" in aligned.text and aligned.rules == ("TS212",)
+
+
+def test_blank_lines_between_steps_survive_both_ways() -> None:
+    before = read(CASES[0].parent / "blank_lines" / "before")
+    to_uv = rewrite_workflow(before, RewriteContext("uv", uv_version="0.9.5")).text
+    assert to_uv.count("\n\n") == before.count("\n\n") == 3
+    back = rewrite_workflow(to_uv, RewriteContext("pip")).text
+    assert back.count("\n\n") == 3
+    assert "actions/setup-python@v5" in back and "cache: pip" in back

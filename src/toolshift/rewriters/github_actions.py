@@ -18,6 +18,7 @@ uv -> pip
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from toolshift.model import Severity
@@ -50,6 +51,28 @@ def _replace_key(m: Any, old: str, new: str, value: Any) -> None:
     m.insert(pos, new, value)
 
 
+def _keep_trailing(m: Any, edit: Callable[[], None]) -> None:
+    """Run ``edit`` on mapping ``m``; the blank lines/comment after its last key stay after its
+    (possibly new) last key, so the gap before the next step survives."""
+
+    keys = list(m.keys())
+    last = keys[-1] if keys else None
+    token = m.ca.items.get(last) if last is not None else None
+    was_block = last is not None and str(m[last]).endswith("\n")
+    edit()
+    keys = list(m.keys())
+    if token is None or token[2] is None or not keys or keys[-1] == last:
+        return
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    m.ca.items.pop(last, None)
+    value = token[2].value
+    if was_block and not str(m[keys[-1]]).endswith("\n"):
+        value = "\n" + value  # a block scalar ended its own line; a plain value does not
+    m.ca.items[keys[-1]] = [None, None, CommentToken(value, CommentMark(0), None), None]
+
+
 def _setup_to_uv(step: Any, ctx: RewriteContext, acc: _Acc) -> None:
     from ruamel.yaml.comments import CommentedMap
 
@@ -58,23 +81,26 @@ def _setup_to_uv(step: Any, ctx: RewriteContext, acc: _Acc) -> None:
     if not isinstance(w, dict):
         w = CommentedMap()
         step["with"] = w
-    for k in ("cache", "cache-dependency-path", "check-latest", "architecture"):
-        if k in w:
-            del w[k]
-    if "python-version-file" in w and "python-version" not in w:
-        acc.diagnostics.append(
-            ctx.diag(
-                RULE_SETUP,
-                Severity.INFO,
-                "python-version-file dropped: uv reads .python-version and requires-python itself",
-                _line(step, "uses"),
-            )
-        )
-        del w["python-version-file"]
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    w["version"] = DoubleQuotedScalarString(ctx.uv_version)
-    w["enable-cache"] = True
+    def edit() -> None:
+        for k in ("cache", "cache-dependency-path", "check-latest", "architecture"):
+            if k in w:
+                del w[k]
+        if "python-version-file" in w and "python-version" not in w:
+            acc.diagnostics.append(
+                ctx.diag(
+                    RULE_SETUP,
+                    Severity.INFO,
+                    "python-version-file dropped: uv reads .python-version and requires-python",
+                    _line(step, "uses"),
+                )
+            )
+            del w["python-version-file"]
+        w["version"] = DoubleQuotedScalarString(ctx.uv_version)
+        w["enable-cache"] = True
+
+    _keep_trailing(w, edit)
     if "name" in step and "python" in str(step["name"]).lower() and "uv" not in str(step["name"]):
         step["name"] = _same_style(step["name"], "Set up uv")
     acc.rule(RULE_SETUP)
@@ -88,12 +114,16 @@ def _setup_to_pip(step: Any, ctx: RewriteContext, acc: _Acc) -> None:
     if not isinstance(w, dict):
         w = CommentedMap()
         step["with"] = w
-    for k in list(w.keys()):
-        if k not in ("python-version",):
-            del w[k]
-    if "python-version" not in w:
-        w["python-version"] = ctx.python_version or "3.x"
-    w["cache"] = "pip"
+
+    def edit() -> None:
+        for k in list(w.keys()):
+            if k not in ("python-version",):
+                del w[k]
+        if "python-version" not in w:
+            w["python-version"] = ctx.python_version or "3.x"
+        w["cache"] = "pip"
+
+    _keep_trailing(w, edit)
     if "name" in step and "uv" in str(step["name"]).lower():
         step["name"] = _same_style(step["name"], "Set up Python")
     acc.rule(RULE_SETUP)
