@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 
 from toolshift.errors import ParseError
 from toolshift.model import (
+    DependencyGroup,
     Detected,
     Diagnostic,
     FileChange,
@@ -659,7 +660,7 @@ class _Planner:
             replaced.update(g.files)
             if g.files:
                 st.reasons.append(
-                    f"{', '.join(g.files)}: runtime requirements -> [project] dependencies"
+                    f"{self.where(g)}: runtime requirements -> [project] dependencies"
                 )
 
         extras: list[tuple[str, tuple[pp.Dep, ...]]] = []
@@ -691,7 +692,7 @@ class _Planner:
                 groups.append((g.name, tuple(items)))
                 replaced.update(g.files)
                 if g.files:
-                    st.reasons.append(f"{', '.join(g.files)}: -> [dependency-groups] {g.name}")
+                    st.reasons.append(f"{self.where(g)}: -> [dependency-groups] {g.name}")
 
         constraints: list[pp.Dep] = []
         if self.enabled("TS103"):
@@ -711,7 +712,12 @@ class _Planner:
         if self.enabled("TS106") and not self.is_package():
             settings.append(("package", False))
             st.reasons.append(
-                "not a package (no [build-system], no src/ layout): [tool.uv] package = false"
+                (
+                    "not a package (package-mode = false, or no package folder)"
+                    if self.poetry is not None
+                    else "not a package (no [build-system], no src/ layout)"
+                )
+                + ": [tool.uv] package = false"
             )
         if self.enabled("TS104"):
             indexes, index_settings = self.indexes()
@@ -743,6 +749,19 @@ class _Planner:
         return edits, replaced
 
     # ---------------------------------------------------------------- Poetry and Pipenv
+
+    def where(self, group: DependencyGroup) -> str:
+        """Where a group was declared, for the reasons of a change."""
+
+        if self.poetry is not None and group.files == (PYPROJECT,):
+            if group.kind is GroupKind.RUNTIME:
+                return "[tool.poetry.dependencies]"
+            return f"[tool.poetry.group.{group.name}]"
+        if self.pipfile is not None and group.files == (PIPFILE,):
+            if group.kind is GroupKind.RUNTIME:
+                return "Pipfile [packages]"
+            return "Pipfile [dev-packages]" if group.name == "dev" else f"Pipfile [{group.name}]"
+        return ", ".join(group.files)
 
     def tool_sources(self) -> None:
         """Exact ``[tool.uv.sources]`` from Poetry (git ref kinds, ``source = "name"``) and
