@@ -964,3 +964,26 @@ def test_round_trip_pip_to_uv_to_pip_keeps_pins(wheelhouse: Path, p: dict[str, A
         after = read_tree(root)
         for entry in entries:
             assert _pinned_here(after, entry) == _pinned_here(before, entry), entry
+
+
+def test_packages_from_an_extra_index_warn_that_pip_merges_indexes() -> None:
+    pyproject = (
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["corp-lib", "idna"]\n\n'
+        '[[tool.uv.index]]\nname = "corp"\nurl = "https://pkgs.corp.example/simple"\n'
+    )
+    lock = (
+        'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n\n'
+        '[[package]]\nname = "corp-lib"\nversion = "4.0"\n'
+        'source = { registry = "https://pkgs.corp.example/simple" }\n\n'
+        '[[package]]\nname = "idna"\nversion = "3.7"\n'
+        'source = { registry = "https://pypi.org/simple" }\n\n'
+        '[[package]]\nname = "svc"\nversion = "1"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "corp-lib" }, { name = "idna" }]\n'
+    )
+    files = {"pyproject.toml": pyproject.encode(), "uv.lock": lock.encode()}
+    plan = plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+    req = apply_in_memory(files, plan)["requirements.txt"].decode().splitlines()
+    assert "--extra-index-url https://pkgs.corp.example/simple" in req
+    (diag,) = plan.diagnostics
+    assert diag.code == "pip-index-merge" and diag.severity is Severity.WARNING
+    assert "corp-lib" in diag.message and "idna" not in diag.message

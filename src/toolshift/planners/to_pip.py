@@ -13,7 +13,10 @@ What gets written (rule ids in :mod:`toolshift.rules`):
   ``-r requirements.txt`` (uv installs a group together with the project's dependencies) and
   ``-r requirements-<other>.txt`` for each ``include-group``; with ``options.extras`` also
   ``requirements-<extra>.txt`` per extra (``requirements-extra-<extra>.txt`` if a group has the
-  same name). A file lists only what its includes do not already install. ``[tool.uv]
+  same name). A file lists only what its includes do not already install; groups and
+  extras are resolved together with the runtime set, and one that uv's ``conflicts`` gives
+  other versions than requirements.txt pins gets a standalone file instead (no ``-r``).
+  Workspace members are listed (``-e ./member``) with the project. ``[tool.uv]
   constraint-dependencies`` become ``constraints.txt``, used with ``-c``.
 * TS122 ``uv.lock`` is deleted; TS123 the ``[tool.uv]`` tables leave ``pyproject.toml``;
   TS124 ``[dependency-groups]`` leaves too (the group files replace it), and so does
@@ -46,11 +49,16 @@ becomes ``--index-url``, others ``--extra-index-url``, flat ones ``--find-links`
 credential in an index URL is replaced by ``${UV_INDEX_<NAME>_USERNAME}`` /
 ``${UV_INDEX_<NAME>_PASSWORD}`` references (pip expands them; uv reads the same variables).
 A package pinned to a named index cannot be expressed in pip: a warning explains the
-dependency-confusion risk.
+dependency-confusion risk; so does one for packages uv took from a non-default index, since
+pip installs the best match across all indexes where uv used the first index that had it.
 
 No ``uv.lock``: this pure planner cannot lock first, so it raises :class:`InputError` with the
-hint to run ``uv lock`` (the CLI may add the post-action later). A project already on
-requirements files (no ``uv.lock``, no uv tables) plans nothing.
+hint to run ``uv lock`` (the CLI may add the post-action later); a lock older than
+pyproject.toml (the names uv recorded in ``[package.metadata]`` differ) is refused the same
+way. A project already on requirements files (no ``uv.lock``, no ``[tool.uv]``) plans nothing.
+
+The output uses uv's own spellings where pip allows them (markers as ``uv export`` writes them,
+``-e ./path`` for local packages), so the files diff cleanly against ``uv export``.
 """
 
 from __future__ import annotations
@@ -85,7 +93,7 @@ from toolshift.readers.uv_lock import (
     Selection,
     read_uv_lock,
 )
-from toolshift.redact import strip_credentials
+from toolshift.redact import redact_url, strip_credentials
 from toolshift.renderers.requirements import Entry, RequirementsDoc, render_requirements
 from toolshift.textio import TextFormat, decode, encode
 
@@ -277,7 +285,7 @@ def _index_url(index: Index, ctx: _Context) -> str:
     return url
 
 
-def _index_options(ctx: _Context, used_registries: set[str]) -> list[str]:
+def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> list[str]:
     out: list[str] = []
     known: set[str] = set()
     pinned_to: dict[str, list[str]] = {}
@@ -313,7 +321,22 @@ def _index_options(ctx: _Context, used_registries: set[str]) -> list[str]:
                 hint="keep the exact pin and use --hashes, serve everything through one index "
                 "that proxies PyPI (--index-url), or register the name on PyPI",
             )
-    for url in sorted(used_registries):
+    default_url = strip_credentials(default[0].url).rstrip("/") if default else PYPI[0]
+    pinned = {n for names in pinned_to.values() for n in names}
+    for url, names in sorted(used_registries.items()):
+        shadowable = sorted(names - pinned)
+        if url.rstrip("/") != default_url and shadowable:
+            ctx.note(
+                "pip-index-merge",
+                Severity.WARNING,
+                f"uv took {', '.join(shadowable)} from {redact_url(url)}; pip treats every "
+                "--extra-index-url like the main index and installs the best match from any "
+                "of them, so the same name uploaded to another index (PyPI) can be installed "
+                "instead (dependency confusion)",
+                Origin(UV_LOCK),
+                hint="keep the exact pins and use --hashes, or serve everything through one "
+                "index that proxies PyPI (--index-url)",
+            )
         if url.rstrip("/") in known or url.rstrip("/") in PYPI:
             continue
         # uv records a find-links folder as a registry given by its path
@@ -470,11 +493,14 @@ def _plan_files(ctx: _Context) -> list[_File]:
     name = py.name or root.name
     _check_fresh(py, root)
     runtime = lock.resolve(Selection(), py.name)
-    used = {
-        rp.package.source.value
-        for rp in runtime
-        if rp.package.source.kind is LockSourceKind.REGISTRY
-    }
+    used: dict[str, set[str]] = {}  # registry URL -> names taken from it
+
+    def note_registries(resolved: Iterable[ResolvedPackage]) -> None:
+        for rp in resolved:
+            if rp.package.source.kind is LockSourceKind.REGISTRY:
+                used.setdefault(rp.package.source.value, set()).add(rp.package.name)
+
+    note_registries(runtime)
     group_sets: dict[str, list[ResolvedPackage]] = {}
     lock_groups = {normalize_name(g) for g in root.dev_dependencies}
     for group in py.groups:
@@ -491,11 +517,7 @@ def _plan_files(ctx: _Context) -> list[_File]:
             )
         else:
             group_sets[key] = []
-        used |= {
-            rp.package.source.value
-            for rp in group_sets[key]
-            if rp.package.source.kind is LockSourceKind.REGISTRY
-        }
+        note_registries(group_sets[key])
     options = _index_options(ctx, used)
     if py.constraints:
         options.append(f"-c {CONSTRAINTS_FILE}")
