@@ -63,3 +63,15 @@ def test_not_compose_untouched(text: str) -> None:
 )
 def test_indentation_style_kept(before: str, after: str) -> None:
     assert rewrite_compose(before, RewriteContext("pip")).text == after
+
+
+def test_blank_line_after_a_removed_last_item_survives() -> None:
+    text = (
+        "services:\n  web:\n    build: .\n    volumes:\n      - .:/app\n      - /app/.venv\n"
+        "\n  db:\n    image: postgres\n"
+    )
+    out = rewrite_compose(text, RewriteContext("pip")).text
+    assert out == (
+        "services:\n  web:\n    build: .\n    volumes:\n      - .:/app\n"
+        "\n  db:\n    image: postgres\n"
+    )

@@ -60,3 +60,14 @@ def test_blank_lines_between_steps_survive_both_ways() -> None:
     back = rewrite_workflow(to_uv, RewriteContext("pip")).text
     assert back.count("\n\n") == 3
     assert "actions/setup-python@v5" in back and "cache: pip" in back
+
+
+def test_removed_last_step_keeps_the_gap_before_the_next_job() -> None:
+    text = (
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+        "      - uses: astral-sh/setup-uv@v6\n      - run: uv sync\n"
+        "      - run: uv python install\n\n  b:\n    runs-on: x\n    steps:\n      - run: echo\n"
+    )
+    out = rewrite_workflow(text, RewriteContext("pip")).text
+    assert "      - run: pip install -r requirements-dev.txt\n\n  b:\n" in out
+    assert 'python-version: "3.x"' in out

@@ -156,6 +156,28 @@ def _same_style(old: Any, new: str) -> Any:
     return type(old)(new) if isinstance(old, ScalarString) else new
 
 
+def _del_item(seq: Any, i: int) -> None:
+    """Delete ``seq[i]``; a blank line/comment after the last item stays after the new last."""
+
+    last = len(seq) - 1
+    token = None
+    if i == last and hasattr(seq, "ca"):
+        item = seq[i]
+        if isinstance(item, dict) and len(item) and hasattr(item, "ca"):
+            key = list(item.keys())[-1]
+            token = item.ca.items.get(key)
+        else:
+            token = seq.ca.items.get(last)
+    del seq[i]
+    if token is None or not len(seq):
+        return
+    prev = seq[len(seq) - 1]
+    if isinstance(prev, dict) and len(prev) and hasattr(prev, "ca"):
+        prev.ca.items[list(prev.keys())[-1]] = token
+    else:
+        seq.ca.items[len(seq) - 1] = token
+
+
 def _bare_uv_run(argv: list[str]) -> bool:
     return len(argv) >= 2 and argv[:2] == ["uv", "run"] and all(a.startswith("-") for a in argv[2:])
 
@@ -197,7 +219,7 @@ def _volumes(svc: Any, ctx: RewriteContext, acc: _Acc, name: str) -> None:
             for i in range(len(vols) - 1, -1, -1):
                 src, dst = _volume_target(vols[i])
                 if src is None and dst is not None and dst.endswith("/.venv"):
-                    del vols[i]
+                    _del_item(vols, i)
                     acc.rule(RULE_VOLUMES)
         return
     targets = {(_volume_target(v)[1] or "").rstrip("/") for v in vols}
@@ -241,7 +263,7 @@ def _watch(svc: Any, ctx: RewriteContext, acc: _Acc) -> None:
             if r.get("action") == "rebuild" and _REQ.match(path):
                 prefix = "./" if path.startswith("./") else ""
                 if lock_seen:
-                    del rules[i]
+                    _del_item(rules, i)
                 else:
                     r["path"] = prefix + "uv.lock"
                     lock_seen = True
@@ -277,7 +299,7 @@ def _watch(svc: Any, ctx: RewriteContext, acc: _Acc) -> None:
             r["path"] = prefix + req
             acc.rule(RULE_VOLUMES)
         elif path.endswith("pyproject.toml") and not ctx.is_package:
-            del rules[i]
+            _del_item(rules, i)
             acc.rule(RULE_VOLUMES)
 
 

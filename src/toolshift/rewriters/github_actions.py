@@ -23,7 +23,7 @@ from typing import Any
 
 from toolshift.model import Severity
 from toolshift.rewriters import RewriteContext, RewriteResult
-from toolshift.rewriters.compose import _Acc, _dump, _line, _same_style, _yaml
+from toolshift.rewriters.compose import _Acc, _del_item, _dump, _line, _same_style, _yaml
 from toolshift.rewriters.shell import ShellContext, translate_script
 
 RULE_SETUP = "TS301"
@@ -120,7 +120,9 @@ def _setup_to_pip(step: Any, ctx: RewriteContext, acc: _Acc) -> None:
             if k not in ("python-version",):
                 del w[k]
         if "python-version" not in w:
-            w["python-version"] = ctx.python_version or "3.x"
+            from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+            w["python-version"] = DoubleQuotedScalarString(ctx.python_version or "3.x")
         w["cache"] = "pip"
 
     _keep_trailing(w, edit)
@@ -188,7 +190,7 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
                 has_uv = True
                 continue
             if uv and _pip_cache_step(step):
-                del steps[i]
+                _del_item(steps, i)
                 acc.rule(RULE_SETUP)
                 acc.diagnostics.append(
                     ctx.diag(
@@ -201,7 +203,7 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
                 continue
             if not uv and _SETUP_UV.match(uses):
                 if has_py:
-                    del steps[i]
+                    _del_item(steps, i)
                     acc.rule(RULE_SETUP)
                 else:
                     _setup_to_pip(step, ctx, acc)
@@ -211,7 +213,7 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
         if isinstance(run, str) and ctx.enabled(RULE_SCRIPTS):
             script = str(run)
             if not uv and re.fullmatch(r"\s*uv python install[^\n]*\n?", script):
-                del steps[i]
+                _del_item(steps, i)
                 acc.rule(RULE_SCRIPTS)
                 continue
             res = translate_script(script, ctx, ShellContext.CI, line=_line(step, "run"))
@@ -221,7 +223,7 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
                 for r in res.rules:
                     acc.rule(r)
                 if res.dropped:
-                    del steps[i]
+                    _del_item(steps, i)
                 else:
                     step["run"] = _same_style(run, res.text)
 
@@ -295,7 +297,7 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
             continue
         if re.fullmatch(r"\s*pip3? install (-q )?uv(==\S+)?\s*", line):
             if ctx.direction == "pip":
-                del seq[i]
+                _del_item(seq, i)
                 acc.rule(RULE_SCRIPTS)
             continue  # under uv this is how the job gets uv (pinned below)
         res = translate_script(str(line), ctx, ShellContext.CI, line=_item_line(seq, i))
@@ -305,7 +307,7 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
             for r in res.rules:
                 acc.rule(r)
             if res.dropped:
-                del seq[i]
+                _del_item(seq, i)
             else:
                 seq[i] = _same_style(line, res.text)
         if re.search(r"(^|[\s;&|(])uv\s", str(seq[i]) if i < len(seq) else ""):
