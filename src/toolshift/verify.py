@@ -473,7 +473,7 @@ def _build_all(
                 continue
             built[label] = b
     checks: list[Check] = []
-    for label, _folder, _det in states:
+    for label in sorted((label for label, _f, _d in states), key=lambda x: x != "before"):
         if label in failed:
             checks.append(failed[label])
         elif label in built:
