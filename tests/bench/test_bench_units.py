@@ -200,3 +200,48 @@ def test_chart_from_recorded_figures(tmp_path: Path) -> None:
     first = svg.read_bytes()
     write_chart(result(), tmp_path / "out")
     assert svg.read_bytes() == first
+
+
+@pytest.mark.slow
+def test_uv_project_package_set_is_the_runtime_export(tmp_path: Path, wheelhouse: Path) -> None:
+    from toolshift.bench.runner import _Bench
+    from toolshift.bench.scenarios import BenchOptions
+    from toolshift.locking import lock_env
+    from toolshift.tools import find_uv, run
+
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["beta==1.2"]\n\n[dependency-groups]\ndev = ["devtool==3.0"]\n\n'
+        "[tool.uv]\npackage = false\n"
+    )
+    env = lock_env(str(tmp_path / "cfg"))
+    done = run(
+        [find_uv().path, "lock", "--no-index", "--find-links", str(wheelhouse)],
+        cwd=root,
+        extra_env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.output
+    work = tmp_path / "work"
+    work.mkdir()
+    bench = _Bench(root, BenchOptions(find_links=str(wheelhouse), offline=True), work, print)
+    files, source = bench.requirement_files()
+    assert source.startswith("uv.lock (uv export --frozen")
+    assert parse_pins(Path(files[0]).read_text()) == [("alpha", "2.0.0"), ("beta", "1.2")]
+
+
+def test_remove_later_deletes_the_folder(tmp_path: Path) -> None:
+    import time
+
+    from toolshift.bench.runner import remove_later
+
+    folder = tmp_path / "junk"
+    (folder / "a" / "b").mkdir(parents=True)
+    (folder / "a" / "b" / "f.txt").write_text("x")
+    remove_later(folder)
+    deadline = time.monotonic() + 20
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.exists()

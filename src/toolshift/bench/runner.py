@@ -162,7 +162,8 @@ class _Bench:
         t = time.perf_counter()
         dest = self._fresh("venv")
         done = run(
-            [self.uv, "venv", "--quiet", "--python", self.python, str(dest)],
+            [self.uv, "venv", "--quiet", "--no-project", "--python", self.python, str(dest)],
+            cwd=self.tmp,
             extra_env=self.env,
             timeout=300,
         )
@@ -282,7 +283,8 @@ class _Bench:
         """``uv venv`` timed as its own series; pip installed once into a shared folder."""
 
         def venv_cmd(i: int) -> list[str]:
-            return [self.uv, "venv", "--quiet", "--python", self.python, str(self._fresh("v"))]
+            dest = str(self._fresh("v"))
+            return [self.uv, "venv", "--quiet", "--no-project", "--python", self.python, dest]
 
         venv_series = self.series(Scenario.VENV, Variant.UV, self.command(venv_cmd))
         if not venv_series.ok:
@@ -298,7 +300,7 @@ class _Bench:
             import ensurepip
 
             seed += ["--find-links", str(Path(ensurepip.__file__).parent / "_bundled")]
-        done = run([*seed, "pip"], extra_env=self.env, timeout=600)
+        done = run([*seed, "pip"], cwd=self.tmp, extra_env=self.env, timeout=600)
         if done.returncode != 0:
             raise ToolError("could not install pip for the benchmark", output=done.output)
         self.clock.prepare += time.perf_counter() - t
@@ -516,6 +518,24 @@ def _with_packages(s: Series, n: int) -> Series:
     return replace(s, packages=n)
 
 
+def remove_later(folder: Path) -> None:
+    """Delete ``folder`` in a detached process once the measuring is over.
+
+    A bench leaves thousands of files (dozens of venvs and caches); on a file system mounted
+    with ``discard`` deleting them took longer than half the measured time on the bundled
+    example, so the command does not wait for it. ``sh`` starts ``rm`` in the background with
+    its output detached and returns at once (Windows: deleted here and now).
+    """
+
+    if os.name == "nt" or shutil.which("sh") is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    script = 'rm -rf -- "$1" </dev/null >/dev/null 2>&1 &'
+    done = run(["sh", "-c", script, "sh", str(folder)], timeout=60)
+    if done.returncode != 0:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def docker_skip() -> Skipped:
     """Docker image build figures need an engine; say why they are absent."""
 
@@ -567,7 +587,7 @@ def run_bench(
         clock = b.clock
     finally:
         t = time.perf_counter()
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_later(tmp)
         cleanup = time.perf_counter() - t
     return BenchResult(
         root=str(root),

@@ -202,8 +202,9 @@ def _print_result(result: BenchResult, run_id: int, charts: tuple[Path, Path]) -
     console.print(
         f"time: {result.total_seconds:.1f} s in all, {measured:.1f} s inside measured commands; "
         f"overhead {result.overhead_seconds:.2f} s ({share:.1f}% of measured): "
-        f"{result.prepare_seconds:.2f} s preparing clean states (venv copies, caches, pip seed), "
-        f"{own:.2f} s toolshift's own bookkeeping"
+        f"{result.prepare_seconds:.2f} s preparing clean states (uv venv, cache folders, pip), "
+        f"{own:.2f} s toolshift's own bookkeeping; the temporary venvs and caches are "
+        "deleted by a background process after the run"
     )
     console.print(f"chart: {charts[0]} and {charts[1]}")
 
