@@ -286,6 +286,7 @@ def test_compare_versions_normalises_names() -> None:
         PackageChange("gone", "1", None),
         PackageChange("new", None, "3"),
     ]
+    assert compare_versions({"a": "1.0"}, {"a": "1.0.0"}) == []  # the same version
     assert [c.kind for c in compare_versions({"a": "1", "b": "1"}, {"a": "2", "c": "1"})] == [
         "changed",
         "removed",

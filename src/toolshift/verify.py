@@ -515,7 +515,11 @@ def _tail(text: str) -> str:
 
 
 def _project_keys(*detected: Detected) -> set[str]:
-    return {normalize_name(d.project.name) for d in detected if d.project.name}
+    """The project's own distribution, when it is a package (uv sync installs it)."""
+
+    return {
+        normalize_name(d.project.name) for d in detected if d.project.name and d.project.is_package
+    }
 
 
 def _comparable(built: _Built, other: _Built, own: set[str]) -> dict[str, str]:
@@ -536,9 +540,21 @@ def compare_versions(before: Mapping[str, str], after: Mapping[str, str]) -> lis
     a = {normalize_name(k): v for k, v in after.items()}
     out: list[PackageChange] = []
     for name in sorted(set(b) | set(a)):
-        if b.get(name) != a.get(name):
-            out.append(PackageChange(name, b.get(name), a.get(name)))
+        old, new = b.get(name), a.get(name)
+        if old is not None and new is not None and _same_version(old, new):
+            continue
+        if old != new:
+            out.append(PackageChange(name, old, new))
     return out
+
+
+def _same_version(a: str, b: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 # --------------------------------------------------------------------------- imports
