@@ -335,6 +335,23 @@ def _dep_text(req: Requirement) -> str:
     return out
 
 
+def _blank_before_headers(before: str, after: str) -> str:
+    """Put back the blank line above a table header that had one before the edit (tomlkit drops
+    it when it inserts a table among ``[tool.*]`` tables split by another table)."""
+
+    had = set()
+    lines = before.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("[") and i > 0 and not lines[i - 1].strip():
+            had.add(line.strip())
+    out = after.splitlines(keepends=True)
+    for i in range(len(out) - 1, 0, -1):
+        line = out[i]
+        if line.startswith("[") and line.strip() in had and out[i - 1].strip():
+            out.insert(i, "\n")
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- planner
 
 
@@ -1009,7 +1026,7 @@ class _Planner:
             converted = True
         result = pp.render_pyproject(text, edits, PYPROJECT)
         self.state.diagnostics.extend(result.diagnostics)
-        new = encode(result.text, fmt)
+        new = encode(_blank_before_headers(text or "", result.text), fmt)
         if old is not None and new == old:
             return None
         rules = self.rules_for(result.added, edits)

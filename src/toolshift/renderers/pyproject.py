@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import tomlkit
+from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import AoT, Array, String, Table
 from tomlkit.toml_document import TOMLDocument
 
@@ -160,6 +161,9 @@ def _table(doc: TOMLDocument | Table, key: str, *, super_table: bool = False) ->
     if key not in doc:
         doc[key] = tomlkit.table(is_super_table=super_table)
     value = doc[key]
+    if isinstance(value, OutOfOrderTableProxy):
+        # [tool.x] tables split by another table ([build-system]): the proxy edits them in place
+        return cast(Table, value)
     if not isinstance(value, Table):
         raise ParseError(
             f"`{key}` is not a table",
