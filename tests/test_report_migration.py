@@ -67,6 +67,13 @@ BENCH = BenchResult(
         Series(Scenario.NOOP, Variant.PIP, (1.2, 1.1, 1.3)),
         Series(Scenario.NOOP, Variant.UV, (0.05, 0.05, 0.06)),
         Series(Scenario.NOOP, Variant.UV_BYTECODE, (0.9, 0.8, 1.0)),
+        Series(Scenario.COLD, Variant.PIP, (4.0,), category="web-framework", packages=3),
+        Series(Scenario.COLD, Variant.UV, (0.5,), category="web-framework", packages=3),
+        Series(Scenario.COLD, Variant.UV_BYTECODE, (1.5,), category="web-framework", packages=3),
+        Series(Scenario.WARM, Variant.PIP, (3.0,), category="web-framework", packages=3),
+        Series(Scenario.WARM, Variant.UV, (0.25,), category="web-framework", packages=3),
+        Series(Scenario.WARM, Variant.UV_BYTECODE, (1.0,), category="web-framework", packages=3),
+        Series(Scenario.COLD, Variant.PIP, (), category="database", error="exit 1: no wheel"),
         Series(Scenario.STARTUP, Variant.PIP, (0.5, 0.5, 0.6), peak_rss_kib=50000),
         Series(Scenario.STARTUP, Variant.UV, (1.9, 1.8, 2.0), peak_rss_kib=52000),
         Series(Scenario.STARTUP, Variant.UV_BYTECODE, (0.5, 0.5, 0.5), peak_rss_kib=50000),
@@ -125,6 +132,11 @@ def test_facts_in_the_golden_file_come_from_the_inputs(tmp_path: Path) -> None:
     assert "rm -f pyproject.toml uv.lock" in text
     assert "Fix what verification found: compare." in text
     assert "| install, cold cache | 12.000 s (11.000-13.000) |" in text
+    assert (
+        "| web-framework | 3 | 4.00 s | 0.50 s | 1.50 s | 3.00 s | 0.25 s | 1.00 s | 12.0x |"
+        in text
+    )
+    assert "| database | 0 | failed | - |" in text
 
 
 def test_missing_results_are_named_not_invented(tmp_path: Path) -> None:

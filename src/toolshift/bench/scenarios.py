@@ -377,3 +377,32 @@ def markdown_table(result: BenchResult) -> str:
         f"| {r.label} | {r.pip} | {r.uv} | {r.uv_bytecode} | {r.raw} | {r.fair} |" for r in rows
     ]
     return "\n".join(out) + "\n"
+
+
+def category_markdown(result: BenchResult) -> str:
+    """Per-category figures (each category's packages installed alone, ``--no-deps``);
+    empty when none were measured."""
+
+    cats = result.categories()
+    if not cats:
+        return ""
+
+    def med(s: Series | None) -> str:
+        return "-" if s is None else ("failed" if not s.ok else f"{s.median:.2f} s")
+
+    out = [
+        "| category | packages | cold: pip | uv | uv + bytecode | warm: pip | uv "
+        "| uv + bytecode | warm pip / uv |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for cat in cats:
+        n = next((s.packages for s in result.series if s.category == cat and s.packages), 0)
+        cells = [cat, str(n)]
+        for scenario in (Scenario.COLD, Scenario.WARM):
+            cells += [med(result.get(scenario, v, cat)) for v in Variant]
+        warm = ratio(
+            result.get(Scenario.WARM, Variant.PIP, cat), result.get(Scenario.WARM, Variant.UV, cat)
+        )
+        cells.append(fmt_ratio(warm))
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from toolshift.apply import EntryStatus, JournalEntry, PathRole
-from toolshift.bench.scenarios import BenchResult, Scenario, markdown_table, measured_statement
+from toolshift.bench.scenarios import (
+    BenchResult,
+    Scenario,
+    category_markdown,
+    markdown_table,
+    measured_statement,
+)
 from toolshift.model import Diagnostic, PythonSource, Severity, normalize_name
 from toolshift.redact import redact_text
 from toolshift.verify import (
@@ -477,6 +483,15 @@ def render_markdown(inp: MigrationInputs) -> str:
         add("")
         out.append(markdown_table(b).rstrip())
         add("")
+        cats = category_markdown(b)
+        if cats:
+            add(
+                "Each category's packages installed alone (`--no-deps`, the pinned versions "
+                "of the whole set):"
+            )
+            add("")
+            out.append(cats.rstrip())
+            add("")
         rss = [
             f"{s.variant.value} {s.peak_rss_kib / 1024:.1f} MiB"
             for s in b.series
