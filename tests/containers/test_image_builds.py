@@ -26,7 +26,8 @@ from toolshift.tools import find_uv, run
 
 from .engine import Engine, Images, build, host_cpython
 
-pytestmark = pytest.mark.docker
+# the first test also pays for the setup: apt, debootstrap (uncached), stand-in images
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(900)]
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fastapi-service"
 FASTAPI = "0.165.0"  # pinned in the example's requirements.txt
@@ -161,14 +162,18 @@ def test_uv_image_migrated_back_to_pip_builds_and_runs(
 # --------------------------------------------------------------------------- rewriter fixtures
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rewriters" / "dockerfile"
-# the fixture Dockerfiles built for real after the pip -> uv rewrite: the uid their USER gives
+# the fixture Dockerfiles built for real after their rewrite: the uid their USER gives
 # (None: any non-root one), and whether their own command is Python we can run here
-BUILT_FIXTURES: dict[str, tuple[str | None, bool]] = {
-    "pip_apt_chain": ("65534", False),  # python:3.11-slim-bookworm (Debian's 3.11), USER nobody
-    "pip_arg_python_version": (None, True),  # ARG in FROM, ${APP_HOME}, ENTRYPOINT python -m app
-    "pip_venv_multistage": ("1000", True),  # /opt/venv kept as UV_PROJECT_ENVIRONMENT
-    "pip_multistage": (None, False),  # `# syntax=` line, apt-get in the builder
-    "pip_minimal": (None, False),
+# (None: any non-root one), whether their own command is Python we can run here, and where
+# the dependencies must land (the end of sys.prefix)
+BUILT_FIXTURES: dict[str, tuple[str | None, bool, str]] = {
+    # python:3.11-slim-bookworm (Debian's 3.11), apt and pip in one RUN, USER nobody
+    "pip_apt_chain": ("65534", False, "/srv/app/.venv"),
+    "pip_arg_python_version": (None, True, "/app/.venv"),  # ARG in FROM, ENTRYPOINT python -m
+    "pip_venv_multistage": ("1000", True, "/opt/venv"),  # kept as UV_PROJECT_ENVIRONMENT
+    "pip_multistage": (None, False, "/app/.venv"),  # `# syntax=` line, apt-get in the builder
+    "pip_minimal": (None, False, "/app/.venv"),
+    "uv_to_pip": ("1000", False, "/usr/local"),  # uv -> pip: the system site, as pip had it
 }
 TINY_PYPROJECT = """\
 [project]
@@ -193,6 +198,7 @@ def tiny_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (proj / "requirements-dev.txt").write_text("-r requirements.txt\n")
     (proj / "pyproject.toml").write_text(TINY_PYPROJECT)
     (proj / "main.py").write_text(HELLO)
+    (proj / "app.py").write_text(HELLO)
     (proj / "app" / "__init__.py").write_text("")
     (proj / "app" / "__main__.py").write_text(HELLO)
     done = run([find_uv().path, "lock"], cwd=proj, timeout=300)
@@ -201,17 +207,17 @@ def tiny_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("case", sorted(BUILT_FIXTURES))
-def test_fixture_dockerfile_migrated_to_uv_builds(
+def test_fixture_dockerfile_rewritten_builds(
     engine: Engine, images: Images, tiny_project: Path, tmp_path: Path, case: str
 ) -> None:
-    uid, runs_python = BUILT_FIXTURES[case]
+    uid, runs_python, prefix = BUILT_FIXTURES[case]
     fields: dict[str, object] = {"direction": "uv"}
     if (FIXTURES / case / "ctx.json").is_file():
         fields.update(json.loads((FIXTURES / case / "ctx.json").read_text(encoding="utf-8")))
     fields["uv_version"] = find_uv().version_str
     before = (FIXTURES / case / "before").read_text(encoding="utf-8")
     text = rewrite_dockerfile(before, RewriteContext(**fields)).text  # type: ignore[arg-type]
-    assert "uv sync --locked" in text
+    assert ("uv sync --locked" in text) == (fields["direction"] == "uv")
     proj = _with_dockerfile(tiny_project, tmp_path / "proj", text)
     tag = f"toolshift-test/fixture:{case.replace('_', '-')}"
     done = build(engine, images, proj, tag)
@@ -223,7 +229,88 @@ def test_fixture_dockerfile_migrated_to_uv_builds(
     ).stdout.split()  # fmt: skip
     assert got[0] != "0" and got[1] == "3.7", got
     assert uid is None or got[0] == uid, got
-    assert got[2].endswith("venv"), f"not the project environment: {got}"
+    assert got[2] == prefix, f"not the expected environment: {got}"
     if runs_python:
         own = engine.check("run", "--rm", "--network", "none", tag).stdout.split()
         assert own == ["hello", got[0], "3.7"], own
+
+
+# pip Dockerfiles beyond the fixtures, built after pip -> uv (both modes) and after going back
+EXTRA: dict[str, str] = {
+    "user_flag": """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --user --no-cache-dir -r requirements.txt
+COPY . .
+USER 1000
+CMD ["python", "app.py"]
+""",
+    "venv_path": """\
+FROM python:3.12-slim
+RUN python -m venv /venv
+ENV PATH=/venv/bin:$PATH
+WORKDIR /app
+COPY requirements.txt .
+RUN /venv/bin/pip install --no-cache-dir -r requirements.txt
+COPY . .
+USER nobody
+CMD ["python", "app.py"]
+""",
+    "pip3_chain": """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip3 install --no-cache-dir --upgrade pip && pip3 install --no-cache-dir -r requirements.txt
+COPY . .
+RUN python3 -m compileall -q .
+USER nobody
+CMD ["python3", "app.py"]
+""",
+    "named_stages": """\
+FROM python:3.12-slim AS base
+WORKDIR /app
+COPY requirements.txt .
+RUN python -m pip install --no-cache-dir -r requirements.txt
+
+FROM base AS final
+COPY . .
+USER nobody
+CMD ["python", "app.py"]
+""",
+}
+EXTRA_CASES = [
+    (name, mode, back)
+    for name in sorted(EXTRA)
+    for mode in ("multistage", "minimal")
+    for back in (False, True)
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "mode", "back"),
+    EXTRA_CASES,
+    ids=[f"{n}-{m}{'-back' if b else ''}" for n, m, b in EXTRA_CASES],
+)
+def test_pip_dockerfile_round_trip_builds(
+    engine: Engine,
+    images: Images,
+    tiny_project: Path,
+    tmp_path: Path,
+    name: str,
+    mode: str,
+    back: bool,
+) -> None:
+    text = rewrite_dockerfile(
+        EXTRA[name], RewriteContext("uv", uv_version=find_uv().version_str, docker_mode=mode)
+    ).text
+    assert "uv sync --locked" in text
+    if back:
+        text = rewrite_dockerfile(text, RewriteContext("pip", docker_mode=mode)).text
+        assert "uv sync" not in text and "astral-sh" not in text
+    proj = _with_dockerfile(tiny_project, tmp_path / "proj", text)
+    tag = f"toolshift-test/extra:{name.replace('_', '-')}-{mode}{'-back' if back else ''}"
+    done = build(engine, images, proj, tag)
+    assert done.returncode == 0, f"{text}\n{done.output[-6000:]}"
+    own = engine.check("run", "--rm", "--network", "none", tag).stdout.split()
+    assert own[0] == "hello" and own[1] != "0" and own[2] == "3.7", f"{own}\n{text}"
