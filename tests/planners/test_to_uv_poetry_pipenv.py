@@ -111,6 +111,71 @@ def test_the_lock_runs_after_a_poetry_migration(tmp_path: Path) -> None:
     assert all(c.rules and c.reasons for c in plan.changes)
 
 
+def test_poetry_source_credentials_never_leave(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": "[tool.poetry]\nname = 'svc'\npackage-mode = false\n\n"
+            "[tool.poetry.dependencies]\nprivate = { version = '^1', source = 'corp' }\n\n"
+            "[[tool.poetry.source]]\nname = 'corp'\n"
+            "url = 'https://deploy:s3cretPassw0rd@corp.example/simple'\npriority = 'explicit'\n"
+        },
+    )
+    plan = plan_to_uv(detect(root), opts(lock=False))
+    written = b"".join(c.new or b"" for c in plan.changes)
+    said = " ".join(d.render() for d in plan.diagnostics)
+    assert b"s3cretPassw0rd" not in written and "s3cretPassw0rd" not in said
+    assert b'url = "https://corp.example/simple"' in written
+    assert "UV_INDEX_CORP_USERNAME" in said
+
+
+def test_requirement_exports_beside_poetry_are_not_groups(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": "[tool.poetry]\nname = 'svc'\npackage-mode = false\n\n"
+            "[tool.poetry.dependencies]\nalpha = '^1.1'\n",
+            "requirements.txt": "alpha==1.1.0 ; python_version >= '3.11'\nbeta==1.0\n",
+        },
+    )
+    detected = detect(root)
+    runtime = detected.project.group("runtime")
+    assert runtime is not None and runtime.files == ("pyproject.toml",)
+    assert [r.specifier for r in runtime.requirements] == [">=1.1,<2.0"]
+    plan = plan_to_uv(detected, opts(lock=False))
+    assert {c.path for c in plan.changes if c.new is None} == {"requirements.txt"}
+
+
+def test_optional_dev_group_is_not_installed_by_default(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": "[tool.poetry]\nname = 'svc'\npackage-mode = false\n\n"
+            "[tool.poetry.dependencies]\nalpha = '*'\n\n"
+            "[tool.poetry.group.dev]\noptional = true\n\n"
+            "[tool.poetry.group.dev.dependencies]\ndevtool = '*'\n",
+        },
+    )
+    data = tomllib.loads(new_pyproject(root))
+    assert data["dependency-groups"] == {"dev": ["devtool"]}
+    assert data["tool"]["uv"]["default-groups"] == []
+
+
+def test_pipfile_self_entry_and_pre_releases(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "Pipfile": "[packages]\nsvc = {path = '.', editable = true}\nalpha = '*'\n\n"
+            "[pipenv]\nallow_prereleases = true\n",
+            "setup.py": "from setuptools import setup\nsetup(name='svc')\n",
+        },
+    )
+    data = tomllib.loads(new_pyproject(root))
+    assert data["project"]["dependencies"] == ["alpha"]
+    assert data["tool"]["uv"]["prerelease"] == "allow"
+    assert "sources" not in data["tool"]["uv"]
+
+
 # --------------------------------------------------------------------------- layouts
 
 

@@ -134,3 +134,10 @@ def test_lock_versions() -> None:
     with pytest.raises(ParseError) as err:
         lock_versions("{\n  nope\n}")
     assert err.value.line == 2
+
+
+def test_the_project_itself_is_left_out() -> None:
+    data = read_pipfile("[packages]\nmyapp = {path = '.', editable = true}\nflask = '*'\n")
+    assert [r.name for r in data.groups[0].requirements] == ["flask"]
+    assert [(d.code, d.severity) for d in data.diagnostics] == [("PE003", Severity.INFO)]
+    assert not data.sources

@@ -16,7 +16,7 @@ Pure: text in, data out. What is read:
 * ``Pipfile.lock`` ``default``/``develop`` ``"version": "==x"`` -> :func:`lock_versions`.
 
 Diagnostic codes: PE001 error (an entry that cannot be read), PE002 warning (a key with no
-uv equivalent, not carried over).
+uv equivalent, not carried over), PE003 info (``path = "."``, the project itself, left out).
 """
 
 from __future__ import annotations
@@ -193,6 +193,17 @@ class _Reader:
             )
         if "path" in value or ("file" in value and "://" not in str(value["file"])):
             path = str(value.get("path") or value.get("file"))
+            if path.rstrip("/") in (".", "./", ""):
+                self.diags.append(
+                    Diagnostic(
+                        "PE003",
+                        Severity.INFO,
+                        f"{name} = {{path = {path!r}}} is the project itself; uv installs a "
+                        "package project without naming it",
+                        origin,
+                    )
+                )
+                return None
             self.sources.setdefault(
                 key,
                 UvSource(
