@@ -227,8 +227,10 @@ def test_uv_to_pip_dev_sync_copies_the_runtime_file_too() -> None:
         "WORKDIR /app\nCOPY . .\nRUN uv sync --locked\n"
     )
     out = rewrite_dockerfile(text, PIP).text
-    assert "COPY requirements.txt requirements-dev.txt ./\n" in out
+    assert "COPY requirements" not in out  # `COPY . .` came first
     assert "RUN pip install --no-cache-dir -r requirements-dev.txt\n" in out
+    later = text.replace("COPY . .\nRUN uv sync --locked\n", "RUN uv sync --locked\nCOPY . .\n")
+    assert "COPY requirements.txt requirements-dev.txt ./\n" in rewrite_dockerfile(later, PIP).text
 
 
 def test_python_version_alignment() -> None:
@@ -255,3 +257,12 @@ def test_python_version_alignment() -> None:
         aligned.text, RewriteContext("uv", python_version="3.12", align_python=True)
     )
     assert again.text == aligned.text and not again.rules
+
+
+def test_uv_to_pip_package_installs_after_the_source() -> None:
+    uv_text = read(CASES[0].parent / "uv_to_pip" / "before")
+    out = rewrite_dockerfile(uv_text, RewriteContext("pip", is_package=True)).text
+    # requirements.txt holds `-e .`: nothing can install before `COPY . /app`
+    assert "COPY requirements.txt" not in out  # `COPY . /app` brought it
+    assert out.count("pip install") == 1 and "\n\n\n" not in out
+    assert "RUN pip install --no-cache-dir -r requirements.txt\n" in out

@@ -607,7 +607,7 @@ def _plan_stage_to_uv(
 
     for i, it in enumerate(items):
         if pending_lead and it is not None:
-            it = replace(it, lead=pending_lead + it.lead)
+            it = replace(it, lead=_squeeze(pending_lead + it.lead))
             pending_lead = []
         if i == 0 and it.keyword == "FROM":
             out.append(("from", it))
@@ -964,15 +964,20 @@ def _stage_to_pip(
     workdir = "/"
     venv: str | None = None
     synced = False
+    copied_all = False
     pending_lead: list[str] = []
     for it in items:
         if pending_lead:
-            it = replace(it, lead=pending_lead + it.lead)
+            it = replace(it, lead=_squeeze(pending_lead + it.lead))
             pending_lead = []
         kw = it.keyword
         if kw == "WORKDIR":
             w = it.logical().strip().strip('"')
             workdir = w if w.startswith(("/", "$")) else posixpath.join(workdir, w)
+        if _is_source_copy(it) and any(
+            s.rstrip("/") in (".", "") for s in (_copy_sources(it) or [])
+        ):
+            copied_all = True  # the requirements files are in the WORKDIR already
         if _is_uv_copy(it):
             acc.rule("TS204")
             pending_lead = _orphan_lead(it.lead)
@@ -1024,6 +1029,26 @@ def _stage_to_pip(
                 )
             if inf.installs and inf.changed:
                 acc.rule("TS204")
+                if (
+                    not synced
+                    and ctx.is_package
+                    and "--no-install-project" in it.text
+                    and _is_plain_pip(new.body)
+                ):
+                    # requirements.txt installs the project itself (`-e .`), which needs the
+                    # source: the install moves after the source copy (the next uv sync)
+                    pending_lead = _orphan_lead(it.lead)
+                    acc.diagnostics.append(
+                        ctx.diag(
+                            "TS204",
+                            Severity.INFO,
+                            "the dependencies are now installed after the source is copied: "
+                            "requirements.txt installs the project itself",
+                            it.line,
+                            it.text.split("\n")[0],
+                        )
+                    )
+                    continue
                 files = re.findall(r"-r\s+(\S+)", new.text)
                 if files and ctx.group_files_include_runtime:
                     files = [ctx.runtime_requirements, *files]  # group files `-r` it
@@ -1035,7 +1060,9 @@ def _stage_to_pip(
                         pending_lead = _orphan_lead(new.lead)
                         continue
                 else:
-                    copy = _new("COPY " + " ".join(dict.fromkeys(files)) + " ./") if files else None
+                    copy = None
+                    if files and not copied_all:
+                        copy = _new("COPY " + " ".join(dict.fromkeys(files)) + " ./")
                     if copy is not None:
                         copy = replace(copy, lead=new.lead)
                         new = replace(new, lead=[])
