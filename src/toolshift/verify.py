@@ -178,14 +178,17 @@ class VerifyResult:
 LAST_RESULT = ".toolshift/verify/last.json"
 
 
-def save_result(root: str | Path, result: VerifyResult) -> Path:
+def save_result(root: str | Path, result: VerifyResult) -> Path | None:
     """Keep ``result`` as ``.toolshift/verify/last.json`` (the ``verify`` JSON envelope) for
-    ``toolshift report``; the ``.toolshift`` folder is git-ignored. Returns the file."""
+    ``toolshift report``; the ``.toolshift`` folder is git-ignored. A project toolshift never
+    wrote to gets no such folder: None."""
 
     from toolshift import __version__
-    from toolshift.apply import atomic_write, ensure_state_dir
+    from toolshift.apply import STATE_DIR, atomic_write, ensure_state_dir
     from toolshift.report.verify import to_dict
 
+    if not (Path(root) / STATE_DIR).is_dir():
+        return None
     state = ensure_state_dir(Path(root))
     folder = state / "verify"
     folder.mkdir(exist_ok=True)

@@ -120,3 +120,4 @@ def test_python_that_is_not_there_fails_the_install_with_uvs_reason(
     install = next(c for c in doc["checks"] if c["name"] == "install-after")
     assert install["status"] == "failed" and "3.99" in install["output"]
     assert doc["after"] is None
+    assert not (tmp_path / ".toolshift").exists()  # verify leaves an untouched project alone

@@ -38,7 +38,8 @@ which of your settings toolshift honours:
   no   PIP_* and UV_* variables, pip.conf, your user's or system's uv.toml and an
        activated VIRTUAL_ENV: they are scrubbed (use --offline / --find-links instead)
 
-the result is kept in .toolshift/verify/last.json (git-ignored) for `toolshift report`.
+after a migration the result is kept in .toolshift/verify/last.json (git-ignored)
+for `toolshift report`; a project toolshift never changed gets no files.
 
 exit codes: 0 verified, 3 verification failed (a difference, a broken requirement, a
 failing import or --run command, an install that failed), 2 usage or input error.
