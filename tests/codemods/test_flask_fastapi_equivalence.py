@@ -66,6 +66,7 @@ CALLS = [
     Call("GET", "/api/info"),  # app.config, current_app.config, g set by a before_request hook
     Call("GET", "/api/items", headers=(("X-Block", "yes"),)),  # a hook answers instead
     Call("GET", "/pages/hello/World"),
+    Call("GET", "/pages/hello/World?format=json"),  # request in a helper function
     Call("POST", "/pages/contact", data={"name": "Ada"}),
     Call("POST", "/pages/contact", data={}),
     Call("POST", "/pages/upload", upload=("notes.txt", b"hello world")),

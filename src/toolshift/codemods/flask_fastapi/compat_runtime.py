@@ -287,7 +287,7 @@ class Config(dict[str, Any]):
 
 # --------------------------------------------------------------------------- request context
 
-_request_var: contextvars.ContextVar[CompatRequest | None] = contextvars.ContextVar(
+_request_var: contextvars.ContextVar[CompatRequest | Request | None] = contextvars.ContextVar(
     "flask_compat_request", default=None
 )
 _g_var: contextvars.ContextVar[_Namespace | None] = contextvars.ContextVar(
@@ -325,6 +325,8 @@ class _Proxy:
         obj = self._var.get()
         if obj is None:
             raise RuntimeError(f"Working outside of request context ({self._what}).")
+        if isinstance(obj, Request):
+            return CompatRequest(obj, None, None)  # headers, args, path...: no body read
         return obj
 
     def __getattr__(self, name: str) -> Any:
@@ -492,11 +494,14 @@ class FlaskRouting:
         if scope["type"] != "http" or "app" not in scope:
             await self.app(scope, receive, send)
             return
-        # Flask's g: one namespace per request (FlaskHooks, outside, may have made it already).
+        # Flask's g: one namespace per request (FlaskHooks, outside, may have made it already);
+        # Flask's request for code outside views (the body only where a view read it).
         token = _g_var.set(_g_var.get() or _Namespace())
+        request_token = _request_var.set(_request_var.get() or Request(scope, receive))
         try:
             await self._route(scope, receive, send)
         finally:
+            _request_var.reset(request_token)
             _g_var.reset(token)
 
     async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -776,9 +781,11 @@ def _is_json(mimetype: str) -> bool:
 
 
 class CompatRequest:
-    """Flask's ``request`` attributes over a Starlette request whose body is already read."""
+    """Flask's ``request`` attributes over a Starlette request. ``body`` is ``None`` when
+    nothing read it (``_flask_compat.request`` outside a view that takes ``FlaskRequest``):
+    then the body attributes say so instead of answering empty."""
 
-    def __init__(self, request: Request, body: bytes, form: FormData | None) -> None:
+    def __init__(self, request: Request, body: bytes | None, form: FormData | None) -> None:
         self._request = request
         self._body = body
         self.method = request.method
@@ -786,11 +793,10 @@ class CompatRequest:
         self.cookies = dict(request.cookies)
         self.args = MultiDict(request.query_params.multi_items())
         fields = form.multi_items() if form is not None else []
-        self.form = MultiDict((k, v) for k, v in fields if not isinstance(v, UploadFile))
-        self.files = MultiDict(
+        self._form = MultiDict((k, v) for k, v in fields if not isinstance(v, UploadFile))
+        self._files = MultiDict(
             (k, FileStorage(v, k)) for k, v in fields if isinstance(v, UploadFile)
         )
-        self.values = MultiDict([*self.args.items(multi=True), *self.form.items(multi=True)])
         self._form_parsed = form is not None
         self.content_type = request.headers.get("content-type", "")
         self.mimetype = self.content_type.split(";")[0].strip().lower()
@@ -810,6 +816,28 @@ class CompatRequest:
         self.remote_addr = request.client.host if request.client else None
         self.user_agent = request.headers.get("user-agent", "")
 
+    def _read(self) -> bytes:
+        if self._body is None:
+            raise RuntimeError(
+                "the request body was not read: give the view a "
+                "`request: _flask_compat.FlaskRequest` parameter"
+            )
+        return self._body
+
+    @property
+    def form(self) -> MultiDict:
+        self._read()
+        return self._form
+
+    @property
+    def files(self) -> MultiDict:
+        self._read()
+        return self._files
+
+    @property
+    def values(self) -> MultiDict:
+        return MultiDict([*self.args.items(multi=True), *self.form.items(multi=True)])
+
     @property
     def app(self) -> Any:
         """The FastAPI app (what ``current_app`` was in a Flask view)."""
@@ -828,10 +856,12 @@ class CompatRequest:
 
     @property
     def data(self) -> bytes:
-        return b"" if self._form_parsed else self._body
+        body = self._read()
+        return b"" if self._form_parsed else body
 
     def get_data(self, cache: bool = True, as_text: bool = False) -> Any:
-        raw = b"" if self._form_parsed else self._body
+        body = self._read()
+        raw = b"" if self._form_parsed else body
         return raw.decode("utf-8", "replace") if as_text else raw
 
     @property
@@ -847,8 +877,9 @@ class CompatRequest:
                 detail="Did not attempt to load JSON data because the request "
                 "Content-Type was not 'application/json'.",
             )
+        body = self._read()
         try:
-            return json.loads(self._body)
+            return json.loads(body)
         except ValueError:
             if silent:
                 return None

@@ -552,8 +552,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             return
         view = self._view_ctx()
         alias = node.value if isinstance(node, cst.Name) else "request"
-        if view is not None and view.kind == "hook":
-            return  # the hook reads _flask_compat.request
+        if (view is None or view.kind == "hook") and self._hooks_kept():
+            return  # reads _flask_compat.request, the context-local one
         if view is None:
             self.todo(
                 "FF004",
@@ -590,7 +590,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self.applied.add("FF016")
             return self.compat("g")
         ctx = self._view_ctx()
-        if "flask.request" in keys and ctx is not None and ctx.kind == "hook":
+        if "flask.request" in keys and (ctx is None or ctx.kind == "hook") and self.on("FF004"):
+            # Hooks and helper functions: the context-local request (body: see FlaskRequest).
             self.applied.add("FF016")
             return self.compat("request")
         return None
