@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -117,22 +118,33 @@ def time_runs(
     env: Mapping[str, str] | None = None,
     ok_codes: Sequence[int] = (0,),
     setup: Callable[[], None] | None = None,
+    cpu_out: list[float] | None = None,
 ) -> list[float]:
     """Wall-clock seconds of ``runs`` executions (after ``warmup`` untimed ones).
 
-    ``setup`` runs before every execution, outside the timed part.
+    ``setup`` runs before every execution, outside the timed part. ``cpu_out`` receives the CPU
+    seconds (user + system) of each timed execution and its children: on a busy machine the
+    wall time grows with the load, the CPU time much less.
     """
 
     times: list[float] = []
     for i in range(warmup + runs):
         if setup is not None:
             setup()
+        before = _children_cpu()
         start = time.perf_counter()
         run(argv, cwd=cwd, env=env, ok_codes=ok_codes)
         elapsed = time.perf_counter() - start
         if i >= warmup:
             times.append(elapsed)
+            if cpu_out is not None:
+                cpu_out.append(_children_cpu() - before)
     return times
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -151,9 +163,16 @@ class Result:
     details: dict[str, object] = field(default_factory=dict)
 
 
-def ms_result(name: str, what: str, seconds: list[float], limit_ms: float) -> Result:
+def ms_result(
+    name: str, what: str, seconds: list[float], limit_ms: float, cpu: list[float] | None = None
+) -> Result:
     ms = [s * 1000 for s in seconds]
     med = statistics.median(ms)
+    details: dict[str, object] = {}
+    if cpu:
+        details["CPU time (user+sys, incl. children)"] = (
+            f"median {statistics.median(cpu) * 1000:.1f} ms"
+        )
     return Result(
         name=name,
         what=what,
@@ -164,6 +183,7 @@ def ms_result(name: str, what: str, seconds: list[float], limit_ms: float) -> Re
         runs=len(ms),
         target=f"< {limit_ms:g} ms",
         ok=med < limit_ms,
+        details=details,
     )
 
 
@@ -184,7 +204,17 @@ def environment() -> dict[str, str]:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpus": str(os.cpu_count()),
+        "load average (1, 5, 15 min)": load_average(),
     }
+
+
+def load_average() -> str:
+    """Other work on the machine skews every figure; the JSON and the summary say how much."""
+
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def print_result(r: Result) -> None:

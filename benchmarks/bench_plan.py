@@ -150,13 +150,15 @@ def main() -> int:
             print("bench_plan: --dry-run changed the project")
             return 2
 
-        times = time_runs(argv, runs=args.runs, env=env)
+        cpu: list[float] = []
+        times = time_runs(argv, runs=args.runs, env=env, cpu_out=cpu)
         result = ms_result(
             "plan",
             f"`toolshift migrate --to uv --dry-run --no-lock`, {n} requirements in "
             f"{len(FILES)} files, wall time incl. interpreter start",
             times,
             TARGET_MS,
+            cpu,
         )
         print_result(result)
         if args.keep:

@@ -101,11 +101,16 @@ def main() -> int:
     args = base_parser(__doc__ or "", default_runs=20).parse_args()
     env = clean_env()
 
-    help_times = time_runs([*toolshift_cmd(), "--help"], runs=args.runs, env=env)
+    cpu: list[float] = []
+    help_times = time_runs([*toolshift_cmd(), "--help"], runs=args.runs, env=env, cpu_out=cpu)
     bare_times = time_runs([sys.executable, "-c", "pass"], runs=args.runs, env=env)
 
     result: Result = ms_result(
-        "startup", "`toolshift --help` wall time, interpreter start included", help_times, TARGET_MS
+        "startup",
+        "`toolshift --help` wall time, interpreter start included",
+        help_times,
+        TARGET_MS,
+        cpu,
     )
     total_us, offenders = importtime_report()
     result.details["interpreter alone (python -c pass)"] = (

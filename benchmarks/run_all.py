@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from _common import OUT_DIR, clean_env
+from _common import OUT_DIR, clean_env, load_average
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,7 +65,7 @@ def main() -> int:
             figure = f"{r['median']:.1f} ms" if r["unit"] == "ms" else f"{r['median']:.3f}x"
             summary.append((r["name"], figure, r["target"], "met" if r["ok"] else "MISSED"))
 
-    print("== summary")
+    print(f"== summary (load average now: {load_average()}, on {os.cpu_count()} CPUs)")
     width = max(len(s[0]) for s in summary)
     for name, figure, target, verdict in summary:
         print(f"  {name:<{width}}  {figure:>10}  target {target:<10}  {verdict}")
