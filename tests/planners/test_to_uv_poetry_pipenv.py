@@ -218,6 +218,20 @@ def test_poetry2_project_table_is_kept(tmp_path: Path) -> None:
     assert data["tool"]["uv"]["package"] is False
 
 
+def test_comment_above_the_next_table_stays_with_it(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": "# service settings\n[tool.poetry]\nname = 'svc'\n"
+            "package-mode = false\n\n[tool.poetry.dependencies]\nalpha = '*'\n"
+            "# lint settings\n[tool.ruff]\nline-length = 99\n",
+        },
+    )
+    text = new_pyproject(root)
+    assert text.startswith("# service settings\n[project]\n")
+    assert "\n\n# lint settings\n[tool.ruff]\nline-length = 99\n" in text
+
+
 def test_package_with_other_folder_gets_hatch_packages(tmp_path: Path) -> None:
     root = write(
         tmp_path / "svc",

@@ -37,7 +37,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -899,26 +899,47 @@ class _Planner:
             doc["dependency-groups"] = tomlkit.table()
         return doc.as_string()
 
-    def poetry_pyproject(self, text: str, edits: pp.PyprojectEdits) -> str:
-        """The user's pyproject without ``[tool.poetry]``, with ``[project]`` where it was and
-        the build backend switched (hatchling for a package, none for a service)."""
+    def poetry_pyproject(self, text: str, edits: pp.PyprojectEdits) -> tuple[str, tuple[str, ...]]:
+        """The user's pyproject without ``[tool.poetry]``, with ``[project]`` (dependencies,
+        extras, groups) where it was and the build backend switched (hatchling for a package,
+        none for a service); and the sections written, when ``[project]`` was written here."""
 
         import tomllib
 
         original = tomllib.loads(text)
-        block = "" if "project" in original else self.project_block(edits)
+        block = ""
+        added: tuple[str, ...] = ()
+        if "project" not in original:
+            # rendered on its own, so nothing lands after a comment that belongs further down
+            lists = replace(edits, constraints=(), indexes=(), sources=(), uv_settings=())
+            rendered = pp.render_pyproject(self.project_block(edits), lists, PYPROJECT)
+            self.state.diagnostics.extend(rendered.diagnostics)
+            block, added = rendered.text, (pp.PROJECT, *rendered.added)
         lines = text.splitlines(keepends=True)
         out: list[str] = []
         at: int | None = None
         removing = False
+        removed: list[str] = []
         for line in lines:
             m = _POETRY_HEADER.match(line)
             if m:
                 name = re.sub(r"[\s\"']", "", m.group(1))
+                was_removing = removing
                 removing = name == "tool.poetry" or name.startswith("tool.poetry.")
                 if removing and at is None:
                     at = len(out)
-            if not removing:
+                if was_removing and not removing:
+                    # a comment right above the next table belongs to that table
+                    tail: list[str] = []
+                    while removed and removed[-1].lstrip().startswith("#"):
+                        tail.insert(0, removed.pop())
+                    if tail and out and out[-1].strip():
+                        out.append("\n")
+                    out += tail
+                removed = []
+            if removing:
+                removed.append(line)
+            else:
                 out.append(line)
         stripped = "".join(out)
         expected = dict(original)
@@ -947,10 +968,11 @@ class _Planner:
             at = at or 0
             if at > 0 and not out[at - 1].endswith("\n"):
                 out[at - 1] += "\n"
-            rest = "".join(out[at:]).strip()
-            out.insert(at, block + ("\n" if rest else ""))
+            while at < len(out) and not out[at].strip():
+                del out[at]
+            out.insert(at, block.rstrip("\n") + "\n" + ("\n" if at < len(out) else ""))
         new = "".join(out)
-        return self.build_system(new)
+        return self.build_system(new), added
 
     def build_system(self, text: str) -> str:
         import tomlkit
@@ -1021,15 +1043,19 @@ class _Planner:
                     fmt = TextFormat(newline=decode(self.detected.contents[f], f)[1].newline)
                     break
         converted = False
+        added: tuple[str, ...] = ()
+        final = edits
         if text is not None and self.poetry is not None and self.enabled("TS109"):
-            text = self.poetry_pyproject(text, edits)
+            text, added = self.poetry_pyproject(text, edits)
             converted = True
-        result = pp.render_pyproject(text, edits, PYPROJECT)
+            if added:  # [project] and its lists are written already
+                final = replace(edits, dependencies=(), extras=(), groups=())
+        result = pp.render_pyproject(text, final, PYPROJECT)
         self.state.diagnostics.extend(result.diagnostics)
         new = encode(_blank_before_headers(text or "", result.text), fmt)
         if old is not None and new == old:
             return None
-        rules = self.rules_for(result.added, edits)
+        rules = self.rules_for((*added, *result.added), edits)
         if converted or self.pipfile is not None:
             rules = tuple(sorted({*rules, "TS109"}))
         return FileChange(
