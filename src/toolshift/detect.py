@@ -36,9 +36,6 @@ Poetry (``[tool.poetry]``) and Pipenv (``Pipfile``) declarations are read by
 :mod:`toolshift.readers.poetry` and :mod:`toolshift.readers.pipenv` (their own ``PO0xx``/``PE0xx``
 codes); requirement files beside them are exports, as for uv. DET021 is retired.
 
-======  =======  ==============================================================
-======  =======  ==============================================================
-
 DET002-DET004 are raised as errors unless ``detect(..., tolerant=True)``.
 """
 
