@@ -824,7 +824,9 @@ def verify(
 ) -> VerifyResult:
     """Verify the project at ``root`` against its latest applied journal entry (or
     ``entry_id``). ``python`` (a version or an interpreter path) overrides the one uv picks
-    from the project for both environments. Raises only for bad input (no such folder,
+    from the project for both environments. ``progress`` gets one short message per step
+    (``"after: installing with uv"``); the two environments install at the same time, so it
+    is called from worker threads too. Raises only for bad input (no such folder,
     unknown or damaged entry); everything that fails while checking is a failed
     :class:`Check` in the result."""
 
