@@ -151,16 +151,6 @@ def test_import_broken_only_after_is_a_regression_broken_in_both_is_not(
 
 
 @pytest.mark.slow
-def test_only_pre_existing_import_failures_pass(tmp_path: Path, wh: Path) -> None:
-    root = pip_project(tmp_path / "svc", wh, "omega==1.0\n")
-    migrate(root)
-    result = verify(root, offline=True)
-    imports = result.check("imports")
-    assert imports is not None and imports.status is CheckStatus.PRE_EXISTING
-    assert result.ok
-
-
-@pytest.mark.slow
 def test_pip_check_failure_is_reported(tmp_path: Path, wh: Path) -> None:
     root = pip_project(tmp_path / "svc", wh, "beta==1.0\n")
     migrate(root)
@@ -276,6 +266,27 @@ def test_hadolint_only_fails_on_new_findings(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- pure parts
+
+
+def test_imports_check_statuses() -> None:
+    from toolshift.verify import ImportOutcome, imports_check
+
+    ok = ImportOutcome("a", "a", True, True)
+    both = ImportOutcome("b", "b", False, False, "ImportError: x")
+    new = ImportOutcome("c", "c", None, False, "RuntimeError: y")
+    broke = ImportOutcome("d", "d", True, False, "RuntimeError: z")
+    assert imports_check([ok], 0.1).status is CheckStatus.PASSED
+    only_old = imports_check([ok, both], 0.1)
+    assert only_old.status is CheckStatus.PRE_EXISTING and not only_old.failed
+    assert only_old.details == ("(before too) b (b): ImportError: x",)
+    failed = imports_check([ok, both, new, broke], 0.1)
+    assert failed.failed and failed.summary == (
+        "2 of 4 module(s) fail to import after the migration"
+    )
+    assert failed.details[:2] == ("c (c): RuntimeError: y", "d (d): RuntimeError: z")
+    alone = imports_check([new], 0.1, compared=False)
+    assert alone.summary == "1 of 1 module(s) fail to import"
+    assert imports_check([], 0.0).status is CheckStatus.SKIPPED
 
 
 def test_compare_versions_normalises_names() -> None:

@@ -936,7 +936,7 @@ def verify(
             say("import smoke test")
             t0 = time.perf_counter()
             imports = import_smoke(after, before)
-            checks.append(_imports_check(imports, time.perf_counter() - t0, before is not None))
+            checks.append(imports_check(imports, time.perf_counter() - t0, before is not None))
 
         if run:
             if after is None:
@@ -1003,9 +1003,7 @@ def _pip_check(after: _Built, before: _Built | None) -> Check:
     )
 
 
-def _imports_check(
-    imports: Sequence[ImportOutcome], seconds: float, compared: bool = True
-) -> Check:
+def imports_check(imports: Sequence[ImportOutcome], seconds: float, compared: bool = True) -> Check:
     seconds = round(seconds, 3)
     if not imports:
         return Check(
