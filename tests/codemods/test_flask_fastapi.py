@@ -255,3 +255,16 @@ def test_migrate_options_accepted() -> None:
 def test_every_ff_rule_is_described() -> None:
     for rule in [f"FF0{n:02d}" for n in range(1, 13)]:
         assert RULES[rule]
+
+
+def test_unknown_flask_names_and_app_attributes_are_marked() -> None:
+    text = (
+        "import flask\nfrom flask import Flask, stream_template\napp = Flask(__name__)\n"
+        "app.jinja_env.filters['x'] = str\n"
+        "def helper():\n    return stream_template('a.html'), flask.has_request_context()\n"
+    )
+    result = convert({"app.py": text})
+    messages = {t.message.split(" ")[0] for t in result.todos}
+    assert {"flask.stream_template", "flask.has_request_context", "app.jinja_env"} <= messages
+    new = result.text("app.py")
+    assert new is not None and "from flask import stream_template" in new  # still used

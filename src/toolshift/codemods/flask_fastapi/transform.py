@@ -120,6 +120,48 @@ UNCONVERTED: dict[str, tuple[str, str]] = {
         "Flask CLI command: move it to a plain click/typer script",
     ),
 }
+# flask.* names the codemod converts (in some places; elsewhere UNCONVERTED says what to do).
+CONVERTED = frozenset(
+    {
+        "flask.Flask",
+        "flask.Blueprint",
+        "flask.request",
+        "flask.jsonify",
+        "flask.make_response",
+        "flask.abort",
+        "flask.redirect",
+        "flask.json",
+        "flask.views",
+        "flask.cli",
+        *UNCONVERTED,
+    }
+)
+# Flask app attributes a FastAPI app does not have (config is kept by _flask_compat.Config).
+FLASK_APP_ONLY = frozenset(
+    {
+        "jinja_env",
+        "jinja_loader",
+        "logger",
+        "json",
+        "json_encoder",
+        "json_decoder",
+        "json_provider_class",
+        "session_interface",
+        "app_context",
+        "test_request_context",
+        "open_resource",
+        "open_instance_resource",
+        "instance_path",
+        "root_path",
+        "static_folder",
+        "template_folder",
+        "extensions",
+        "view_functions",
+        "make_response",
+        "response_class",
+        "request_class",
+    }
+)
 # The attributes of Flask's request that FlaskRequest (compatible style) provides.
 COMPAT_REQUEST_ATTRS = frozenset(
     (
@@ -502,6 +544,12 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self._config_refs.add(id(node.value))
         if node.attr.value == "cli" and self.obj_kind(node.value) is ObjKind.APP:
             self.todo("FF024", "Flask CLI command: move it to a plain click/typer script")
+        if node.attr.value in FLASK_APP_ONLY and self.obj_kind(node.value) is ObjKind.APP:
+            self.todo(
+                "FF023",
+                f"app.{node.attr.value} is Flask's and FastAPI has no such attribute: "
+                "rewrite this by hand",
+            )
         if node.attr.value == "url_map" and self.obj_kind(node.value) is ObjKind.APP:
             self.todo("FF021", "url_map (custom converters): use plain path parameters")
 
@@ -520,6 +568,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     continue
                 rule, message = UNCONVERTED[key]
                 self.todo(rule, message)
+            elif key.startswith("flask.") and key.count(".") == 1 and key not in CONVERTED:
+                self.todo("FF023", f"{key} has no FastAPI conversion: rewrite this by hand")
 
     def _helper_convertible(self, node: cst.CSTNode) -> bool:
         view = self._view_ctx()
