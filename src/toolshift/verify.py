@@ -851,7 +851,9 @@ def verify(
                 "changed since the migration (verified as they are now): " + ", ".join(moved)
             )
 
-    with tempfile.TemporaryDirectory(prefix="toolshift-verify-", dir=workdir) as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="toolshift-verify-", dir=workdir, ignore_cleanup_errors=True
+    ) as tmp:
         work = Path(tmp)
         say("copying the project")
         after_dir = stage_project(root, work / "after")
