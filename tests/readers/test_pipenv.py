@@ -141,3 +141,8 @@ def test_the_project_itself_is_left_out() -> None:
     assert [r.name for r in data.groups[0].requirements] == ["flask"]
     assert [(d.code, d.severity) for d in data.diagnostics] == [("PE003", Severity.INFO)]
     assert not data.sources
+
+
+def test_index_names_must_exist() -> None:
+    data = read_pipfile("[packages]\nbilling = {version = '*', index = 'nowhere'}\n")
+    assert [(d.code, d.severity) for d in data.diagnostics] == [("PE004", Severity.ERROR)]

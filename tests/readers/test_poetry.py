@@ -319,3 +319,16 @@ def test_lock_versions_skip_local_folders() -> None:
         '[package.source]\ntype = "git"\nurl = "https://github.com/acme/toolbox.git"\n'
     )
     assert lock_versions(text) == {"flask": "3.0.2", "toolbox": "1.2.0"}
+
+
+def test_source_names_must_exist_except_pypi() -> None:
+    text = (
+        "[tool.poetry]\nname = 'x'\n[tool.poetry.dependencies]\n"
+        "a = { version = '*', source = 'PyPI' }\nb = { version = '*', source = 'nowhere' }\n"
+    )
+    data = read_poetry(text)
+    assert [(i.name, i.url, i.kind, i.explicit) for i in data.indexes] == [
+        ("pypi", "https://pypi.org/simple", IndexKind.NAMED, True)
+    ]
+    errors = [d for d in data.diagnostics if d.severity is Severity.ERROR]
+    assert [(d.code, d.origin.line if d.origin else 0) for d in errors] == [("PO006", 5)]

@@ -16,7 +16,8 @@ Pure: text in, data out. What is read:
 * ``Pipfile.lock`` ``default``/``develop`` ``"version": "==x"`` -> :func:`lock_versions`.
 
 Diagnostic codes: PE001 error (an entry that cannot be read), PE002 warning (a key with no
-uv equivalent, not carried over), PE003 info (``path = "."``, the project itself, left out).
+uv equivalent, not carried over), PE003 info (``path = "."``, the project itself, left out),
+PE004 error (``index = "x"`` names no ``[[source]]``).
 """
 
 from __future__ import annotations
@@ -297,6 +298,18 @@ class _Reader:
     def read(self) -> PipfileData:
         groups = self.groups()
         indexes, hosts = self.indexes()
+        names = {i.name for i in indexes}
+        for src in self.sources.values():
+            if src.kind is UvSourceKind.INDEX and src.location not in names:
+                self.diags.append(
+                    Diagnostic(
+                        "PE004",
+                        Severity.ERROR,
+                        f"{src.package}: index {src.location!r} is not a [[source]] name",
+                        src.origin,
+                        "add the [[source]], or fix the name (pipenv refuses this too)",
+                    )
+                )
         pipenv = self.data.get("pipenv")
         pre = isinstance(pipenv, Mapping) and pipenv.get("allow_prereleases") is True
         if isinstance(self.data.get("scripts"), Mapping) and self.data["scripts"]:

@@ -24,7 +24,8 @@ a constraint that cannot be read at all is an error (``PO001``).
 
 Diagnostic codes: PO001 error (constraint not understood), PO002 warning (``||`` widened),
 PO003 warning (a setting with no uv/PEP 621 equivalent, not carried over), PO004 warning (an
-optional dependency no extra names), PO005 info (allow-prereleases).
+optional dependency no extra names), PO005 info (allow-prereleases), PO006 error
+(``source = "x"`` names no source).
 """
 
 from __future__ import annotations
@@ -741,6 +742,21 @@ class _Reader:
     def read(self) -> PoetryData:
         groups, optional_groups = self.groups()
         indexes = self.indexes()
+        names = {i.name.lower() for i in indexes}
+        for src in self.sources.values():
+            if src.kind is not UvSourceKind.INDEX or src.location.lower() in names:
+                continue
+            if src.location.lower() == "pypi":  # Poetry knows PyPI without a [[source]]
+                indexes.append(Index(PYPI_URL, IndexKind.NAMED, "pypi", explicit=True))
+                names.add("pypi")
+                continue
+            self.diag(
+                "PO006",
+                Severity.ERROR,
+                f"{src.package}: source {src.location!r} is not a [[tool.poetry.source]]",
+                src.origin,
+                "declare the source, or fix the name (Poetry refuses this too)",
+            )
         python = str(_sub(self.poetry, "dependencies").get("python", "") or "")
         requires: str | None = None
         if python:
