@@ -32,7 +32,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -47,8 +46,8 @@ from toolshift.redact import redact_text
 
 DEFAULT_TIMEOUT = 900.0
 
-# Packages a seeded environment brings before anything is installed; not the project's.
-SEED_PACKAGES = frozenset({"pip", "setuptools", "wheel", "packaging", "distribute"})
+# Installer tooling an environment may hold that no project asked for.
+SEED_PACKAGES = frozenset({"pip", "setuptools", "wheel"})
 
 
 @dataclass(frozen=True)
@@ -627,9 +626,3 @@ def get_installer(name: str) -> Installer:
         raise ToolError(
             f"no installer called {name!r}", hint=f"use one of {', '.join(INSTALLERS)}"
         ) from None
-
-
-def current_python() -> str:
-    """The interpreter toolshift itself runs on, as a ``--python`` value."""
-
-    return sys.executable

@@ -48,6 +48,7 @@ from toolshift import tools
 from toolshift.apply import EntryStatus, JournalEntry, history, sha256
 from toolshift.errors import JournalError, ToolError, ToolshiftError, UsageError
 from toolshift.installers import (
+    SEED_PACKAGES,
     Env,
     EnvInfo,
     Installer,
@@ -599,7 +600,7 @@ def runtime_distributions(info: EnvInfo, detected: Detected) -> list[str]:
 
     roots = _runtime_roots(detected)
     if roots is None:
-        return [d.key for d in info.distributions if d.key not in {"pip", "setuptools", "wheel"}]
+        return [d.key for d in info.distributions if d.key not in SEED_PACKAGES]
     wanted: dict[str, set[str]] = {}
     todo: list[tuple[str, tuple[str, ...]]] = []
     for name, extras, marker in roots:
