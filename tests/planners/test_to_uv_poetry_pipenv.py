@@ -179,6 +179,19 @@ def test_pipfile_self_entry_and_pre_releases(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- layouts
 
 
+def test_crlf_pipfile_gives_a_crlf_pyproject_and_keeps_an_existing_one(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "Pipfile").write_bytes(b"[packages]\r\nalpha = '>=1'\r\n")
+    new = plan_to_uv(detect(root), opts(lock=False)).changes[0]
+    assert new.path == "pyproject.toml" and new.old is None and new.new is not None
+    assert b"\r\n" in new.new and b"\n" not in new.new.replace(b"\r\n", b"")
+    (root / "pyproject.toml").write_bytes(b"# tools\n[tool.black]\nline-length = 99\n")
+    text = new_pyproject(root)
+    assert text.startswith("# tools\n[tool.black]\nline-length = 99\n")
+    assert tomllib.loads(text)["project"]["dependencies"] == ["alpha>=1"]
+
+
 def test_unusual_layout_falls_back_to_tomlkit(tmp_path: Path) -> None:
     """``[tool]`` with an inline ``poetry`` table: no ``[tool.poetry]`` header to cut out."""
 
