@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -332,3 +334,27 @@ def test_source_names_must_exist_except_pypi() -> None:
     ]
     errors = [d for d in data.diagnostics if d.severity is Severity.ERROR]
     assert [(d.code, d.origin.line if d.origin else 0) for d in errors] == [("PO006", 5)]
+
+
+_release = st.lists(st.integers(0, 4), min_size=1, max_size=3).map(
+    lambda parts: ".".join(map(str, parts))
+)
+_clause = st.one_of(
+    st.tuples(st.sampled_from(["^", "~", ">=", "<", "==", ""]), _release).map("".join),
+    _release.map(lambda r: r + ".*"),
+)
+_alternative = st.lists(_clause, min_size=1, max_size=2).map(",".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_alternative, min_size=1, max_size=3), st.lists(_release, max_size=8))
+def test_widened_union_holds_every_alternative(alts: list[str], probes: list[str]) -> None:
+    """Whatever || joins, the single specifier toolshift writes allows at least as much."""
+
+    union = convert_constraint(" || ".join(alts))
+    spec = SpecifierSet(union.specifier)
+    for alt in alts:
+        alt_spec = SpecifierSet(convert_constraint(alt).specifier)
+        for probe in probes:
+            if alt_spec.contains(Version(probe)):
+                assert spec.contains(Version(probe)), (alts, probe, union.specifier)
