@@ -65,6 +65,8 @@ CALLS = [
     Call("GET", "/api/count"),
     Call("GET", "/api/info"),  # app.config, current_app.config, g set by a before_request hook
     Call("GET", "/api/items", headers=(("X-Block", "yes"),)),  # a hook answers instead
+    Call("GET", "/pages/visit"),  # session and flash: a signed cookie, kept by the client
+    Call("GET", "/pages/visit"),
     Call("GET", "/pages/hello/World"),
     Call("GET", "/pages/hello/World?format=json"),  # request in a helper function
     Call("POST", "/pages/contact", data={"name": "Ada"}),

@@ -182,4 +182,6 @@ def _dependencies(facts: ProjectFacts) -> DependencyChanges:
         add.append("python-multipart")
     if facts.uses_templates:
         add.append("jinja2")
+    if facts.uses_session:
+        add.append("itsdangerous")  # Starlette's SessionMiddleware signs with it
     return DependencyChanges(remove=tuple(remove), add=tuple(add))

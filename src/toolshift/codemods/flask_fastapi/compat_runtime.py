@@ -52,15 +52,19 @@ __all__ = [
     "FlaskHooks",
     "FlaskRequest",
     "FlaskRouting",
+    "FlaskSession",
     "abort",
     "after_request",
     "before_request",
+    "flash",
     "g",
+    "get_flashed_messages",
     "jsonify",
     "make_response",
     "render_template",
     "render_template_string",
     "request",
+    "session",
     "teardown_request",
     "url_for",
 ]
@@ -352,6 +356,133 @@ request: Any = _Proxy(_request_var, "request")  # in hooks, and in views that ta
 g: Any = _Proxy(_g_var, "g")  # one namespace per request (set by FlaskRouting and FlaskHooks)
 
 
+# --------------------------------------------------------------------------- session
+
+
+def _session() -> Any:
+    req = _request_var.get()
+    if req is None:
+        raise RuntimeError("Working outside of request context (session).")
+    scope = req.scope if isinstance(req, Request) else req.starlette.scope
+    if "session" not in scope:
+        raise RuntimeError(
+            "The session is unavailable because no secret key was set. Set the secret_key "
+            "(app.config['SECRET_KEY']) to something unique and secret."
+        )
+    return scope["session"]
+
+
+class _SessionProxy:
+    """Flask's ``session`` over Starlette's (a signed cookie, see FlaskSession)."""
+
+    permanent = False  # Flask's flag; the cookie lasts for the browser session either way
+    modified = True
+
+    def __getitem__(self, key: str) -> Any:
+        return _session()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        _session()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del _session()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in _session()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_session())
+
+    def __len__(self) -> int:
+        return len(_session())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in ("permanent", "modified"):
+            raise AttributeError(name)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return _session().get(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        return _session().pop(key, *default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        return _session().setdefault(key, default)
+
+    def clear(self) -> None:
+        _session().clear()
+
+    def keys(self) -> Any:
+        return _session().keys()
+
+    def items(self) -> Any:
+        return _session().items()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        _session().update(*args, **kwargs)
+
+
+session: Any = _SessionProxy()
+
+
+def flash(message: str, category: str = "message") -> None:
+    """Flask's ``flash``: messages kept in the session until get_flashed_messages reads them."""
+
+    flashes = list(session.get("_flashes", []))
+    flashes.append([category, message])
+    session["_flashes"] = flashes
+
+
+def get_flashed_messages(
+    with_categories: bool = False, category_filter: Iterable[str] = ()
+) -> list[Any]:
+    namespace = _g_var.get()
+    flashes = getattr(namespace, "_flashes", None) if namespace is not None else None
+    if flashes is None:
+        try:
+            flashes = [tuple(f) for f in session.pop("_flashes", [])]
+        except RuntimeError:
+            flashes = []
+        if namespace is not None:
+            namespace._flashes = flashes
+    wanted = set(category_filter)
+    if wanted:
+        flashes = [f for f in flashes if f[0] in wanted]
+    return list(flashes) if with_categories else [f[1] for f in flashes]
+
+
+class FlaskSession:
+    """ASGI middleware: Starlette's signed-cookie session, keyed by the app's SECRET_KEY
+    (read when the first request comes, as Flask does), a browser-session cookie by default."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._inner: ASGIApp | None = None
+        self._key: str | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope.get("app")
+        config = getattr(app, "config", {}) or {}
+        key = getattr(app, "secret_key", None) or config.get("SECRET_KEY")
+        if scope["type"] not in ("http", "websocket") or not key:
+            await self.app(scope, receive, send)
+            return
+        if self._inner is None or str(key) != self._key:
+            from starlette.middleware.sessions import SessionMiddleware
+
+            same_site = str(config.get("SESSION_COOKIE_SAMESITE") or "lax").lower()
+            self._inner = SessionMiddleware(
+                self.app,
+                secret_key=str(key),
+                session_cookie=config.get("SESSION_COOKIE_NAME", "session"),
+                max_age=None,
+                same_site=same_site,  # type: ignore[arg-type]
+                https_only=bool(config.get("SESSION_COOKIE_SECURE")),
+            )
+            self._key = str(key)
+        await self._inner(scope, receive, send)
+
+
 # --------------------------------------------------------------------------- hooks
 
 
@@ -360,7 +491,6 @@ def _hooks(app: Any) -> dict[str, list[Any]]:
     if hooks is None:
         hooks = {"before": [], "after": [], "teardown": []}
         app.state.flask_hooks = hooks
-        app.add_middleware(FlaskHooks)
     return hooks
 
 
@@ -408,6 +538,10 @@ class FlaskHooks:
         from starlette.concurrency import run_in_threadpool
 
         hooks = _hooks(scope["app"])
+        scope["flask_hooks"] = True
+        if not any(hooks.values()):
+            await self.app(scope, receive, send)
+            return
         starlette_request = Request(scope, receive)
         body = await starlette_request.body()
         form = None
@@ -505,6 +639,11 @@ class FlaskRouting:
             _g_var.reset(token)
 
     async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hooks = getattr(scope["app"].state, "flask_hooks", None)
+        if hooks and any(hooks.values()) and "flask_hooks" not in scope:
+            raise RuntimeError(
+                "request hooks are registered: add app.add_middleware(_flask_compat.FlaskHooks)"
+            )
         method = scope["method"]
         routes = scope["app"].router.routes
         if method not in ("HEAD", "OPTIONS") and any(
@@ -641,7 +780,9 @@ def _template_context(request: Any, context: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "request": request,
         "url_for": functools.partial(url_for, request),
-        "get_flashed_messages": lambda *args, **kwargs: [],
+        "get_flashed_messages": get_flashed_messages,
+        "session": session,
+        "g": g,
         "config": {},
     }
     out.update(context)
@@ -837,6 +978,10 @@ class CompatRequest:
     @property
     def values(self) -> MultiDict:
         return MultiDict([*self.args.items(multi=True), *self.form.items(multi=True)])
+
+    @property
+    def session(self) -> Any:
+        return session
 
     @property
     def app(self) -> Any:

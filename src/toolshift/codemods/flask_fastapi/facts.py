@@ -17,6 +17,10 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from toolshift.codemods.flask_fastapi.names import ModuleName, resolve_all, string_value
 
+HOOK_NAMES = frozenset(
+    {"before_request", "after_request", "teardown_request", "teardown_appcontext"}
+)
+SESSION_KEYS = frozenset({"flask.session", "flask.flash", "flask.get_flashed_messages"})
 FORM_KEYS = ("flask.request.form", "flask.request.files", "flask.request.values")
 
 
@@ -40,6 +44,8 @@ class ProjectFacts:
     factories: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)  # functions registered with add_url_rule
     config_used: set[str] = field(default_factory=set)  # names whose .config is used
+    uses_hooks: bool = False  # before_request/after_request/teardown_* somewhere
+    uses_session: bool = False  # session, flash or get_flashed_messages
     uses_forms: bool = False
     uses_templates: bool = False
     uses_flask: bool = False
@@ -142,6 +148,8 @@ class FactsCollector(cst.CSTVisitor):
         self._uses(self.keys(node))
         if node.attr.value == "config":
             self.facts.config_used |= self.keys(node.value)
+        if node.attr.value in HOOK_NAMES:
+            self.facts.uses_hooks = True
 
     def _uses(self, keys: set[str]) -> None:
         for key in keys:
@@ -155,6 +163,8 @@ class FactsCollector(cst.CSTVisitor):
                 self.facts.uses_forms = True
             if key.startswith(("flask.render_template", "flask.templating")):
                 self.facts.uses_templates = True
+            if key in SESSION_KEYS:
+                self.facts.uses_session = True
 
 
 def collect_facts(modules: dict[str, tuple[ModuleName, cst.Module]]) -> ProjectFacts:

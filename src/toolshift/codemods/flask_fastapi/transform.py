@@ -120,6 +120,11 @@ UNCONVERTED: dict[str, tuple[str, str]] = {
         "Flask CLI command: move it to a plain click/typer script",
     ),
 }
+SESSION_NAMES = {
+    "flask.session": "session",
+    "flask.flash": "flash",
+    "flask.get_flashed_messages": "get_flashed_messages",
+}
 # flask.* names the codemod converts (in some places; elsewhere UNCONVERTED says what to do).
 CONVERTED = frozenset(
     {
@@ -564,6 +569,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     continue
                 if key == "flask.g" and self._hooks_kept():
                     continue
+                if key in SESSION_NAMES and self._session_kept():
+                    continue
                 if key == "flask.current_app" and self._current_config_convertible(node):
                     continue
                 rule, message = UNCONVERTED[key]
@@ -596,6 +603,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
 
     def _hooks_kept(self) -> bool:
         return self.options.compatible and self.on("FF016")
+
+    def _session_kept(self) -> bool:
+        return self.options.compatible and self.on("FF017")
 
     def _request_ref(self, node: cst.Name | cst.Attribute) -> None:
         if not self.on("FF004"):
@@ -639,6 +649,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if "flask.g" in keys:
             self.applied.add("FF016")
             return self.compat("g")
+        session_name = next((k for k in keys if k in SESSION_NAMES), None)
+        if session_name is not None and self._session_kept():
+            self.applied.add("FF017")
+            return self.compat(SESSION_NAMES[session_name])
         ctx = self._view_ctx()
         if "flask.request" in keys and (ctx is None or ctx.kind == "hook") and self.on("FF004"):
             # Hooks and helper functions: the context-local request (body: see FlaskRequest).
@@ -1117,18 +1131,27 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             )
         if target is not None:
             stmt = self._stmts[-1]
-            routing = self.compat("FlaskRouting")
-            add = cst.SimpleStatementLine(
-                [
-                    cst.Expr(
-                        cst.Call(
-                            func=cst.Attribute(value=_name(target), attr=_name("add_middleware")),
-                            args=[cst.Arg(routing)],
+            # Innermost first: routing, then hooks around it, then the session around both
+            # (hooks read the session).
+            middleware = ["FlaskRouting"]
+            if self.facts.uses_hooks and self._hooks_kept():
+                middleware.append("FlaskHooks")
+            if self.facts.uses_session and self._session_kept():
+                middleware.append("FlaskSession")
+            for name in middleware:
+                add = cst.SimpleStatementLine(
+                    [
+                        cst.Expr(
+                            cst.Call(
+                                func=cst.Attribute(
+                                    value=_name(target), attr=_name("add_middleware")
+                                ),
+                                args=[cst.Arg(self.compat(name))],
+                            )
                         )
-                    )
-                ]
-            )
-            self._after.setdefault(id(stmt), []).append(add)
+                    ]
+                )
+                self._after.setdefault(id(stmt), []).append(add)
         else:
             self.note(
                 "FF001",
