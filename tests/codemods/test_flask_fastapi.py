@@ -268,3 +268,13 @@ def test_unknown_flask_names_and_app_attributes_are_marked() -> None:
     assert {"flask.stream_template", "flask.has_request_context", "app.jinja_env"} <= messages
     new = result.text("app.py")
     assert new is not None and "from flask import stream_template" in new  # still used
+
+
+def test_idiomatic_abort_statement_raises_without_todo() -> None:
+    text = (
+        "from flask import Flask, abort\napp = Flask(__name__)\nabort(404)\nx = 1 or abort(410)\n"
+    )
+    result = convert({"app.py": text}, style="idiomatic")
+    new = result.text("app.py")
+    assert new is not None and "raise HTTPException(status_code=404)" in new
+    assert [t.line for t in result.todos if t.rule == "FF006"] == [4]

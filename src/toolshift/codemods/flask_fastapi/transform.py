@@ -1058,7 +1058,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             if self.options.compatible:
                 self.applied.add("FF006")
                 return updated_node.with_changes(func=self.compat("abort"))
-            self.todo("FF006", "abort inside an expression: raise HTTPException(...) instead")
+            if not self._is_statement(original_node):  # statements become raise (leave_Expr)
+                self.todo("FF006", "abort inside an expression: raise HTTPException(...) instead")
         extension = _extension_of(keys)
         if extension and any(self.obj_kind(a.value) is ObjKind.APP for a in original_node.args):
             self.todo("FF020", f"{extension} is set up on the Flask app: replace it")
@@ -1190,6 +1191,14 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 stmt = stmt.visit(_Replace(placeholder, node))  # type: ignore[assignment]
             lines.append(stmt)
         return lines
+
+    def _is_statement(self, call: cst.Call) -> bool:
+        """Is ``call`` a whole expression statement (``abort(404)`` on its own line)?"""
+
+        stmt = self._stmts[-1] if self._stmts else None
+        return isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Expr) and small.value is call for small in stmt.body
+        )
 
     def _assigned_name(self, call: cst.Call) -> str | None:
         """``app`` when the statement being visited is ``app = <call>``."""
