@@ -5,17 +5,24 @@ Every Flask object is recognised by qualified name (``from flask import request 
 Rules (ids in :mod:`toolshift.rules`):
 
 FF001 ``Flask()`` -> ``FastAPI()``; FF002 ``Blueprint`` -> ``APIRouter``, ``register_blueprint``
--> ``include_router`` (Flask's registration prefix replaces the blueprint's own); FF003 routes
-and path converters; FF004 ``request`` -> a view parameter; FF005 ``jsonify``, tuple and string
-returns; FF006 ``abort``; FF007 ``redirect``; FF008 ``errorhandler``; FF009 ``app.run``; FF010
-Flask-CORS. What it cannot convert stays, with ``# TODO[toolshift FF02x]: ...`` above the
-statement. Imports are fixed last, by libcst's Add/RemoveImportsVisitor: a Flask import goes
-only once nothing uses it any more.
+-> ``include_router`` (Flask's registration prefix replaces the blueprint's own); FF003 routes,
+``add_url_rule`` and path converters; FF004 ``request`` -> a view parameter; FF005 ``jsonify``,
+``make_response``, tuple, string and opaque returns; FF006 ``abort``; FF007 ``redirect``; FF008
+``errorhandler``; FF009 ``app.run``; FF010 Flask-CORS; FF013 ``render_template``/``url_for``;
+FF014 ``app.config``; FF015 the project's tests (test client -> TestClient); FF016 request
+hooks, ``g`` and ``request`` outside views; FF017 ``session``/``flash``. What it cannot convert
+stays, with ``# TODO[toolshift FF02x]: ...`` above the statement. Imports are fixed last, by
+libcst's Add/RemoveImportsVisitor: a Flask import goes only once nothing uses it any more.
 
 Sync views stay sync: in the ``compatible`` style the request body is read by an async
 dependency of the generated ``_flask_compat`` module (``FlaskRequest``), so FastAPI runs the
 view in its thread pool exactly as before; the ``idiomatic`` style has no helper and marks body
 access in a sync view with a TODO instead of guessing.
+
+Differences kept on purpose in the ``compatible`` style (checked by the equivalence tests):
+error bodies of aborts without a handler (Flask's HTML page vs FastAPI's ``{"detail": ...}``),
+redirect bodies, CORS headers on requests without an ``Origin``, the session cookie's format
+(existing sessions end), and responses are buffered when request hooks are used.
 """
 
 from __future__ import annotations
