@@ -126,7 +126,7 @@ def test_facts_in_the_golden_file_come_from_the_inputs(tmp_path: Path) -> None:
     # no reason recorded: the rule's own description is used
     assert "remove requirements files that pyproject.toml now replaces" in text
     assert "| sqlalchemy | 2.0.30 | 2.0.31 | upgraded |" in text
-    assert "| typing-extensions | - | 4.12.2 | added |" in text
+    assert "| typing-extensions | - | 4.12.2 | not pinned before |" in text
     assert "toolshift undo --id 20260315T101500Z-a1b2c3" in text
     assert "git checkout HEAD -- requirements.txt requirements-dev.txt Dockerfile" in text
     assert "rm -f pyproject.toml uv.lock" in text
@@ -143,7 +143,7 @@ def test_missing_results_are_named_not_invented(tmp_path: Path) -> None:
     root = _project(tmp_path, verify=False, bench=False)
     text = render_markdown(gather(root, now=NOW))
     assert "not verified yet: run `toolshift verify`." in text
-    assert "Not measured yet: run `toolshift bench`." in text
+    assert "Not measured yet: run `toolshift bench`.\n\n## Python version\n" in text
     assert "- [ ] Run `toolshift verify`" in text
     assert "(bench)" not in text and "(verify)" not in text
     assert "![pip vs uv]" not in text

@@ -49,11 +49,12 @@ class DepRow:
     name: str
     before: str | None
     after: str | None
+    before_complete: bool = True  # the before side was a lock: absent there means absent
 
     @property
     def change(self) -> str:
         if self.before is None:
-            return "added"
+            return "added" if self.before_complete else "not pinned before"
         if self.after is None:
             return "removed"
         if self.before == self.after:
@@ -79,6 +80,7 @@ class MigrationInputs:
     after_source: str
     before: Mapping[str, str]  # normalised name -> version
     after: Mapping[str, str]
+    before_complete: bool = True  # the before versions came from a lock (uv.lock, pip-compile)
     verify: VerifyResult | None = None
     verify_note: str = ""  # why there is no verify result (or why it is stale)
     bench: BenchResult | None = None
@@ -313,6 +315,7 @@ def gather(
         entry=entry,
         written=now or datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         source_tool=_tool_of(before_files),
+        before_complete=_tool_of(before_files) in ("uv", "pip-tools"),
         before_source=before_source,
         after_source=after_source,
         before=before,
@@ -359,14 +362,18 @@ def _role(path_role: PathRole, existed: bool, exists_after: bool | None) -> str:
     return _ROLE_TEXT[path_role]
 
 
-def dependency_rows(before: Mapping[str, str], after: Mapping[str, str]) -> list[DepRow]:
+def dependency_rows(
+    before: Mapping[str, str], after: Mapping[str, str], *, before_complete: bool = True
+) -> list[DepRow]:
     from toolshift.categories import ORDER, category_of
 
     order = {c: i for i, c in enumerate(ORDER)}
     rows = []
     for name in sorted(set(before) | set(after)):
         cat = category_of(name)
-        rows.append(DepRow(cat.value, cat.heading, name, before.get(name), after.get(name)))
+        rows.append(
+            DepRow(cat.value, cat.heading, name, before.get(name), after.get(name), before_complete)
+        )
     from toolshift.categories import Category
 
     rows.sort(key=lambda r: (order[Category(r.category)], r.name))
@@ -424,7 +431,7 @@ def render_markdown(inp: MigrationInputs) -> str:
     # ---- dependencies
     add("## Dependencies")
     add("")
-    rows = dependency_rows(inp.before, inp.after)
+    rows = dependency_rows(inp.before, inp.after, before_complete=inp.before_complete)
     if not rows:
         add("No pinned or locked versions were found before or after.")
     else:
@@ -433,7 +440,15 @@ def render_markdown(inp: MigrationInputs) -> str:
             counts[r.change] = counts.get(r.change, 0) + 1
         summary = ", ".join(
             f"{counts[k]} {k}"
-            for k in ("same", "upgraded", "downgraded", "changed", "added", "removed")
+            for k in (
+                "same",
+                "upgraded",
+                "downgraded",
+                "changed",
+                "added",
+                "not pinned before",
+                "removed",
+            )
             if k in counts
         )
         add(
@@ -475,6 +490,7 @@ def render_markdown(inp: MigrationInputs) -> str:
     b = inp.bench
     if b is None:
         add("Not measured yet: run `toolshift bench`.")
+        add("")
     else:
         add(
             f"Run {inp.bench_run} of `toolshift bench`, {_cell(b.started)}: "
@@ -531,7 +547,11 @@ def render_markdown(inp: MigrationInputs) -> str:
         if inp.python_conflict:
             add("These disagree: align them before merging.")
         else:
-            add(f"They agree{f' on {inp.python_preferred}' if inp.python_preferred else ''}.")
+            chosen = f": {inp.python_preferred}" if inp.python_preferred else ""
+            add(
+                "No conflict between the places that choose the interpreter (a CI test "
+                f"matrix is not a choice); the version they choose{chosen}."
+            )
     envs = []
     if v is not None:
         envs += [f"{x.label} {x.python} (verify)" for x in (v.before, v.after) if x and x.python]
