@@ -245,6 +245,33 @@ def test_comment_above_the_next_table_stays_with_it(tmp_path: Path) -> None:
     assert "\n\n# lint settings\n[tool.ruff]\nline-length = 99\n" in text
 
 
+def test_poetry2_tool_poetry_dependencies_only_enrich(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": '[project]\nname = "svc"\nversion = "1.0"\n'
+            'dependencies = ["private>=1", "mylib"]\n\n'
+            "[tool.poetry]\npackage-mode = false\n\n"
+            "[tool.poetry.dependencies]\nprivate = { source = 'corp' }\n"
+            "mylib = { path = '../mylib', develop = true }\n\n"
+            "[[tool.poetry.source]]\nname = 'corp'\nurl = 'https://corp.example/simple'\n"
+            "priority = 'explicit'\n",
+        },
+    )
+    runtime = detect(root).project.group("runtime")
+    assert runtime is not None
+    assert [r.pep508() for r in runtime.requirements] == ["private>=1", "mylib"]
+    data = tomllib.loads(new_pyproject(root))
+    assert data["project"]["dependencies"] == ["private>=1", "mylib"]
+    assert data["tool"]["uv"]["sources"] == {
+        "private": {"index": "corp"},
+        "mylib": {"path": "../mylib", "editable": True},
+    }
+    assert data["tool"]["uv"]["index"] == [
+        {"name": "corp", "url": "https://corp.example/simple", "explicit": True}
+    ]
+
+
 def test_package_with_other_folder_gets_hatch_packages(tmp_path: Path) -> None:
     root = write(
         tmp_path / "svc",
