@@ -222,3 +222,19 @@ def test_version_readers() -> None:
         ("pytest", "removed"),
         ("zzz", "added"),
     ]
+
+
+def test_reads_what_verify_saves(tmp_path: Path) -> None:
+    from toolshift.verify import Check, CheckStatus, VerifyResult, save_result
+
+    root = _project(tmp_path, verify=False)
+    result = VerifyResult(
+        root=str(root),
+        entry_id=ENTRY,
+        checks=(Check("pip-check", CheckStatus.PASSED, "no broken requirements"),),
+        seconds=3.0,
+    )
+    assert save_result(root, result) is not None
+    inputs = gather(root, now=NOW)
+    assert inputs.verify == result
+    assert "| pip-check | ✅ passed | no broken requirements |" in render_markdown(inputs)
