@@ -21,8 +21,20 @@ from toolshift.codemods.flask_fastapi import (
 from toolshift.model import MigrateOptions
 from toolshift.rules import RULES
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "flask_fastapi"
-CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
+ROOT = Path(__file__).parent.parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "flask_fastapi"
+CASES = sorted(
+    p.name for p in FIXTURES.iterdir() if (p / "before").is_dir() or (p / "source.txt").is_file()
+)
+
+
+def before_dir(case: str) -> Path:
+    """``before/``, or the folder ``source.txt`` names (the bundled example is its own input)."""
+
+    source = FIXTURES / case / "source.txt"
+    if source.is_file():
+        return ROOT / source.read_text(encoding="utf-8").strip()
+    return FIXTURES / case / "before"
 
 
 def read_tree(root: Path) -> dict[str, str]:
@@ -47,7 +59,7 @@ def apply(files: dict[str, str], result: CodemodResult) -> dict[str, str]:
 def converted(case: str) -> tuple[dict[str, str], CodemodResult]:
     """Each case converted once for the tests below (libcst metadata is not cheap)."""
 
-    before = read_tree(FIXTURES / case / "before")
+    before = read_tree(before_dir(case))
     return before, convert_project(before, options_for(case))
 
 
@@ -201,7 +213,7 @@ def test_disabled_rule_is_not_applied() -> None:
 
 
 def test_todo_markers_listed_with_lines() -> None:
-    before = read_tree(FIXTURES / "todo_markers" / "before")
+    before = read_tree(before_dir("todo_markers"))
     result = convert_project(before)
     rules = {t.rule for t in result.todos}
     assert {"FF020", "FF022", "FF023", "FF024"} <= rules
@@ -213,13 +225,13 @@ def test_todo_markers_listed_with_lines() -> None:
 
 
 def test_dependency_changes() -> None:
-    forms = read_tree(FIXTURES / "ff004_request" / "before")
+    forms = read_tree(before_dir("ff004_request"))
     deps = convert_project(forms).dependencies
     assert deps.remove == ("flask", "flask-cors", "gunicorn")
     assert deps.add == ("fastapi", "uvicorn[standard]", "python-multipart")
-    cors = convert_project(read_tree(FIXTURES / "ff010_cors" / "before")).dependencies
+    cors = convert_project(read_tree(before_dir("ff010_cors"))).dependencies
     assert "python-multipart" not in cors.add
-    templates = convert_project(read_tree(FIXTURES / "todo_markers" / "before")).dependencies
+    templates = convert_project(read_tree(before_dir("todo_markers"))).dependencies
     assert "jinja2" in templates.add
 
 
@@ -239,7 +251,7 @@ def test_helper_goes_into_the_top_level_package() -> None:
 
 
 def test_idiomatic_style_writes_no_helper() -> None:
-    before = read_tree(FIXTURES / "ff005_returns_idiomatic" / "before")
+    before = read_tree(before_dir("ff005_returns_idiomatic"))
     result = convert_project(before, CodemodOptions(style="idiomatic"))
     assert not any(p.endswith("_flask_compat.py") for p in result.files)
     assert "_flask_compat" not in (result.text("app.py") or "")

@@ -1,6 +1,6 @@
 """A whole Flask app converted, then both run in-process: same statuses, bodies and headers.
 
-The Flask original (``tests/fixtures/flask_fastapi/app_shop/before``) answers through Flask's
+The Flask original (the bundled example, ``examples/flask-service``) answers through Flask's
 test client; the converted copy (written to a temporary folder with its ``_flask_compat.py``)
 through FastAPI's TestClient, redirects not followed. No network: both are in-process.
 """
@@ -22,7 +22,7 @@ import pytest
 
 from toolshift.codemods.flask_fastapi import CodemodOptions, convert_project
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "flask_fastapi" / "app_shop" / "before"
+FIXTURE = Path(__file__).parent.parent.parent / "examples" / "flask-service"
 
 
 @dataclass(frozen=True)

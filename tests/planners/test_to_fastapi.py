@@ -144,3 +144,27 @@ def test_end_to_end_detect_plan_apply_undo(tmp_path: Path) -> None:
     undo(tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != ".toolshift"}
     assert after == before
+
+
+EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "flask-service"
+
+
+def test_bundled_example_converts_without_todo(tmp_path: Path) -> None:
+    import shutil
+
+    from toolshift.detect import detect
+    from toolshift.model import Severity
+
+    shutil.copytree(EXAMPLE, tmp_path / "svc", ignore=shutil.ignore_patterns("__pycache__"))
+    plan = plan_to_fastapi(with_python_sources(detect(tmp_path / "svc")), options())
+    problems = [d.render() for d in plan.diagnostics if d.severity is not Severity.INFO]
+    assert problems == []
+    by_path = {c.path: c for c in plan.changes}
+    assert by_path["requirements.txt"].new == (
+        b"fastapi\nuvicorn[standard]\npython-multipart\njinja2\nitsdangerous\n"
+    )
+    assert by_path["requirements-dev.txt"].new == b"-r requirements.txt\npytest==8.3.5\nhttpx\n"
+    assert by_path["shop/_flask_compat.py"].kind is ChangeKind.CREATE
+    assert {"shop/__init__.py", "shop/api.py", "shop/pages.py", "tests/test_shop.py"} <= set(
+        by_path
+    )

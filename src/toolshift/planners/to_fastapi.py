@@ -124,6 +124,8 @@ def _dependency_changes(
         if new_pp is not None and new_pp != pyproject:
             out.append(_change(PYPROJECT, pyproject, new_pp))
             added = True
+    if deps.add_dev:
+        out = _add_dev(detected, deps.add_dev, out, diagnostics)
     if added:
         diagnostics.append(
             Diagnostic(
@@ -143,6 +145,72 @@ def _dependency_changes(
             )
         )
     return out
+
+
+DEV_GROUPS = ("dev", "test", "tests", "testing")
+
+
+def _add_dev(
+    detected: Detected,
+    add_dev: tuple[str, ...],
+    changes: list[FileChange],
+    diagnostics: list[Diagnostic],
+) -> list[FileChange]:
+    """Add the test requirements (httpx for TestClient) to the project's dev/test group."""
+
+    by_path = {c.path: c for c in changes}
+    for name in DEV_GROUPS:
+        group = detected.project.group(name)
+        for path in group.files if group else ():
+            req_file = detected.requirement_files.get(path)
+            data = detected.contents.get(path)
+            if req_file is None or data is None:
+                continue
+            present = {r.key for r in req_file.requirements}
+            missing = tuple(a for a in add_dev if _key(a) not in present)
+            if missing:
+                current = by_path.get(path)
+                base = current.new if current is not None and current.new else data
+                by_path[path] = _change(path, data, _edit_requirements(base, set(), missing))
+            return list(by_path.values())
+    pyproject = by_path[PYPROJECT].new if PYPROJECT in by_path else None
+    pyproject = pyproject or detected.contents.get(PYPROJECT)
+    if pyproject is not None:
+        new = _add_to_group(pyproject, add_dev)
+        if new is not None:
+            original = detected.contents.get(PYPROJECT, pyproject)
+            if new != original:
+                by_path[PYPROJECT] = _change(PYPROJECT, original, new)
+            return list(by_path.values())
+    diagnostics.append(
+        Diagnostic(
+            "FF011",
+            Severity.INFO,
+            "the converted tests use Starlette's TestClient",
+            hint="add " + ", ".join(add_dev) + " to your test dependencies",
+        )
+    )
+    return list(by_path.values())
+
+
+def _add_to_group(data: bytes, add: tuple[str, ...]) -> bytes | None:
+    text, fmt = decode(data, PYPROJECT)
+    try:
+        doc = tomlkit.parse(text)
+    except Exception:
+        return None
+    groups = doc.get("dependency-groups")
+    if groups is None:
+        return None
+    for name in DEV_GROUPS:
+        arr = groups.get(name)
+        if isinstance(arr, Array):
+            present = {_key(str(item)) for item in arr if isinstance(item, str)}
+            for req in add:
+                if _key(req) not in present:
+                    arr.append(req)
+            return encode(tomlkit.dumps(doc), TextFormat(bom=fmt.bom, newline="\n"))
+    return None
 
 
 def _change(path: str, old: bytes, new: bytes) -> FileChange:

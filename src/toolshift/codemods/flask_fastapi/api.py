@@ -168,11 +168,13 @@ def convert_project(
         files=out,
         diagnostics=tuple(diagnostics),
         todos=tuple(todos),
-        dependencies=_dependencies(facts) if out else DependencyChanges(),
+        dependencies=_dependencies(facts, any("FF015" in f.rules for f in out.values()))
+        if out
+        else DependencyChanges(),
     )
 
 
-def _dependencies(facts: ProjectFacts) -> DependencyChanges:
+def _dependencies(facts: ProjectFacts, tests_converted: bool) -> DependencyChanges:
     if not facts.uses_flask:
         return DependencyChanges()
     # flask-cors is of no use without Flask; gunicorn cannot serve ASGI (uvicorn does).
@@ -184,4 +186,5 @@ def _dependencies(facts: ProjectFacts) -> DependencyChanges:
         add.append("jinja2")
     if facts.uses_session:
         add.append("itsdangerous")  # Starlette's SessionMiddleware signs with it
-    return DependencyChanges(remove=tuple(remove), add=tuple(add))
+    add_dev = ("httpx",) if tests_converted else ()  # Starlette's TestClient runs on it
+    return DependencyChanges(remove=tuple(remove), add=tuple(add), add_dev=add_dev)

@@ -42,14 +42,16 @@ class Todo:
 
 @dataclass(frozen=True)
 class DependencyChanges:
-    """Distribution names to drop and PEP 508 requirements to add (runtime dependencies)."""
+    """Distribution names to drop and PEP 508 requirements to add: ``add`` to the runtime
+    dependencies, ``add_dev`` to the development/test group (TestClient needs httpx)."""
 
     remove: tuple[str, ...] = ()
     add: tuple[str, ...] = ()
+    add_dev: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.remove and not self.add
+        return not self.remove and not self.add and not self.add_dev
 
 
 @dataclass(frozen=True)
