@@ -290,3 +290,18 @@ def test_idiomatic_abort_statement_raises_without_todo() -> None:
     new = result.text("app.py")
     assert new is not None and "raise HTTPException(status_code=404)" in new
     assert [t.line for t in result.todos if t.rule == "FF006"] == [4]
+
+
+def test_existing_helper_is_never_overwritten() -> None:
+    app = "from flask import Flask, jsonify\napp = Flask(__name__)\nx = jsonify(a=1)\n"
+    same = convert({"app.py": app, "_flask_compat.py": compat_source()})
+    assert "_flask_compat.py" not in same.files
+    assert not [d for d in same.diagnostics if d.code == "FF012"]
+    edited = compat_source() + "\n# mine\n"
+    result = convert({"app.py": app, "_flask_compat.py": edited})
+    assert "_flask_compat.py" not in result.files
+    (diag,) = [d for d in result.diagnostics if d.code == "FF012"]
+    assert "differs" in diag.message
+    foreign = convert({"app.py": app, "_flask_compat.py": "x = 1\n"})
+    assert "_flask_compat.py" not in foreign.files
+    assert any("is not toolshift's helper" in d.message for d in foreign.diagnostics)

@@ -64,7 +64,9 @@ def plan_to_fastapi(detected: Detected, options: MigrateOptions) -> Plan:
                 "FF090",
                 Severity.WARNING,
                 "no Python sources to convert",
-                hint="run from the service folder that holds the Flask app",
+                hint="detect reads no .py files: pass the plan "
+                "codemods.flask_fastapi.sources.with_python_sources(detected), "
+                "from the service folder that holds the Flask app",
             )
         )
         return Plan(root=root, target="fastapi", diagnostics=tuple(diagnostics))

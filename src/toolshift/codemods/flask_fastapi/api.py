@@ -153,14 +153,19 @@ def convert_project(
         existing = files.get(path)
         if existing is None:
             out[path] = FileResult(path, None, helper, ("FF012",))
-        elif existing != helper and not existing.startswith(COMPAT_HEADER):
+        elif existing != helper:
+            ours = existing.startswith(COMPAT_HEADER)
             diagnostics.append(
                 Diagnostic(
                     "FF012",
                     Severity.WARNING,
-                    f"{path} exists and is not toolshift's helper; left as it is",
+                    f"{path} exists and differs from this toolshift's helper; left as it is"
+                    if ours
+                    else f"{path} exists and is not toolshift's helper; left as it is",
                     Origin(path),
-                    hint="rename your module, or merge the helpers by hand",
+                    hint="compare it with `toolshift`'s compat_runtime.py and merge what is new"
+                    if ours
+                    else "rename your module, or merge the helpers by hand",
                 )
             )
 
