@@ -158,3 +158,15 @@ def test_offline_needs_find_links(tmp_path: Path, capsys: pytest.CaptureFixture[
     (tmp_path / "requirements.txt").write_text("alpha\n")
     assert main(["bench", str(tmp_path), "--offline"]) == 2
     assert "--offline needs --find-links" in capsys.readouterr().err
+
+
+@pytest.mark.network
+def test_bench_against_pypi(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("six\n")
+    argv = ["bench", str(tmp_path), "--runs", "1", "--no-categories", "--no-startup"]
+    code, text = _cli([*argv, "--format", "json"])
+    assert code == 0, text
+    doc = json.loads(text)
+    assert doc["environment"]["network"] is True
+    assert [p.split("==")[0] for p in doc["packages"]] == ["six"]
+    assert not [s for s in doc["series"] if s["error"]]
