@@ -371,7 +371,9 @@ def _lock_versions(role: FileRole, text: str, path: str) -> dict[str, str]:
         return poetry_reader.lock_versions(text, path)
     if role is FileRole.PIPFILE_LOCK:
         return pipenv_reader.lock_versions(text, path)
-    data = load_toml(text, path)
+    from toolshift.readers.uv_lock import load_lock
+
+    data = load_lock(text, path)[0]  # names and versions only: skip the artifact tables
     for pkg in data.get("package", []) or []:
         if not isinstance(pkg, Mapping) or "name" not in pkg or "version" not in pkg:
             continue

@@ -381,7 +381,22 @@ def test_fast_lock_load_reads_the_same_as_a_full_parse(
     assert artifacts is not None  # uv's own shape: the fast path was taken
     assert not any("wheels" in p or "sdist" in p for p in data.get("package", []))
     monkeypatch.setattr(uv_lock, "_strip_artifacts", lambda _text: None)
+    monkeypatch.setattr(uv_lock, "_LAST_LOADED", None)  # no answer from the one-entry cache
     assert read_uv_lock(text) == fast
+
+
+def test_lock_load_remembers_only_the_same_text() -> None:
+    import toolshift.readers.uv_lock as uv_lock
+
+    text = _lock("forks/input")
+    first = uv_lock.load_lock(text)
+    assert uv_lock.load_lock("".join(text)) is first  # equal text: parsed once (detect + plan)
+    changed = text.replace('\nname = "zipp"\n', '\nname = "zipp-two"\n', 1)
+    other = uv_lock.load_lock(changed)
+    assert other is not first
+    names = {p["name"] for p in other[0]["package"]}
+    assert "zipp-two" in names and "zipp" not in names
+    assert uv_lock.load_lock(text, "other/uv.lock") is not first  # errors name their path
 
 
 def test_fast_lock_load_keeps_error_lines() -> None:

@@ -21,6 +21,7 @@ must stay well under 300 ms including interpreter start.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -533,8 +534,15 @@ class LockData:
         return requires_python_intervals(self.requires_python)
 
     def find(self, name: str) -> list[LockedPackage]:
-        key = normalize_name(name)
-        return [p for p in self.packages if p.name == key]
+        return list(self._by_name.get(normalize_name(name), ()))
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[LockedPackage]]:
+        # resolve() looks a name up for every edge: a scan per lookup was most of its time
+        out: dict[str, list[LockedPackage]] = {}
+        for p in self.packages:
+            out.setdefault(p.name, []).append(p)
+        return out
 
     def versions(self) -> dict[str, set[str]]:
         """Every locked name -> its versions (the local project packages included)."""
@@ -848,8 +856,25 @@ def load_lock(text: str, path: str = "uv.lock") -> tuple[dict[str, Any], list[li
     """The lock as TOML data without the ``sdist``/``wheels`` entries (several times faster
     on a real lock), and the hashes they held per ``[[package]]`` (``None``: the lock had an
     unusual shape and was parsed whole, artifacts included). :class:`ParseError` at path:line
-    for invalid TOML. Use this wherever only names, versions and dependencies are needed."""
+    for invalid TOML. Use this wherever only names, versions and dependencies are needed.
 
+    The last lock loaded is remembered (one entry, compared by text): ``migrate`` loads the
+    same lock in detect and again in the planner. The data is shared: read it, never change it.
+    """
+
+    global _LAST_LOADED
+    last = _LAST_LOADED
+    if last is not None and last[0] == path and last[1] == text:
+        return last[2]
+    result = _load_lock(text, path)
+    _LAST_LOADED = (path, text, result)
+    return result
+
+
+_LAST_LOADED: tuple[str, str, tuple[dict[str, Any], list[list[str]] | None]] | None = None
+
+
+def _load_lock(text: str, path: str) -> tuple[dict[str, Any], list[list[str]] | None]:
     from toolshift.readers.pyproject import load_toml
 
     stripped = _strip_artifacts(text)
