@@ -122,3 +122,24 @@ def test_multidict_lists_and_missing_key() -> None:
     with pytest.raises(HTTPException) as info:
         ours["nope"]
     assert info.value.status_code == 400  # werkzeug's BadRequestKeyError is a 400 too
+
+
+RESPONSES: list[dict[str, Any]] = [
+    {"response": "hello"},
+    {"response": b"bytes", "status": 201},
+    {"response": '{"a": 1}', "mimetype": "application/json"},
+    {"response": "x", "content_type": "text/plain; charset=utf-8", "headers": {"X-A": "1"}},
+    {"response": "teapot", "status": "418 I'M A TEAPOT"},
+    {},
+]
+
+
+@pytest.mark.parametrize("kwargs", RESPONSES, ids=[str(sorted(k)) for k in RESPONSES])
+def test_flask_response_matches_flask(kwargs: dict[str, Any]) -> None:
+    expected = flask.Response(**kwargs)
+    got = compat.FlaskResponse(**kwargs)
+    assert got.status_code == expected.status_code
+    assert got.body == expected.get_data()
+    assert got.headers["content-type"] == expected.headers["Content-Type"]
+    if "headers" in kwargs:
+        assert got.headers["x-a"] == expected.headers["X-A"]

@@ -63,6 +63,7 @@ CALLS = [
     Call("DELETE", "/api/items/2"),
     Call("GET", "/api/search?q=fruit&tags=a&tags=b"),
     Call("GET", "/api/count"),
+    Call("GET", "/api/raw"),  # flask.Response(...)
     Call("GET", "/api/info"),  # app.config, current_app.config, g set by a before_request hook
     Call("GET", "/api/items", headers=(("X-Block", "yes"),)),  # a hook answers instead
     Call("GET", "/pages/visit"),  # session and flash: a signed cookie, kept by the client
@@ -88,7 +89,15 @@ CALLS = [
     Call("GET", "/pages/about/"),
     Call("PATCH", "/api/items", compare_body=False),  # 405 (Flask's page vs FastAPI's JSON)
 ]
-HEADERS = ("location", "x-total", "access-control-allow-origin", "vary", "allow", "x-shop")
+HEADERS = (
+    "location",
+    "x-total",
+    "access-control-allow-origin",
+    "vary",
+    "allow",
+    "x-shop",
+    "x-raw",
+)
 
 
 def _answer(call: Call, status: int, content_type: str, text: str, headers: Any) -> Answer:

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 api = Blueprint("api", __name__, url_prefix="/ignored")
 
@@ -54,3 +54,8 @@ def info():
     config = current_app.config
     return {"name": config["SHOP_NAME"], "page": current_app.config["PAGE_SIZE"],
             "testing": config["TESTING"], "started": g.started}
+
+
+@api.get("/raw")
+def raw():
+    return Response("raw body", status=202, headers={"X-Raw": "1"})

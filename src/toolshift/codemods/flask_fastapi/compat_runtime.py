@@ -51,6 +51,7 @@ __all__ = [
     "Config",
     "FlaskHooks",
     "FlaskRequest",
+    "FlaskResponse",
     "FlaskRouting",
     "FlaskSession",
     "abort",
@@ -173,6 +174,27 @@ def make_response(*args: Any) -> Response:
     if headers:
         _add_headers(response, headers)
     return response
+
+
+def FlaskResponse(
+    response: Any = None,
+    status: Any = None,
+    headers: Any = None,
+    mimetype: str | None = None,
+    content_type: str | None = None,
+) -> Response:
+    """``flask.Response(...)``: Flask's defaults (text/html, status 200, str or bytes body)."""
+
+    media_type = content_type or mimetype or "text/html"
+    if isinstance(response, Iterator):
+        out: Response = StreamingResponse(response, media_type=media_type)
+    else:
+        out = Response(b"" if response is None else response, media_type=media_type)
+    if status is not None:
+        out.status_code = int(str(status).split()[0])
+    if headers:
+        _add_headers(out, headers)
+    return out
 
 
 def abort(status: int, description: str | None = None) -> NoReturn:

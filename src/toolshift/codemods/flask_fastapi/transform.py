@@ -258,6 +258,7 @@ RESPONSE_CALLS = frozenset(
         "StreamingResponse",
         "FileResponse",
         f"{COMPAT_MODULE}.jsonify",
+        f"{COMPAT_MODULE}.FlaskResponse",
         f"{COMPAT_MODULE}.make_response",
     }
 )
@@ -576,6 +577,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     continue
                 if key == "flask.g" and self._hooks_kept():
                     continue
+                if key == "flask.Response" and self._response_convertible(node):
+                    continue
                 if key in SESSION_NAMES and self._session_kept():
                     continue
                 if key == "flask.current_app" and self._current_config_convertible(node):
@@ -610,6 +613,11 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
 
     def _hooks_kept(self) -> bool:
         return self.options.compatible and self.on("FF016")
+
+    def _response_convertible(self, node: cst.CSTNode) -> bool:
+        """``Response(...)`` called (not subclassed or compared) in the compatible style."""
+
+        return self.options.compatible and self.on("FF005") and id(node) in self._called
 
     def _session_kept(self) -> bool:
         return self.options.compatible and self.on("FF017")
@@ -1059,6 +1067,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 self.applied.add("FF005")
                 return updated_node.with_changes(func=self.compat("make_response"))
             self.todo("FF005", "make_response: build a starlette Response directly")
+        if "flask.Response" in keys and self._response_convertible(original_node.func):
+            self.applied.add("FF005")
+            return updated_node.with_changes(func=self.compat("FlaskResponse"))
         if "flask.redirect" in keys and self.on("FF007"):
             return self._redirect(updated_node)
         if "flask.abort" in keys and self.on("FF006"):
