@@ -238,3 +238,37 @@ def test_reads_what_verify_saves(tmp_path: Path) -> None:
     inputs = gather(root, now=NOW)
     assert inputs.verify == result
     assert "| pip-check | ✅ passed | no broken requirements |" in render_markdown(inputs)
+
+
+def test_uv_to_pip_reads_the_lock_before_and_requirements_after(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    lock = (
+        "version = 1\n"
+        '[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+        '[[package]]\nname = "alpha"\nversion = "1.0.0"\n'
+        'source = { registry = "https://pypi.org/simple" }\n'
+        '[[package]]\nname = "beta"\nversion = "1.2"\n'
+        'source = { registry = "https://pypi.org/simple" }\n'
+    )
+    (root / "uv.lock").write_text(lock)
+    plan = Plan(
+        root=str(root),
+        target="pip",
+        changes=(
+            FileChange("uv.lock", lock.encode(), None, ("TS122",)),
+            FileChange("requirements.txt", None, b"alpha==1.0.0\nbeta==1.2\n", ("TS121",)),
+        ),
+    )
+    apply_plan(plan, command="toolshift migrate --to pip .")
+    inputs = gather(root, now=NOW)
+    assert inputs.source_tool == "uv" and inputs.before_complete
+    assert inputs.before == {"alpha": "1.0.0", "beta": "1.2"}
+    assert inputs.before_source == "uv.lock from the journal's backup"
+    assert inputs.after == {"alpha": "1.0.0", "beta": "1.2"}
+    assert inputs.after_source == "requirements.txt"
+    text = render_markdown(inputs)
+    assert text.startswith("# Migration of svc: uv -> pip\n")
+    assert "| `uv.lock` | deleted | TS122 | remove uv.lock" in text
+    assert "2 same." in text
+    assert "git checkout HEAD -- uv.lock\nrm -f requirements.txt\n" in text
