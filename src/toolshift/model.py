@@ -351,6 +351,7 @@ class PostAction:
     description: str
     produces: tuple[str, ...] = ()  # files it creates or rewrites (journaled too)
     args: tuple[str, ...] = ()
+    cwd: str = ""  # where it runs, relative to Plan.root ("" = the root; a monorepo service)
 
 
 @dataclass(frozen=True)
@@ -422,3 +423,6 @@ class MigrateOptions:
     extras: bool = False  # --to pip: also one requirements-<extra>.txt per extra
     docker: str = "multistage"  # multistage | minimal
     style: str = "compatible"  # --to fastapi: compatible | idiomatic
+    # the uv version pinned in Dockerfiles and CI (resolved by the CLI from the uv it runs;
+    # None: toolshift.rewriters.DEFAULT_UV_VERSION)
+    uv_version: str | None = None

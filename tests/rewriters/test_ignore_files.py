@@ -86,3 +86,15 @@ def test_risks() -> None:
     assert ignore_risks(".venv\n", ".dockerignore") == []
     assert ignore_risks("uv.lock\n", "README.md") == []
     assert ignore_risks("*.lock\n", "Dockerfile.dockerignore")
+
+
+@pytest.mark.parametrize("direction", ["uv", "pip"])
+def test_journal_kept_out_of_the_build_context(direction: str) -> None:
+    # the journal holds backups of replaced files: `COPY . .` must not ship them
+    ctx = RewriteContext(direction, path=".dockerignore")
+    res = rewrite_dockerignore(".git\n", ctx)
+    assert ".toolshift" in res.text.splitlines()
+    assert res.rules == ("TS207",)
+    for already in (".toolshift/\n", "/.toolshift\n", ".*\n"):
+        out = rewrite_dockerignore(already, ctx).text
+        assert ".toolshift" not in out.splitlines(), already

@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 
 from toolshift.model import Diagnostic, FileRole, GroupKind, Origin, Project, Severity
 
+#: The uv version pinned in ``COPY --from=ghcr.io/astral-sh/uv:<v>`` and setup-uv when the
+#: caller does not say (the CLI passes the version of the uv it runs; see
+#: :attr:`toolshift.model.MigrateOptions.uv_version`). The one place this default lives.
+DEFAULT_UV_VERSION = "0.13.9"
+
 #: Default mapping from dependency group ("" = runtime) to the requirements file that holds it.
 DEFAULT_REQUIREMENT_FILES: Mapping[str, str] = {
     "": "requirements.txt",
@@ -35,7 +40,7 @@ class RewriteContext:
     """
 
     direction: str  # "uv" (pip -> uv) or "pip" (uv -> pip)
-    uv_version: str = "0.8.0"  # pinned in `COPY --from=ghcr.io/astral-sh/uv:<v>` and setup-uv
+    uv_version: str = DEFAULT_UV_VERSION  # `COPY --from=ghcr.io/astral-sh/uv:<v>`, setup-uv
     python_version: str | None = None  # "3.12": the project's Python (X.Y)
     align_python: bool = False  # --python given: rewrite other versions to python_version
     has_dev_group: bool = True
@@ -196,6 +201,7 @@ def newline_of(text: str) -> str:
 
 __all__ = [
     "DEFAULT_REQUIREMENT_FILES",
+    "DEFAULT_UV_VERSION",
     "AdhocPackage",
     "RewriteContext",
     "RewriteResult",

@@ -5,10 +5,11 @@ Role in the pipeline: render (pure), plus a check for ``analyze``.
 * ``.gitignore`` gets ``.venv/`` (uv's project environment) and must not ignore ``uv.lock``,
   which belongs in version control;
 * ``.dockerignore`` gets ``.venv`` and the usual caches (a host venv copied by ``COPY . .`` would
-  replace the image's own), and must never exclude the files the Dockerfile needs in the build
-  context: ``uv.lock`` and ``pyproject.toml`` for uv (bind-mounted by ``uv sync --locked``), the
-  requirements files for pip. A literal line that excludes one is removed; a glob that does gets
-  a ``!name`` exception after it. Both are said in a diagnostic.
+  replace the image's own) and, in both directions, ``.toolshift`` (the journal's backups of
+  replaced files do not belong in an image), and must never exclude the files the Dockerfile
+  needs in the build context: ``uv.lock`` and ``pyproject.toml`` for uv (bind-mounted by
+  ``uv sync --locked``), the requirements files for pip. A literal line that excludes one is
+  removed; a glob that does gets a ``!name`` exception after it. Both are said in a diagnostic.
 
 Lines are only appended or removed; every other byte (comments, order, CRLF) stays.
 """
@@ -26,6 +27,9 @@ RULE_DOCKERIGNORE = "TS207"
 RULE_GITIGNORE = "TS304"
 
 DOCKERIGNORE_ADD = (".venv", "**/__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+# toolshift's journal holds backups of the files a migration replaced (old requirements files,
+# Dockerfiles): `COPY . .` must not put them in the image, whichever way the migration went.
+DOCKERIGNORE_JOURNAL = ".toolshift"
 
 
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
@@ -183,21 +187,26 @@ def _needed(ctx: RewriteContext) -> list[str]:
 def rewrite_dockerignore(
     text: str, ctx: RewriteContext, needed: Sequence[str] | None = None
 ) -> RewriteResult:
-    """Add ``.venv`` and caches (pip -> uv); keep ``needed`` files (default: what the target's
-    Dockerfile reads, ``uv.lock``/``pyproject.toml`` or the requirements files) in the context."""
+    """Add ``.venv`` and caches (pip -> uv) and ``.toolshift`` (both directions); keep
+    ``needed`` files (default: what the target's Dockerfile reads, ``uv.lock``/``pyproject.toml``
+    or the requirements files) in the context."""
 
     if not ctx.enabled(RULE_DOCKERIGNORE):
         return RewriteResult(text)
     need = list(needed) if needed is not None else _needed(ctx)
     new, diags = _keep(text, need, False, ctx, RULE_DOCKERIGNORE)
-    if ctx.direction == "uv":
-        add = [
-            p
-            for p in DOCKERIGNORE_ADD
-            if excluded_by(new, p.removeprefix("**/"), gitignore=False) is None
-            and p not in new.splitlines()
-        ]
-        new = _append(new, add)
+    wanted = (
+        (*DOCKERIGNORE_ADD, DOCKERIGNORE_JOURNAL)
+        if ctx.direction == "uv"
+        else (DOCKERIGNORE_JOURNAL,)
+    )
+    add = [
+        p
+        for p in wanted
+        if excluded_by(new, p.removeprefix("**/"), gitignore=False) is None
+        and p not in new.splitlines()
+    ]
+    new = _append(new, add)
     if new == text:
         return RewriteResult(text)
     return RewriteResult(new, (RULE_DOCKERIGNORE,), tuple(diags))
