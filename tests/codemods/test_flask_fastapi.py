@@ -264,9 +264,16 @@ def test_migrate_options_accepted() -> None:
     assert new is not None and "Flask(__name__)" in new and "raise HTTPException" in new
 
 
-def test_every_ff_rule_is_described() -> None:
-    for rule in [f"FF0{n:02d}" for n in range(1, 13)]:
-        assert RULES[rule]
+def test_every_rule_the_codemod_uses_is_described() -> None:
+    import re
+
+    import toolshift.codemods.flask_fastapi as package
+    import toolshift.planners.to_fastapi as planner
+
+    sources = [Path(planner.__file__), *Path(package.__file__).parent.glob("*.py")]
+    used = {m for p in sources for m in re.findall(r"FF0\d\d", p.read_text(encoding="utf-8"))}
+    assert used >= {f"FF0{n:02d}" for n in range(1, 18)}
+    assert used <= set(RULES), sorted(used - set(RULES))
 
 
 def test_unknown_flask_names_and_app_attributes_are_marked() -> None:
