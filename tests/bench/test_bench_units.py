@@ -245,3 +245,29 @@ def test_remove_later_deletes_the_folder(tmp_path: Path) -> None:
     while folder.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not folder.exists()
+
+
+def test_the_python_the_project_states_is_used_when_uv_finds_it(tmp_path: Path) -> None:
+    import sys
+
+    from toolshift.bench.runner import _Bench
+    from toolshift.bench.scenarios import BenchOptions
+
+    ver = f"{sys.version_info.major}.{sys.version_info.minor}"
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "requirements.txt").write_text("alpha\n")
+    (root / ".python-version").write_text(f"{ver}\n")
+    (tmp_path / "w1").mkdir()
+    bench = _Bench(root, BenchOptions(), tmp_path / "w1", print)
+    assert bench.clock.notes and f"Python {ver}, as the project states" in bench.clock.notes[0]
+    # a version no interpreter here has: noted, and the running one is used
+    (root / ".python-version").write_text("3.4\n")
+    (tmp_path / "w2").mkdir()
+    bench = _Bench(root, BenchOptions(), tmp_path / "w2", print)
+    assert bench.python == sys.executable
+    assert "which uv finds no interpreter for here" in bench.clock.notes[0]
+    # --python wins, without a note
+    (tmp_path / "w3").mkdir()
+    bench = _Bench(root, BenchOptions(python=sys.executable), tmp_path / "w3", print)
+    assert bench.python == sys.executable and not bench.clock.notes

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -124,12 +125,42 @@ class _Bench:
         self.clock = _Clock()
         self.uv = find_uv().path
         self.uv_version = find_uv().version_str
-        self.python = options.python or sys.executable
         self.index = IndexArgs(options.find_links, options.offline)
         self.env = lock_env(str(tmp / "config"))
+        self.python = options.python or self._project_python() or sys.executable
         self.counter = 0
         self.last: Completed | None = None
         self.pip_dir: Path | None = None
+
+    def _project_python(self) -> str | None:
+        """The interpreter for the X.Y the project states (``.python-version``, Dockerfile,
+        ...), found by ``uv python find`` (no downloads); None, with a note, when the project
+        states none or uv finds none."""
+
+        from toolshift.detect import detect
+        from toolshift.errors import ToolshiftError
+
+        try:
+            wanted = detect(self.root, tolerant=True).project.python.preferred()
+        except ToolshiftError:
+            return None
+        if not wanted or not re.fullmatch(r"\d+\.\d+(\.\d+)?", wanted):
+            return None
+        done = run(
+            [self.uv, "python", "find", "--no-project", wanted],
+            cwd=self.tmp,
+            extra_env=self.env,
+            timeout=60,
+        )
+        found = done.stdout.strip().splitlines()
+        if done.returncode == 0 and found:
+            self.clock.notes.append(f"Python {wanted}, as the project states, at {found[-1]}")
+            return found[-1]
+        self.clock.notes.append(
+            f"the project states Python {wanted}, which uv finds no interpreter for here: "
+            f"measured with {sys.executable} (pass --python to choose)"
+        )
+        return None
 
     # ------------------------------------------------------------------ plumbing
 

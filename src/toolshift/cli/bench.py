@@ -50,7 +50,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="counted runs per category figure (default: 1)",
     )
-    p.add_argument("--python", help="the interpreter both tools install for (default: this one)")
+    p.add_argument(
+        "--python",
+        help="the interpreter both tools install for (default: the X.Y the project states, "
+        "else the one running toolshift)",
+    )
     p.add_argument("--find-links", metavar="DIR", help="a folder of wheels for both tools")
     p.add_argument("--offline", action="store_true", help="no index at all (with --find-links)")
     p.add_argument("--entry", metavar="MODULE", help="module the startup figure imports")
@@ -140,6 +144,7 @@ def _to_dict(result: BenchResult) -> dict[str, object]:
             for s in result.series
         ],
         "skipped": [{"what": s.what, "reason": s.reason} for s in result.skipped],
+        "notes": list(result.notes),
         "total_seconds": result.total_seconds,
         "measured_seconds": result.measured_seconds,
         "prepare_seconds": result.prepare_seconds,
@@ -163,6 +168,8 @@ def _print_result(result: BenchResult, run_id: int, charts: tuple[Path, Path]) -
     console = _console()
     console.print(f"[bold]toolshift bench[/] {escape(result.root)}  (run {run_id})")
     console.print("measured: " + escape(measured_statement(result)), soft_wrap=True)
+    for note in result.notes:
+        console.print(f"note: {escape(note)}", soft_wrap=True)
 
     def table(title: str, category: str = "") -> None:
         t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
