@@ -60,3 +60,23 @@ def test_host_cpython_picks_the_newest_patch(
     found = host_cpython("3.12")
     assert found is not None and found.name == "3.12.10"
     assert host_cpython("3.9") is None
+
+
+def test_no_engine_without_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where dockerd cannot start, the reason is given (the fixture turns it into a skip)."""
+
+    from . import engine
+
+    monkeypatch.setattr(engine.os, "geteuid", lambda: 1000)
+    with pytest.raises(Unavailable, match="root"):
+        engine.start_engine([])
+
+
+def test_missing_packages_without_apt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from . import engine
+
+    monkeypatch.setattr(engine, "DOCKER_CLIENT", str(tmp_path / "no-docker"))
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    monkeypatch.setattr(engine.os, "geteuid", lambda: 0)
+    with pytest.raises(Unavailable, match="apt-get"):
+        engine.ensure_packages([])
