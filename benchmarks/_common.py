@@ -13,12 +13,14 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -256,6 +258,69 @@ def finish(results: list[Result], args: argparse.Namespace) -> int:
     if args.strict and not all(r.ok for r in results):
         return 1
     return 0
+
+
+_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    module: str
+    self_us: int
+    cumulative_us: int
+    depth: int
+
+
+def parse_importtime(stderr: str) -> list[ImportRow]:
+    rows: list[ImportRow] = []
+    for line in stderr.splitlines():
+        m = _LINE.match(line)
+        if m:
+            depth = (len(m.group(3)) - 1) // 2
+            rows.append(ImportRow(m.group(4), int(m.group(1)), int(m.group(2)), depth))
+    return rows
+
+
+def by_package(rows: list[ImportRow]) -> list[tuple[str, int, int]]:
+    """(top-level package, summed self time in us, modules imported), largest first."""
+
+    total: dict[str, int] = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
+    for r in rows:
+        root = r.module.split(".")[0]
+        total[root] += r.self_us
+        count[root] += 1
+    return sorted(((k, total[k], count[k]) for k in total), key=lambda t: -t[1])
+
+
+def importtime_report(toolshift_args: Sequence[str], top: int = 10) -> tuple[int, list[str]]:
+    """Total import time (us) of ``toolshift ARGS`` and printable lines of the worst offenders,
+    by top-level package. Median of three runs per package, so one noisy run does not decide.
+    """
+
+    samples: list[list[ImportRow]] = []
+    for _ in range(3):
+        done = run(
+            [sys.executable, "-X", "importtime", "-m", "toolshift", *toolshift_args],
+            env=clean_env(),
+        )
+        samples.append(parse_importtime(done.stderr))
+    totals = [sum(r.self_us for r in rows) for rows in samples]
+    per_pkg: dict[str, list[int]] = defaultdict(list)
+    mods: dict[str, int] = {}
+    for rows in samples:
+        for name, us, n in by_package(rows):
+            per_pkg[name].append(us)
+            mods[name] = n
+    ranked = sorted(per_pkg, key=lambda k: -statistics.median(per_pkg[k]))
+    lines = []
+    for name in ranked[:top]:
+        kind = "stdlib" if name in sys.stdlib_module_names or name.startswith("_") else "3rd-party"
+        if name == "toolshift":
+            kind = "toolshift"
+        med = statistics.median(per_pkg[name]) / 1000
+        lines.append(f"{name:<24} {med:7.1f} ms  {mods[name]:4d} modules  ({kind})")
+    return int(statistics.median(totals)), lines
 
 
 def guarded(main: Callable[[], int]) -> int:

@@ -24,6 +24,7 @@ from _common import (
     clean_env,
     finish,
     guarded,
+    importtime_report,
     ms_result,
     print_result,
     run,
@@ -160,7 +161,13 @@ def main() -> int:
             TARGET_MS,
             cpu,
         )
+        total_us, offenders = importtime_report(argv[len(toolshift_cmd()) :])
+        result.details["imports (python -X importtime)"] = f"{total_us / 1000:.1f} ms"
         print_result(result)
+        print("  import time by top-level package (sum of self times, median of 3):")
+        for line in offenders:
+            print(f"    {line}")
+        result.details["top imports"] = offenders
         if args.keep:
             print(f"  project kept in {project}")
         return finish([result], args)

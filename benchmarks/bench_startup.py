@@ -9,11 +9,8 @@ points straight at the import to make lazy.
 
 from __future__ import annotations
 
-import re
 import statistics
 import sys
-from collections import defaultdict
-from dataclasses import dataclass
 
 from _common import (
     Result,
@@ -21,76 +18,14 @@ from _common import (
     clean_env,
     finish,
     guarded,
+    importtime_report,
     ms_result,
     print_result,
-    run,
     time_runs,
     toolshift_cmd,
 )
 
 TARGET_MS = 150.0
-
-_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    module: str
-    self_us: int
-    cumulative_us: int
-    depth: int
-
-
-def parse_importtime(stderr: str) -> list[ImportRow]:
-    rows: list[ImportRow] = []
-    for line in stderr.splitlines():
-        m = _LINE.match(line)
-        if m:
-            depth = (len(m.group(3)) - 1) // 2
-            rows.append(ImportRow(m.group(4), int(m.group(1)), int(m.group(2)), depth))
-    return rows
-
-
-def by_package(rows: list[ImportRow]) -> list[tuple[str, int, int]]:
-    """(top-level package, summed self time in us, modules imported), largest first."""
-
-    total: dict[str, int] = defaultdict(int)
-    count: dict[str, int] = defaultdict(int)
-    for r in rows:
-        root = r.module.split(".")[0]
-        total[root] += r.self_us
-        count[root] += 1
-    return sorted(((k, total[k], count[k]) for k in total), key=lambda t: -t[1])
-
-
-def importtime_report(top: int = 10) -> tuple[int, list[str]]:
-    """Total import time (us) of ``toolshift --help`` and printable lines of the worst offenders.
-
-    Median of three runs per package, so one noisy run does not decide the verdict.
-    """
-
-    samples: list[list[ImportRow]] = []
-    for _ in range(3):
-        done = run(
-            [sys.executable, "-X", "importtime", "-m", "toolshift", "--help"], env=clean_env()
-        )
-        samples.append(parse_importtime(done.stderr))
-    totals = [sum(r.self_us for r in rows) for rows in samples]
-    per_pkg: dict[str, list[int]] = defaultdict(list)
-    mods: dict[str, int] = {}
-    for rows in samples:
-        for name, us, n in by_package(rows):
-            per_pkg[name].append(us)
-            mods[name] = n
-    ranked = sorted(per_pkg, key=lambda k: -statistics.median(per_pkg[k]))
-    lines = []
-    for name in ranked[:top]:
-        kind = "stdlib" if name in sys.stdlib_module_names or name.startswith("_") else "3rd-party"
-        if name == "toolshift":
-            kind = "toolshift"
-        med = statistics.median(per_pkg[name]) / 1000
-        lines.append(f"{name:<24} {med:7.1f} ms  {mods[name]:4d} modules  ({kind})")
-    return int(statistics.median(totals)), lines
 
 
 def heavy_third_party(rows_text: list[str]) -> list[str]:
@@ -112,7 +47,7 @@ def main() -> int:
         TARGET_MS,
         cpu,
     )
-    total_us, offenders = importtime_report()
+    total_us, offenders = importtime_report(["--help"])
     result.details["interpreter alone (python -c pass)"] = (
         f"median {statistics.median(bare_times) * 1000:.1f} ms"
     )
