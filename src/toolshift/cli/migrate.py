@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from toolshift.fresh_lock import FreshLock
     from toolshift.locking import LockResult
     from toolshift.model import Detected, Diagnostic, Plan
 
 TARGETS = ("uv", "pip", "fastapi")
+PIN_CHOICES = ("exact", "compatible", "minor", "declared")
 
 EPILOG = """\
 examples:
@@ -52,7 +54,82 @@ which of your settings toolshift honours:
 
 exit codes: 0 done (or nothing to do), 1 --check found pending changes, 2 usage or
 input error (file:line named), 4 applying or locking failed and every file was restored.
+
+--to pip (uv project -> requirements files): see `toolshift migrate --to pip --help`
 """
+
+EPILOG_PIP = """\
+examples:
+  toolshift migrate --to pip --diff                show the whole change; write nothing
+  toolshift migrate --to pip services/api --yes    apply it, keep a backup
+  toolshift migrate --to pip --pin exact --hashes  == pins with --hash lines from uv.lock
+  toolshift migrate --to pip --pin compatible --extras --keep-pyproject
+  toolshift undo                                   put every file back, byte for byte
+
+pin policies (--pin; every version comes from uv.lock, here fastapi locked at 0.111.0):
+  exact       fastapi==0.111.0          the default; the only one --hashes accepts
+  compatible  fastapi~=0.111.0          patch releases allowed
+  minor       fastapi>=0.111.0,<0.112   anything up to the next minor release
+  declared    fastapi>=0.110            as written in pyproject.toml; packages that are only
+                                        dependencies of others are left to pip's resolver
+
+per category or package, in pyproject.toml (a package wins over a category, a category over
+--pin; categories: web framework, database, ml, async, auth, monitoring, testing,
+code quality, http client, data, cli, serialization, other):
+  [tool.toolshift.pin]
+  ml = "exact"
+  "web framework" = "compatible"
+  "code quality" = "declared"
+  packages = { ruff = "declared", numpy = "minor" }
+
+what --to pip does (rule ids for --disable):
+  TS121 requirements.txt (runtime; index options; -e . when the project is a package),
+        requirements-dev.txt and requirements-<group>.txt per dependency group, each
+        starting with -r requirements.txt; requirements-<extra>.txt per extra with --extras;
+        constraints.txt from [tool.uv] constraint-dependencies. Sections by category,
+        markers and sources (git, path, URL) kept, credentials as ${VAR} references
+  TS122 uv.lock is deleted: the requirements files pin its versions now
+  TS123 the [tool.uv] tables leave pyproject.toml (always, --keep-pyproject too)
+  TS124 [dependency-groups] leaves pyproject.toml (the group files replace it), and so do
+        [project] and [build-system] when the project is not a package (only uv used
+        them; a pyproject.toml left empty is deleted). --keep-pyproject keeps both
+  .python-version is kept as it is.
+
+no uv.lock? `uv lock` runs first in a temporary copy of the project (pyproject.toml and the
+files it points at), honouring the project's [tool.uv] indexes and --offline/--find-links;
+the plan says its versions come from that fresh lock, and no uv.lock is written.
+
+undo: `toolshift undo PATH` brings back uv.lock and pyproject.toml byte for byte and removes
+the requirements files the migration created (`toolshift history PATH` lists the runs).
+
+exit codes: 0 done (or nothing to do), 1 --check found pending changes, 2 usage or input
+error (file:line named; --hashes with a pin that is not exact), 4 applying failed and every
+file was restored.
+"""
+
+
+class _Help(argparse.Action):
+    """``-h``/``--help`` that knows the target: ``migrate --to pip --help`` explains --to pip."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if getattr(namespace, "to", None) == "pip":
+            parser.description = (
+                "Move a uv project (pyproject.toml + uv.lock) in PATH back to requirements\n"
+                "files a person would write, pinned from uv.lock; show the plan, then apply it\n"
+                "with a backup of every file it touches (see `toolshift undo`)."
+            )
+            parser.epilog = EPILOG_PIP
+        parser.print_help()
+        parser.exit()
 
 
 def _group_arg(value: str) -> tuple[str, str]:
@@ -80,6 +157,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "with a backup of every file it touches (see `toolshift undo`).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
+    p.add_argument(
+        "-h", "--help", action=_Help, help="show this help (with --to pip first: --to pip's)"
     )
     p.add_argument("--to", required=True, choices=TARGETS, help="the target toolchain")
     p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
@@ -139,28 +220,41 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="keep the requirements files next to pyproject.toml",
     )
     uv.add_argument("--no-lock", action="store_true", help="do not run `uv lock` afterwards")
-    uv.add_argument(
+    locking = p.add_argument_group("uv lock (--to uv; --to pip when there is no uv.lock)")
+    locking.add_argument(
         "--offline", action="store_true", help="uv lock from uv's cache only, no network"
     )
-    uv.add_argument(
+    locking.add_argument(
         "--find-links",
         action="append",
         default=[],
         metavar="DIR",
         help="also look for wheels here while locking (this run only; not written)",
     )
-    pip = p.add_argument_group("--to pip")
+    pip = p.add_argument_group("--to pip (see `toolshift migrate --to pip --help`)")
     pip.add_argument(
         "--pin",
-        choices=("exact", "compatible", "minor", "declared"),
-        default="exact",
-        help="how requirements.txt pins versions (default: exact, from uv.lock)",
+        choices=PIN_CHOICES,
+        default=None,
+        help="how the requirements files pin each version from uv.lock: exact (==, the "
+        "default), compatible (~=), minor (>=,<next minor), declared (as in pyproject.toml); "
+        "[tool.toolshift.pin] refines it per category or package",
     )
-    pip.add_argument("--hashes", action="store_true", help="write --hash lines")
+    pip.add_argument(
+        "--hashes",
+        action="store_true",
+        help="add uv.lock's --hash lines (pip's hash-checking mode; needs exact pins)",
+    )
+    pip.add_argument(
+        "--extras",
+        action="store_true",
+        help="also write requirements-<extra>.txt for each [project.optional-dependencies] extra",
+    )
     pip.add_argument(
         "--keep-pyproject",
         action="store_true",
-        help="leave pyproject.toml's uv settings in place",
+        help="keep [project] and [dependency-groups] in pyproject.toml ([tool.uv] still goes; "
+        "by default [dependency-groups] goes, and [project] too unless it is a package)",
     )
     other = p.add_argument_group("containers and --to fastapi")
     other.add_argument(
@@ -212,6 +306,11 @@ def _command_line(args: argparse.Namespace) -> str:
         parts += ["--python", args.python]
     for d in args.find_links:
         parts += ["--find-links", d]
+    if args.pin:
+        parts += ["--pin", args.pin]
+    for flag in ("hashes", "extras", "keep_pyproject"):
+        if getattr(args, flag, False):
+            parts.append("--" + flag.replace("_", "-"))
     for rule in args.disable:
         parts += ["--disable", rule]
     return redact_text(shlex.join(parts))
@@ -310,6 +409,60 @@ def _planner(target: str) -> Any:
         ) from None
 
 
+def _check_pip_flags(args: argparse.Namespace) -> None:
+    from toolshift.errors import UsageError
+
+    given = [
+        flag
+        for flag, on in (
+            ("--pin", args.pin is not None),
+            ("--hashes", args.hashes),
+            ("--extras", args.extras),
+            ("--keep-pyproject", args.keep_pyproject),
+        )
+        if on
+    ]
+    if given and args.to != "pip":
+        raise UsageError(
+            f"{', '.join(given)}: only for --to pip",
+            hint=f"drop {' '.join(given)}, or migrate --to pip",
+        )
+    if args.hashes and (args.pin or "exact") != "exact":
+        raise UsageError(
+            f"--hashes needs --pin exact, not --pin {args.pin}",
+            hint="pip's hash-checking mode installs nothing that is not pinned with ==: drop "
+            "--hashes to keep --pin " + str(args.pin) + ", or use --pin exact --hashes",
+        )
+
+
+def _lock_args(args: argparse.Namespace) -> list[str]:
+    from pathlib import Path
+
+    out: list[str] = []
+    if args.offline:
+        out.append("--offline")
+    for d in args.find_links:
+        out += ["--find-links", str(Path(d).resolve())]
+    return out
+
+
+def _fresh_lock(args: argparse.Namespace, detected: Detected, console: Console) -> FreshLock | None:
+    """No uv.lock in a uv project: lock a temporary copy first (nothing written here)."""
+
+    from toolshift.planners.to_pip import needs_lock
+
+    if not needs_lock(detected):
+        return None
+    from toolshift.fresh_lock import lock_in_copy
+
+    with console.status("no uv.lock: locking a temporary copy with uv ...", spinner="dots"):
+        return lock_in_copy(
+            detected.project.root,
+            detected.contents["pyproject.toml"],
+            extra_args=_lock_args(args),
+        )
+
+
 def _detect(args: argparse.Namespace) -> Detected:
     from pathlib import Path
 
@@ -346,22 +499,30 @@ def run(args: argparse.Namespace) -> int:
             "--format json does not ask before applying",
             hint="add --yes to apply, or --dry-run/--diff/--check to only look",
         )
+    _check_pip_flags(args)
     options = MigrateOptions(
         target=args.to,
         python=args.python,
         keep_requirements=args.keep_requirements,
         lock=not args.no_lock,
         disabled_rules=_disabled(args.disable),
-        pin=args.pin,
+        pin=args.pin or "exact",
         hashes=args.hashes,
         keep_pyproject=args.keep_pyproject,
+        extras=args.extras,
         docker=args.docker,
         style=args.style,
     )
     planner = _planner(args.to)
     detected = _detect(args)
-    plan: Plan = planner(detected, options)
     console = Console(highlight=False, soft_wrap=True, stderr=as_json)
+    fresh = _fresh_lock(args, detected, console) if args.to == "pip" else None
+    if fresh is not None:
+        from toolshift.fresh_lock import fresh_plan, with_lock
+
+        plan: Plan = fresh_plan(planner(with_lock(detected, fresh), options), fresh)
+    else:
+        plan = planner(detected, options)
 
     only_look = args.check or args.dry_run or args.diff
     if as_json and (only_look or plan.empty):
@@ -387,11 +548,7 @@ def run(args: argparse.Namespace) -> int:
     from toolshift.apply import apply_plan
 
     locks: list[LockResult] = []
-    extra_args: list[str] = []
-    if args.offline:
-        extra_args.append("--offline")
-    for d in args.find_links:
-        extra_args += ["--find-links", str(Path(d).resolve())]
+    extra_args = _lock_args(args)
 
     def post(action: PostAction) -> None:
         from toolshift.locking import pins_for, run_uv_lock

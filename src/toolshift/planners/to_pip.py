@@ -53,7 +53,8 @@ dependency-confusion risk; so does one for packages uv took from a non-default i
 pip installs the best match across all indexes where uv used the first index that had it.
 
 No ``uv.lock``: this pure planner cannot lock first, so it raises :class:`InputError` with the
-hint to run ``uv lock`` (the CLI may add the post-action later); a lock older than
+hint to run ``uv lock``; :func:`needs_lock` tells the CLI, which locks a temporary copy of the
+project first (:mod:`toolshift.fresh_lock`) and plans from that lock; a lock older than
 pyproject.toml (the names uv recorded in ``[package.metadata]`` differ) is refused the same
 way. A project already on requirements files (no ``uv.lock``, no ``[tool.uv]``) plans nothing.
 
@@ -819,6 +820,16 @@ def _already_pip(detected: Detected, py_text: str | None) -> bool:
         return True
     py = read_pyproject(py_text, PYPROJECT)
     return not py.has_tool_uv  # [dependency-groups] is a standard table: pip reads it too
+
+
+def needs_lock(detected: Detected) -> bool:
+    """A uv project without ``uv.lock``: :func:`plan_to_pip` needs one first (the CLI runs
+    ``uv lock`` in a temporary copy, see :mod:`toolshift.fresh_lock`)."""
+
+    contents = detected.contents
+    if UV_LOCK in contents or PYPROJECT not in contents:
+        return False
+    return not _already_pip(detected, decode(contents[PYPROJECT], PYPROJECT)[0])
 
 
 def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
