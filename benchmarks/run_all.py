@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS: tuple[tuple[str, int, int], ...] = (
     ("bench_startup.py", 20, 5),
     ("bench_plan.py", 10, 3),
+    ("bench_to_pip.py", 10, 3),
     ("bench_lock_overhead.py", 5, 2),
 )
 
