@@ -168,6 +168,16 @@ def test_adhoc_packages_reported_and_dropped() -> None:
     assert any("gunicorn==22.0.0" in d.message for d in res.diagnostics)
 
 
+def test_adhoc_install_kept_when_ts208_is_disabled() -> None:
+    # nothing would carry the packages into the project: the install line must stay
+    ctx = RewriteContext("uv", disabled_rules=frozenset({"TS208"}))
+    text = "pip install -r requirements.txt && pip install gunicorn==22.0.0"
+    res = translate_script(text, ctx, D)
+    assert "pip install gunicorn==22.0.0" in res.text
+    assert not res.adhoc_packages
+    assert any("TS208 is disabled" in d.message for d in res.diagnostics)
+
+
 def test_adhoc_in_ci_is_dev() -> None:
     res = translate_script("pip install pytest-cov", UV, CI)
     assert res.dropped

@@ -63,11 +63,13 @@ from toolshift.model import (
     Tool,
     normalize_name,
 )
+from toolshift.planners.surroundings import plan_surroundings, without_adhoc_notes
 from toolshift.readers.pipenv import PipfileData, read_pipfile
 from toolshift.readers.poetry import PoetryData, read_poetry
 from toolshift.readers.pyproject import UvSource, UvSourceKind
 from toolshift.redact import has_credentials, strip_credentials
 from toolshift.renderers import pyproject as pp
+from toolshift.rewriters import AdhocPackage
 from toolshift.textio import TextFormat, decode, encode
 
 PYPROJECT = "pyproject.toml"
@@ -335,6 +337,11 @@ def _dep_text(req: Requirement) -> str:
     return out
 
 
+def _name_part(text: str) -> str:
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    return m.group(1) if m else text
+
+
 def _blank_before_headers(before: str, after: str) -> str:
     """Put back the blank line above a table header that had one before the edit (tomlkit drops
     it when it inserts a table among ``[tool.*]`` tables split by another table)."""
@@ -371,6 +378,8 @@ class _Planner:
                     continue
         self.poetry: PoetryData | None = None
         self.pipfile: PipfileData | None = None
+        self.adhoc: tuple[AdhocPackage, ...] = ()  # found by the rewriters (Dockerfile, CI)
+        self.adhoc_placed: list[AdhocPackage] = []
         tool = self.project.tool
         if tool is Tool.POETRY and PYPROJECT in detected.contents:
             import tomllib
@@ -711,6 +720,8 @@ class _Planner:
                 if g.files:
                     st.reasons.append(f"{self.where(g)}: -> [dependency-groups] {g.name}")
 
+        self.place_adhoc(deps, groups)
+
         constraints: list[pp.Dep] = []
         if self.enabled("TS103"):
             seen: set[str] = set()
@@ -764,6 +775,44 @@ class _Planner:
             uv_settings=tuple(settings),
         )
         return edits, replaced
+
+    def place_adhoc(
+        self, deps: list[pp.Dep], groups: list[tuple[str, tuple[pp.GroupItem, ...]]]
+    ) -> None:
+        """Packages a Dockerfile or CI step installed by hand (the rewriters dropped those
+        lines): into ``[project] dependencies``, or the ``dev`` group when CI installed them,
+        unless the project declares them already."""
+
+        from toolshift.planners.surroundings import adhoc_requirements, placed_diagnostic
+
+        if not self.adhoc:
+            return
+        runtime = {normalize_name(_name_part(d.text)) for d in deps}
+        anywhere = set(runtime)
+        for _, items in groups:
+            anywhere |= {normalize_name(_name_part(i.text)) for i in items if isinstance(i, pp.Dep)}
+        found, diags = adhoc_requirements(self.adhoc)
+        self.state.diagnostics.extend(diags)
+        for pkg, req in found:
+            # an image installs the runtime set only (--no-dev); CI installs the groups too
+            if req.key in (anywhere if pkg.dev else runtime):
+                continue
+            runtime.add(req.key)
+            anywhere.add(req.key)
+            dep = replace(self.dep(req), comment=f"installed ad hoc in {pkg.origin or 'a script'}")
+            if pkg.dev and self.enabled("TS102"):
+                at = next((n for n, (name, _) in enumerate(groups) if name == "dev"), None)
+                if at is None:
+                    groups.append(("dev", (dep,)))
+                else:
+                    groups[at] = ("dev", (*groups[at][1], dep))
+                where = "[dependency-groups] dev"
+            else:
+                deps.append(dep)
+                where = "[project] dependencies"
+            self.adhoc_placed.append(pkg)
+            self.state.diagnostics.append(placed_diagnostic(pkg, where))
+            self.state.reasons.append(f"{pkg.requirement} (installed ad hoc) -> {where}")
 
     # ---------------------------------------------------------------- Poetry and Pipenv
 
@@ -1201,6 +1250,18 @@ class _Planner:
             return Plan(root=root, target="uv", diagnostics=tuple(self.state.diagnostics))
         changes: list[FileChange] = []
         replaced: set[str] = set()
+        around = plan_surroundings(self.detected, self.options, "uv")
+        if self.enabled("TS101"):
+            self.adhoc = around.adhoc
+        elif around.adhoc:
+            self.state.diag(
+                "TS208",
+                Severity.WARNING,
+                "packages installed ad hoc ("
+                + ", ".join(a.requirement for a in around.adhoc)
+                + ") were not added to the project: TS101 is disabled",
+                hint="add them to pyproject.toml by hand",
+            )
         if self.enabled("TS101"):
             edits, replaced = self.edits()
             change = self.pyproject_change(edits, req_files)
@@ -1218,6 +1279,8 @@ class _Planner:
             if py:
                 changes.append(py)
             changes += self.deletions(req_files, replaced)
+        changes += around.changes
+        self.state.diagnostics.extend(without_adhoc_notes(around.diagnostics, self.adhoc_placed))
         self.dangling_references(changes)
         posts: list[PostAction] = []
         if lock_wanted and (changes or not has_lock):

@@ -414,6 +414,20 @@ def _to_uv_install(
                 )
             )
             return False
+    if adhoc and not ctx.enabled(RULE_ADHOC):
+        # the packages cannot move into the project, so the line that installs them stays
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: installs {', '.join(adhoc)} ad hoc, and {RULE_ADHOC} is disabled",
+                line,
+                text,
+                hint=f"add them to the project's dependencies by hand, or drop --disable "
+                f"{RULE_ADHOC}",
+            )
+        )
+        return False
     if adhoc:
         acc.rule(RULE_ADHOC)
         for p in adhoc:

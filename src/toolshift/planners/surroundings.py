@@ -1,0 +1,304 @@
+"""Plan step shared by ``--to uv`` and ``--to pip``: the files *around* the packaging.
+
+Pure: takes the :class:`~toolshift.model.Detected` model (the bytes detect read) and the
+:class:`~toolshift.model.MigrateOptions`, and returns the :class:`~toolshift.model.FileChange`
+of every Dockerfile, compose file, GitHub workflow, GitLab CI file, ``.gitignore``,
+``.dockerignore``, README/CONTRIBUTING and Makefile the target toolchain needs changed, made by
+the rewriters of :mod:`toolshift.rewriters` (each file decoded and re-encoded with
+:mod:`toolshift.textio`, so a BOM and CRLF stay). The planners call :func:`plan_surroundings`
+*before* they render the packaging files, because of what the rewriters find on the way:
+
+* packages installed ad hoc (``RUN pip install gunicorn==22.0.0`` in a Dockerfile, a bare
+  ``pip install`` in CI): the rewriter drops the install line, so the planner must add the
+  package to the project's dependencies (runtime, or the ``dev`` group for CI) in the same
+  plan, or it vanishes from the image. :func:`adhoc_requirements` turns them into
+  requirements and says so; :func:`merge_adhoc` is the diagnostic for the ones the planner
+  placed (TS208);
+* Python versions: with ``--python X.Y`` the rewriters align base images and CI setup steps
+  (TS212); a place left disagreeing (a CI test matrix without X.Y, a GitLab image) is a
+  warning here.
+
+The uv version pinned in Dockerfiles and CI is ``options.uv_version`` (the CLI passes the version
+of the uv it runs) or :data:`toolshift.rewriters.DEFAULT_UV_VERSION`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from toolshift.errors import InputError, ParseError
+from toolshift.model import (
+    Detected,
+    Diagnostic,
+    FileChange,
+    FileRole,
+    MigrateOptions,
+    Origin,
+    Requirement,
+    Severity,
+)
+from toolshift.rewriters import DEFAULT_UV_VERSION, AdhocPackage, RewriteContext, rewriter_for
+from toolshift.rules import describe
+from toolshift.textio import decode, encode
+
+#: The roles rewritten here, in the order their changes are listed.
+ROLES: tuple[FileRole, ...] = (
+    FileRole.DOCKERFILE,
+    FileRole.DOCKERIGNORE,
+    FileRole.COMPOSE,
+    FileRole.GITHUB_WORKFLOW,
+    FileRole.GITLAB_CI,
+    FileRole.GITIGNORE,
+    FileRole.README,
+    FileRole.MAKEFILE,
+)
+RULE_ADHOC = "TS208"
+RULE_PYTHON = "TS212"
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What the rewriters made of the files around the packaging."""
+
+    changes: tuple[FileChange, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    adhoc: tuple[AdhocPackage, ...] = ()  # deduplicated by name, runtime before dev
+
+
+def plan_surroundings(
+    detected: Detected,
+    options: MigrateOptions,
+    direction: str,
+    *,
+    requirement_files: Mapping[str, str] | None = None,
+) -> Surroundings:
+    """Run the matching rewriter over every detected file around the packaging.
+
+    ``direction`` is ``"uv"`` or ``"pip"``; ``requirement_files`` maps a dependency group
+    (``""`` = runtime) to the requirements file holding it (default: see
+    :meth:`RewriteContext.for_project`).
+    """
+
+    project = detected.project
+    uv_version = options.uv_version or DEFAULT_UV_VERSION
+    changes: list[FileChange] = []
+    diags: list[Diagnostic] = []
+    adhoc: list[AdhocPackage] = []
+    order = {role: n for n, role in enumerate(ROLES)}
+    files = sorted(
+        (f for f in project.files if f.role in order), key=lambda f: (order[f.role], f.path)
+    )
+    for f in files:
+        rewrite = rewriter_for(f.role, f.path)
+        data = detected.contents.get(f.path)
+        if rewrite is None or data is None:
+            continue
+        try:
+            text, fmt = decode(data, f.path)
+        except InputError as err:
+            diags.append(
+                Diagnostic(
+                    "DET002",
+                    Severity.WARNING,
+                    f"left alone: {err.message}",
+                    Origin(f.path, err.line or 0),
+                    err.hint or "",
+                )
+            )
+            continue
+        ctx = RewriteContext.for_project(
+            project,
+            direction,
+            uv_version=uv_version,
+            path=f.path,
+            docker_mode=options.docker,
+            python_version=options.python,
+            disabled_rules=options.disabled_rules,
+            requirement_files=requirement_files,
+            align_python=bool(options.python),
+        )
+        result = rewrite(text, ctx)
+        diags.extend(result.diagnostics)
+        adhoc.extend(result.adhoc_packages)
+        diags.extend(_python_left_behind(f.role, f.path, result.text, ctx, result.diagnostics))
+        if result.text == text:
+            continue
+        new = encode(result.text, fmt)
+        if new == data:
+            continue
+        rules = tuple(sorted(set(result.rules)))
+        changes.append(
+            FileChange(
+                f.path,
+                data,
+                new,
+                rules=rules,
+                reasons=tuple(_reason(r, f.path) for r in rules),
+            )
+        )
+    return Surroundings(tuple(changes), tuple(_unique(diags)), _dedupe_adhoc(adhoc))
+
+
+def _reason(rule: str, path: str) -> str:
+    """The rule's description, without a ``Dockerfile:`` prefix that only repeats the path."""
+
+    text = describe(rule)
+    head, sep, rest = text.partition(": ")
+    if sep and head.lower() in path.rsplit("/", 1)[-1].lower():
+        return rest
+    return text
+
+
+# --------------------------------------------------------------------------- ad hoc packages
+
+
+def _dedupe_adhoc(found: Sequence[AdhocPackage]) -> tuple[AdhocPackage, ...]:
+    """One entry per distribution name; a runtime install wins over a dev one."""
+
+    from toolshift.model import normalize_name
+
+    out: dict[str, AdhocPackage] = {}
+    for pkg in sorted(found, key=lambda p: p.dev):  # runtime first (False < True)
+        key = normalize_name(_name_of(pkg.requirement))
+        out.setdefault(key, pkg)
+    return tuple(sorted(out.values(), key=lambda p: (p.dev, normalize_name(p.requirement))))
+
+
+def _name_of(text: str) -> str:
+    import re
+
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    return m.group(1) if m else text
+
+
+def adhoc_requirements(
+    adhoc: Sequence[AdhocPackage],
+) -> tuple[list[tuple[AdhocPackage, Requirement]], list[Diagnostic]]:
+    """Each ad hoc package as a :class:`Requirement` (origin: where it was installed), and a
+    warning for each one that is not a requirement toolshift can add (a local path, a
+    variable): the person must add those by hand."""
+
+    from toolshift.readers.pyproject import parse_requirement
+
+    out: list[tuple[AdhocPackage, Requirement]] = []
+    diags: list[Diagnostic] = []
+    for pkg in adhoc:
+        origin = pkg.origin or Origin("<unknown>")
+        try:
+            req = parse_requirement(pkg.requirement, origin)
+        except ParseError:
+            req = None
+        if req is None or not req.name:
+            diags.append(
+                Diagnostic(
+                    RULE_ADHOC,
+                    Severity.WARNING,
+                    f"installed ad hoc: {pkg.requirement!r} is not a requirement toolshift can "
+                    "add to the project's dependencies; add it by hand",
+                    origin,
+                    "the install line was removed with the rest of the pip commands",
+                )
+            )
+            continue
+        out.append((pkg, req))
+    return out, diags
+
+
+def placed_diagnostic(pkg: AdhocPackage, where: str) -> Diagnostic:
+    """The note for an ad hoc package a planner added to the project (``where``: the table or
+    file it went to)."""
+
+    origin = pkg.origin
+    at = f" in {origin}" if origin else ""
+    return Diagnostic(
+        RULE_ADHOC,
+        Severity.WARNING,
+        f"{pkg.requirement} was installed ad hoc{at}; it is now in {where}, so the image "
+        "and CI still get it",
+        origin,
+        "its version is the one the install line asked for"
+        if any(c in pkg.requirement for c in "=<>~@")
+        else "uv lock picks its version (the install line named none)",
+    )
+
+
+def without_adhoc_notes(
+    diags: Sequence[Diagnostic], placed: Sequence[AdhocPackage]
+) -> list[Diagnostic]:
+    """The rewriters' own "installed ad hoc ... `uv add X`" warnings, dropped for the lines
+    whose packages the planner placed (their hint no longer applies)."""
+
+    where = {p.origin for p in placed if p.origin is not None}
+    return [
+        d
+        for d in diags
+        if not (
+            d.code == RULE_ADHOC and d.origin in where and d.message.startswith("installed ad hoc:")
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- Python versions
+
+
+def _python_left_behind(
+    role: FileRole,
+    path: str,
+    text: str,
+    ctx: RewriteContext,
+    said: Sequence[Diagnostic],
+) -> list[Diagnostic]:
+    """A warning when the rewritten file still states another Python than the project's, and
+    the rewriter did not say so already (a CI matrix without it, a GitLab image)."""
+
+    want = ctx.python_version
+    if not want or role not in (FileRole.DOCKERFILE, FileRole.GITHUB_WORKFLOW, FileRole.GITLAB_CI):
+        return []
+    if any(d.code == RULE_PYTHON and d.severity is Severity.WARNING for d in said):
+        return []
+    from toolshift.model import PythonSpec
+    from toolshift.readers import python_version as pv
+
+    sources = (
+        pv.from_dockerfile(text, path)
+        if role is FileRole.DOCKERFILE
+        else pv.from_workflow(text, path)
+    )
+    versions: dict[str, int] = {}
+    for s in sources:
+        for v in PythonSpec(sources=(s,)).versions():
+            versions.setdefault(v, s.origin.line)
+    if not versions or want in versions:
+        return []
+    others = ", ".join(sorted(versions))
+    what = "tests Python" if len(versions) > 1 else "uses Python"
+    return [
+        Diagnostic(
+            RULE_PYTHON,
+            Severity.WARNING,
+            f"{path} {what} {others}, the project says {want}; left as it is",
+            Origin(path, min(versions.values())),
+            f"add {want} there by hand" if len(versions) > 1 else f"change it to {want} by hand",
+        )
+    ]
+
+
+def _unique(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    seen: set[Diagnostic] = set()
+    out: list[Diagnostic] = []
+    for d in diags:
+        if d not in seen:
+            seen.add(d)
+            out.append(d)
+    return out
+
+
+__all__ = [
+    "ROLES",
+    "Surroundings",
+    "adhoc_requirements",
+    "placed_diagnostic",
+    "plan_surroundings",
+    "without_adhoc_notes",
+]

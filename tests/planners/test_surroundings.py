@@ -1,0 +1,211 @@
+"""planners.surroundings and its use by plan_to_uv / plan_to_pip: the Dockerfiles, compose
+files, CI, ignore files and docs of a project are rewritten in the same plan, ad hoc installs
+land in the project's dependencies, and a second run finds nothing left to do."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from toolshift.detect import detect
+from toolshift.model import Detected, MigrateOptions, Plan, Severity
+from toolshift.planners.surroundings import plan_surroundings
+from toolshift.planners.to_uv import plan_to_uv
+from toolshift.rewriters import DEFAULT_UV_VERSION
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "to_uv" / "surroundings"
+
+DOCKERFILE = """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt && pip install gunicorn==22.0.0
+COPY . .
+CMD ["gunicorn", "app:app"]
+"""
+
+
+def _project(root: Path, files: dict[str, str | bytes]) -> Detected:
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return detect(root)
+
+
+def _apply(root: Path, plan: Plan) -> None:
+    for c in plan.changes:
+        path = root / c.path
+        if c.new is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(c.new)
+
+
+def _pyproject(plan: Plan) -> dict[str, object]:
+    change = next(c for c in plan.changes if c.path == "pyproject.toml")
+    assert change.new is not None
+    return tomllib.loads(change.new.decode())
+
+
+def test_every_surrounding_file_is_in_the_plan(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    shutil.copytree(FIXTURE / "before", root)
+    plan = plan_to_uv(detect(root), MigrateOptions("uv", uv_version="0.9.5", python="3.12"))
+    paths = {c.path for c in plan.changes}
+    assert {
+        "Dockerfile",
+        ".dockerignore",
+        ".github/workflows/test.yml",
+        ".gitlab-ci.yml",
+        ".gitignore",
+        "README.md",
+        "Makefile",
+    } <= paths
+    # no file the plan rewrites is named as still pointing at a deleted requirements file
+    assert not [d for d in plan.diagnostics if "still refers to" in d.message]
+    by_path = {c.path: c for c in plan.changes}
+    assert "TS201" in by_path["Dockerfile"].rules and by_path["Dockerfile"].reasons
+    assert b"ghcr.io/astral-sh/uv:0.9.5" in (by_path["Dockerfile"].new or b"")
+
+
+def test_adhoc_installs_move_into_the_project(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    shutil.copytree(FIXTURE / "before", root)
+    plan = plan_to_uv(detect(root), MigrateOptions("uv", uv_version="0.9.5"))
+    data = _pyproject(plan)
+    project = data["project"]
+    assert isinstance(project, dict)
+    assert "gunicorn==22.0.0" in project["dependencies"]  # from the Dockerfile: runtime
+    groups = data["dependency-groups"]
+    assert isinstance(groups, dict)
+    assert "pytest-cov" in groups["dev"]  # from CI: the dev group
+    notes = [d for d in plan.diagnostics if d.code == "TS208"]
+    assert {d.origin.path for d in notes if d.origin} == {
+        "Dockerfile",
+        ".github/workflows/test.yml",
+    }
+    assert all("it is now in" in d.message for d in notes), [d.message for d in notes]
+    # the rewriters' own "`uv add ...`" advice is gone: toolshift did it
+    assert not any("uv add" in d.hint for d in notes)
+    dockerfile = next(c for c in plan.changes if c.path == "Dockerfile").new or b""
+    assert b"gunicorn==22.0.0" not in dockerfile
+
+
+def test_adhoc_already_declared_is_not_added_twice(tmp_path: Path) -> None:
+    detected = _project(
+        tmp_path / "svc",
+        {"requirements.txt": "gunicorn==21.2.0\nflask\n", "Dockerfile": DOCKERFILE},
+    )
+    plan = plan_to_uv(detected, MigrateOptions("uv"))
+    deps = _pyproject(plan)["project"]
+    assert isinstance(deps, dict)
+    assert [d for d in deps["dependencies"] if d.startswith("gunicorn")] == ["gunicorn==21.2.0"]
+
+
+def test_adhoc_in_the_image_goes_to_runtime_even_when_dev_has_it(tmp_path: Path) -> None:
+    # the image installs --no-dev: a dev-group entry would not reach it
+    detected = _project(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "flask\n",
+            "requirements-dev.txt": "gunicorn==22.0.0\n",
+            "Dockerfile": DOCKERFILE,
+        },
+    )
+    deps = _pyproject(plan_to_uv(detected, MigrateOptions("uv")))["project"]
+    assert isinstance(deps, dict)
+    assert "gunicorn==22.0.0" in deps["dependencies"]
+
+
+def test_disabled_ts208_keeps_the_install_line(tmp_path: Path) -> None:
+    detected = _project(tmp_path / "svc", {"requirements.txt": "flask\n", "Dockerfile": DOCKERFILE})
+    plan = plan_to_uv(detected, MigrateOptions("uv", disabled_rules=frozenset({"TS208"})))
+    deps = _pyproject(plan)["project"]
+    assert isinstance(deps, dict)
+    assert not [d for d in deps["dependencies"] if d.startswith("gunicorn")]
+    docker = [c for c in plan.changes if c.path == "Dockerfile"]
+    # nothing may vanish: the Dockerfile keeps installing gunicorn (here: left alone)
+    assert not docker or b"gunicorn==22.0.0" in (docker[0].new or b"")
+    assert any("TS208 is disabled" in d.message for d in plan.diagnostics)
+
+
+def test_disabled_rules_leave_their_files_alone(tmp_path: Path) -> None:
+    detected = _project(
+        tmp_path / "svc",
+        {"requirements.txt": "flask\n", ".gitignore": "*.pyc\n", ".dockerignore": ".git\n"},
+    )
+    plan = plan_to_uv(detected, MigrateOptions("uv", disabled_rules=frozenset({"TS304"})))
+    paths = {c.path for c in plan.changes}
+    assert ".gitignore" not in paths and ".dockerignore" in paths
+
+
+def test_bom_and_crlf_are_kept(tmp_path: Path) -> None:
+    readme = "\ufeff# svc\r\n\r\n```bash\r\npip install -r requirements.txt\r\n```\r\n"
+    detected = _project(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "flask\n",
+            "README.md": readme.encode("utf-8"),
+            "Dockerfile": DOCKERFILE.replace("\n", "\r\n").encode(),
+        },
+    )
+    plan = plan_to_uv(detected, MigrateOptions("uv"))
+    by_path = {c.path: c.new or b"" for c in plan.changes}
+    assert by_path["README.md"].startswith(b"\xef\xbb\xbf# svc\r\n")
+    assert b"uv sync --locked" in by_path["README.md"]
+    for path in ("README.md", "Dockerfile"):
+        assert b"\n" not in by_path[path].replace(b"\r\n", b""), path
+
+
+def test_uv_version_from_options_or_the_default(tmp_path: Path) -> None:
+    detected = _project(tmp_path / "svc", {"requirements.txt": "flask\n", "Dockerfile": DOCKERFILE})
+    for given, pinned in (("0.9.5", "0.9.5"), (None, DEFAULT_UV_VERSION)):
+        around = plan_surroundings(detected, MigrateOptions("uv", uv_version=given), "uv")
+        (docker,) = around.changes
+        assert f"ghcr.io/astral-sh/uv:{pinned} ".encode() in (docker.new or b"")
+
+
+def test_python_matrix_left_behind_is_a_warning(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    shutil.copytree(FIXTURE / "before", root)
+    plan = plan_to_uv(detect(root), MigrateOptions("uv", python="3.12"))
+    warned = {
+        d.origin.path
+        for d in plan.diagnostics
+        if d.code == "TS212" and d.severity is Severity.WARNING and d.origin
+    }
+    assert warned == {".github/workflows/test.yml", ".gitlab-ci.yml"}
+    # what --python can align, it did
+    docker = next(c for c in plan.changes if c.path == "Dockerfile").new or b""
+    assert b"FROM python:3.12-slim" in docker
+    assert next(c for c in plan.changes if c.path == ".python-version").new == b"3.12\n"
+
+
+def test_the_migrated_surroundings_are_a_fixed_point(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    shutil.copytree(FIXTURE / "before", root)
+    options = MigrateOptions("uv", uv_version="0.9.5", python="3.12")
+    _apply(root, plan_to_uv(detect(root), options))
+    assert not plan_surroundings(detect(root), options, "uv").changes
+
+
+@pytest.mark.parametrize("mode", ["multistage", "minimal"])
+def test_docker_mode_reaches_the_rewriter(tmp_path: Path, mode: str) -> None:
+    detected = _project(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "flask\n",
+            "Dockerfile": DOCKERFILE.replace(" && pip install gunicorn==22.0.0", ""),
+        },
+    )
+    around = plan_surroundings(detected, MigrateOptions("uv", docker=mode), "uv")
+    (docker,) = around.changes
+    assert (b" AS builder" in (docker.new or b"")) is (mode == "multistage")
