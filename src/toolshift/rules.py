@@ -57,6 +57,7 @@ RULES: dict[str, str] = {
     "FF015": "tests: app.test_client() -> TestClient(app, follow_redirects=False), requests too",
     "FF016": "before/after/teardown_request hooks and g -> _flask_compat hooks middleware and g",
     "FF017": "session, flash, get_flashed_messages -> _flask_compat (Starlette's signed session)",
+    "FF018": "MethodView classes and as_view registrations -> _flask_compat.add_method_view",
     "FF020": "mark Flask extensions and init_app calls that have no FastAPI conversion (TODO)",
     "FF021": "mark custom URL converters (TODO)",
     "FF022": "mark before_request/after_request/teardown hooks (TODO)",

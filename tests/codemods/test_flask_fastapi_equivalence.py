@@ -64,6 +64,10 @@ CALLS = [
     Call("GET", "/api/search?q=fruit&tags=a&tags=b"),
     Call("GET", "/api/count"),
     Call("GET", "/api/raw"),  # flask.Response(...)
+    Call("GET", "/api/prices/1"),  # a MethodView
+    Call("GET", "/api/prices/999"),
+    Call("PUT", "/api/prices/1", json={"price": 9}),
+    Call("DELETE", "/api/prices/1", compare_body=False),  # 405, Allow: GET, HEAD, OPTIONS, PUT
     Call("GET", "/api/info"),  # app.config, current_app.config, g set by a before_request hook
     Call("GET", "/api/items", headers=(("X-Block", "yes"),)),  # a hook answers instead
     Call("GET", "/pages/visit"),  # session and flash: a signed cookie, kept by the client

@@ -1,4 +1,5 @@
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask.views import MethodView
 
 api = Blueprint("api", __name__, url_prefix="/ignored")
 
@@ -59,3 +60,21 @@ def info():
 @api.get("/raw")
 def raw():
     return Response("raw body", status=202, headers={"X-Raw": "1"})
+
+
+class PriceAPI(MethodView):
+    def get(self, item_id):
+        item = ITEMS.get(item_id)
+        if item is None:
+            abort(404)
+        return {"id": item_id, "price": item["price"]}
+
+    def put(self, item_id):
+        if item_id not in ITEMS:
+            abort(404)
+        data = request.get_json(silent=True) or {}
+        ITEMS[item_id]["price"] = data.get("price", 0)
+        return jsonify(ITEMS[item_id]), 200
+
+
+api.add_url_rule("/prices/<int:item_id>", view_func=PriceAPI.as_view("prices"))

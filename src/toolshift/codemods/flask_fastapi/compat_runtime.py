@@ -31,6 +31,7 @@ import dataclasses
 import decimal
 import functools
 import importlib.util
+import inspect
 import itertools
 import json
 import os
@@ -39,7 +40,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
-from typing import IO, Annotated, Any, NoReturn
+from typing import IO, Annotated, Any, ClassVar, NoReturn
 
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import URL, FormData, Headers, UploadFile
@@ -54,7 +55,9 @@ __all__ = [
     "FlaskResponse",
     "FlaskRouting",
     "FlaskSession",
+    "MethodView",
     "abort",
+    "add_method_view",
     "after_request",
     "before_request",
     "flash",
@@ -624,6 +627,55 @@ async def _captured(app: ASGIApp, scope: Scope, receive: Receive) -> Response:
     response = Response(b"".join(chunks), status_code=start.get("status", 500))
     response.raw_headers = list(start.get("headers", []))
     return response
+
+
+# --------------------------------------------------------------------------- class-based views
+
+_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+class MethodView:
+    """Stands for ``flask.views.MethodView``: one method per HTTP verb (see add_method_view)."""
+
+    decorators: ClassVar[list[Any]] = []
+    init_every_request: ClassVar[bool] = True
+
+
+def _method_endpoint(cls: Any, method: str, args: Any, kwargs: Any) -> Any:
+    impl = getattr(cls, method)
+    signature = inspect.signature(impl)
+    params = list(signature.parameters.values())[1:]  # without self
+    compat = inspect.Parameter(
+        "flask_request_", inspect.Parameter.KEYWORD_ONLY, annotation=FlaskRequest
+    )
+    shared = None if cls.init_every_request else cls(*args, **kwargs)
+
+    def endpoint(**values: Any) -> Any:
+        values.pop("flask_request_", None)  # loads the body for _flask_compat.request
+        view = shared or cls(*args, **kwargs)
+        return make_response(getattr(view, method)(**values))
+
+    endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*params, compat], return_annotation=inspect.Signature.empty
+    )
+    endpoint.__name__ = f"{cls.__name__}_{method}"
+    return endpoint
+
+
+def add_method_view(
+    target: Any, rule: str, cls: Any, name: str | None = None, *args: Any, **kwargs: Any
+) -> None:
+    """``add_url_rule(rule, view_func=Cls.as_view(name, *args, **kwargs))``: one route per
+    method the class defines, each calling a new instance as Flask does."""
+
+    for method in _VIEW_METHODS:
+        if callable(getattr(cls, method, None)):
+            target.add_api_route(
+                rule,
+                _method_endpoint(cls, method, args, kwargs),
+                methods=[method.upper()],
+                name=name,
+            )
 
 
 # --------------------------------------------------------------------------- routing

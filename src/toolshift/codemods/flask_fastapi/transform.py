@@ -579,6 +579,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     continue
                 if key == "flask.Response" and self._response_convertible(node):
                     continue
+                if key == "flask.views.MethodView" and self._views_kept():
+                    continue
                 if key in SESSION_NAMES and self._session_kept():
                     continue
                 if key == "flask.current_app" and self._current_config_convertible(node):
@@ -722,9 +724,27 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         for base in node.bases:
             for key in self.keys(base.value):
+                if key == "flask.views.MethodView" and self._views_kept():
+                    continue
                 if key in UNCONVERTED:
                     rule, message = UNCONVERTED[key]
                     self.todo(rule, message)
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        if not self._views_kept():
+            return updated_node
+        bases = []
+        for orig, upd in zip(original_node.bases, updated_node.bases, strict=True):
+            if "flask.views.MethodView" in self.keys(orig.value):
+                self.applied.add("FF018")
+                upd = upd.with_changes(value=self.compat("MethodView"))
+            bases.append(upd)
+        return updated_node.with_changes(bases=bases)
+
+    def _views_kept(self) -> bool:
+        return self.options.compatible and self.on("FF018")
 
     # ------------------------------------------------------------------ functions
 
@@ -969,9 +989,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             or set(by_role) - {"rule", "endpoint", "view_func", "methods"}
         ):
             return None
-        if isinstance(view.value, cst.Call):
-            return None  # SomeView.as_view(...): class-based, marked by the class
         path = rule.value
+        if isinstance(view.value, cst.Call):
+            return self._method_view(call, path, view.value)
+
         if isinstance(path, cst.SimpleString):
             path = self._path(path, _Func("view"))
         args = [cst.Arg(path), cst.Arg(view.value)]
@@ -986,6 +1007,26 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         return call.with_changes(
             func=call.func.with_changes(attr=_name("add_api_route")), args=_args(args)
         )
+
+    def _method_view(
+        self, call: cst.Call, path: cst.BaseExpression, as_view: cst.Call
+    ) -> cst.Call | None:
+        """``add_url_rule(rule, view_func=Cls.as_view(name, ...))`` ->
+        ``_flask_compat.add_method_view(app, rule, Cls, name, ...)``."""
+
+        func = as_view.func
+        if not (
+            self._views_kept()
+            and isinstance(func, cst.Attribute)
+            and func.attr.value == "as_view"
+            and isinstance(call.func, cst.Attribute)
+        ):
+            return None
+        if isinstance(path, cst.SimpleString):
+            path = self._path(path, _Func("view"))
+        self.applied.add("FF018")
+        args = [cst.Arg(call.func.value), cst.Arg(path), cst.Arg(func.value), *as_view.args]
+        return cst.Call(func=self.compat("add_method_view"), args=_args(args))
 
     def _methods(self, node: cst.BaseExpression | None) -> list[str] | None:
         if node is None:
