@@ -5,10 +5,10 @@ for ``python:3.12-slim`` and ``ghcr.io/astral-sh/uv`` (see :mod:`engine`).
 Each image must build, its command (uvicorn) must run as the non-root user and answer
 ``/health``, and ``import fastapi`` must work in it. The same goes, on a tiny locked project,
 for rewriter-fixture Dockerfiles and a few more pip ones (pip -> uv in both modes, and back),
-and for a compose command rewritten pip -> uv run in the migrated image. The builds install from the package index
-(``--network host``), so besides the engine these tests need the registry. Marked ``docker``:
-excluded by default, run by ``.ci/run`` with a timeout; without an engine they skip with the
-reason (the install-step check in tests/rewriters still runs).
+and for a compose command rewritten pip -> uv run in the migrated image. The builds install
+from the package index (``--network host``), so besides the engine these tests need the
+registry. Marked ``docker``: excluded by default, run by ``.ci/run`` with a timeout; without an
+engine they skip with the reason (the install-step check in tests/rewriters still runs).
 """
 
 from __future__ import annotations
