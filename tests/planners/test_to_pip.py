@@ -585,11 +585,10 @@ def test_pip_installs_what_uv_locked(tmp_path: Path, wheelhouse: Path) -> None:
 
 @pytest.mark.slow
 def test_round_trip_to_uv_then_to_pip(tmp_path: Path, wheelhouse: Path) -> None:
-    """A pip project -> --to uv (with uv lock) -> --to pip installs the same name -> version."""
+    """A pip project -> `toolshift migrate --to uv` (with uv lock) -> `toolshift migrate --to
+    pip`, end to end through the CLI, installs the same name -> version; undo twice restores."""
 
-    from toolshift.detect import detect
-    from toolshift.locking import run_uv_lock
-    from toolshift.planners.to_uv import plan_to_uv
+    from toolshift.cli.main import main
 
     root = tmp_path / "svc"
     root.mkdir()
@@ -603,29 +602,39 @@ def test_round_trip_to_uv_then_to_pip(tmp_path: Path, wheelhouse: Path) -> None:
         "requirements-dev.txt": _pip_installs(root, wheelhouse, "requirements-dev.txt"),
     }
     assert before["requirements.txt"] == pins
+    original = {k: v for k, v in read_tree(root).items() if k != "report.json"}
 
-    to_uv = plan_to_uv(detect(root), MigrateOptions(target="uv"))
-    _write(root, to_uv)
-    run_uv_lock(root, None, {**pins, "devtool": "3.0"}, extra_args=_offline(wheelhouse))
-    assert (root / "uv.lock").exists()
+    offline = ["--offline", "--find-links", str(wheelhouse)]
+    assert main(["migrate", "--to", "uv", str(root), "--yes", *offline]) == 0
+    assert (root / "uv.lock").exists() and not (root / "requirements.txt").exists()
 
-    to_pip = plan_to_pip(detect(root), MigrateOptions(target="pip", pin="exact"))
-    _write(root, to_pip)
+    assert main(["migrate", "--to", "pip", str(root), "--pin", "exact", "--yes"]) == 0
     assert not (root / "uv.lock").exists()
     for entry, installed in before.items():
         assert _pip_installs(root, wheelhouse, entry) == installed, entry
+    assert main(["undo", str(root)]) == 0 and (root / "uv.lock").exists()
+    assert main(["undo", str(root)]) == 0
+
+    def project_files() -> dict[str, bytes]:  # pip's report.json is not the project's
+        return {
+            k: v
+            for k, v in read_tree(root).items()
+            if not k.startswith(".toolshift/") and k != "report.json"
+        }
+
+    assert project_files() == original
 
 
 @pytest.mark.network
 def test_bundled_example_round_trip(tmp_path: Path) -> None:
-    """examples/fastapi-service: --to uv (uv lock from PyPI) then --to pip installs the same
-    name -> version set as the original requirements files (pip's own resolution, Linux)."""
+    """examples/fastapi-service, end to end through the CLI: `migrate --to uv` (uv lock from
+    PyPI) then `migrate --to pip` installs the same name -> version set as the original
+    requirements files (pip's own resolution, Linux), the example's pins included."""
 
     import sys
 
-    from toolshift.detect import detect
-    from toolshift.locking import pins_for, run_uv_lock
-    from toolshift.planners.to_uv import plan_to_uv
+    from toolshift.cli.main import main
+    from toolshift.readers.requirements import parse_requirements
     from toolshift.tools import run
 
     example = Path(__file__).parents[2] / "examples" / "fastapi-service"
@@ -656,16 +665,16 @@ def test_bundled_example_round_trip(tmp_path: Path) -> None:
         return {normalize(i["metadata"]["name"]): i["metadata"]["version"] for i in items}
 
     before = {e: installs(e) for e in ("requirements.txt", "requirements-dev.txt")}
-    detected = detect(root)
+    for entry, installed in before.items():
+        parsed = parse_requirements((root / entry).read_text(), entry)
+        for req in parsed.requirements:
+            if req.pinned_version:  # the example's own pins are what pip installs
+                assert installed[req.key] == req.pinned_version, (entry, req.key)
     # the Python running this test (pip resolves for it too), whatever the example states
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    to_uv = plan_to_uv(detected, MigrateOptions(target="uv", python=python))
-    _write(root, to_uv)
-    # any interpreter will do for locking; the project's .python-version may not be installed
-    lock_args = ["--index-url", "https://pypi.org/simple", "--python", sys.executable]
-    run_uv_lock(root, None, pins_for(detected), extra_args=lock_args)
-    to_pip = plan_to_pip(detect(root), MigrateOptions(target="pip"))
-    _write(root, to_pip)
+    assert main(["migrate", "--to", "uv", str(root), "--python", python, "--yes"]) == 0
+    assert (root / "uv.lock").exists()
+    assert main(["migrate", "--to", "pip", str(root), "--yes"]) == 0
     for entry, installed in before.items():
         assert installs(entry) == installed, entry
 
