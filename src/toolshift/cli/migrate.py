@@ -160,7 +160,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         add_help=False,
     )
     p.add_argument(
-        "-h", "--help", action=_Help, help="show this help (with --to pip first: --to pip's)"
+        "-h", "--help", action=_Help, help="show this help (`--to pip --help`: the --to pip guide)"
     )
     p.add_argument("--to", required=True, choices=TARGETS, help="the target toolchain")
     p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
