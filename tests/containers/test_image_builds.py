@@ -122,6 +122,19 @@ def test_example_as_shipped_builds_with_pip(engine: Engine, images: Images, tmp_
     _check_image(engine, "toolshift-test/orders:pip")
 
 
+def test_example_as_migrate_wrote_it_builds_and_runs(
+    engine: Engine, images: Images, migrated: Path, tmp_path: Path
+) -> None:
+    """End to end: the Dockerfile and .dockerignore exactly as ``migrate --to uv`` wrote them."""
+
+    proj = Path(shutil.copytree(migrated, tmp_path / "orders"))
+    text = (proj / "Dockerfile").read_text(encoding="utf-8")
+    assert "uv sync --locked" in text and "pip install" not in text, text
+    done = _build(engine, images, proj, "toolshift-test/orders:migrated")
+    assert done.returncode == 0, f"{text}\n{done.output[-6000:]}"
+    _check_image(engine, "toolshift-test/orders:migrated")
+
+
 @pytest.mark.parametrize("mode", ["multistage", "minimal"])
 def test_example_migrated_to_uv_builds_and_runs(
     engine: Engine, images: Images, migrated: Path, tmp_path: Path, mode: str

@@ -129,7 +129,7 @@ COMPOSE = _variants(rewrite_compose, _inputs("compose", EXAMPLE / "docker-compos
 
 def _compose_ok(compose_bin: str, text: str, tmp: Path) -> tuple[bool, str]:
     project = tmp / "project"
-    project.mkdir(exist_ok=True)
+    project.mkdir(parents=True, exist_ok=True)
     (project / "compose.yaml").write_text(text, encoding="utf-8")
     done = run(
         [compose_bin, "--project-directory", str(project), "-f", "compose.yaml", "config", "-q"],
@@ -187,3 +187,36 @@ def test_workflow_schema_rejects_a_broken_workflow(check_jsonschema: str, tmp_pa
     path.write_text("on: push\njobs:\n  t:\n    steps:\n      - run: true\n")  # no runs-on
     done = run([check_jsonschema, "--builtin-schema", "vendor.github-workflows", str(path)])
     assert done.returncode != 0
+
+
+# --------------------------------------------------------------------------- the CLI's output
+
+
+def test_files_written_by_migrate_pass_the_checkers(
+    hadolint: str, compose_bin: str, check_jsonschema: str, tmp_path: Path
+) -> None:
+    """`toolshift migrate --to uv` on the example (no lock: offline), then every container and
+    CI file it wrote goes through its checker."""
+
+    import shutil
+    import sys
+
+    proj = Path(shutil.copytree(EXAMPLE, tmp_path / "orders"))
+    done = run(
+        [sys.executable, "-m", "toolshift", "migrate", "--to", "uv", "--yes", "--no-lock",
+         str(proj)],
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.output
+    dockerfile = (proj / "Dockerfile").read_text(encoding="utf-8")
+    assert "uv sync --locked" in dockerfile, "migrate did not rewrite the Dockerfile"
+    assert _hadolint_codes(hadolint, dockerfile, tmp_path) == {"DL3025"}, dockerfile
+
+    compose = (proj / "docker-compose.yml").read_text(encoding="utf-8")
+    ok, out = _compose_ok(compose_bin, compose, tmp_path / "compose")
+    assert ok, out
+
+    workflow = proj / ".github" / "workflows" / "ci.yml"
+    assert "setup-uv" in workflow.read_text(encoding="utf-8")
+    done = run([check_jsonschema, "--builtin-schema", "vendor.github-workflows", str(workflow)])
+    assert done.returncode == 0, done.output
