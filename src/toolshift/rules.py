@@ -58,6 +58,7 @@ RULES: dict[str, str] = {
     "FF016": "before/after/teardown_request hooks and g -> _flask_compat hooks middleware and g",
     "FF017": "session, flash, get_flashed_messages -> _flask_compat (Starlette's signed session)",
     "FF018": "MethodView classes and as_view registrations -> _flask_compat.add_method_view",
+    "FF019": "send_file/send_from_directory -> _flask_compat (safe join, the app's folder)",
     "FF020": "mark Flask extensions and init_app calls that have no FastAPI conversion (TODO)",
     "FF021": "mark custom URL converters (TODO)",
     "FF022": "mark before_request/after_request/teardown hooks (TODO)",

@@ -143,3 +143,13 @@ def test_flask_response_matches_flask(kwargs: dict[str, Any]) -> None:
     assert got.headers["content-type"] == expected.headers["Content-Type"]
     if "headers" in kwargs:
         assert got.headers["x-a"] == expected.headers["X-A"]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("a.txt",), ("sub/a.txt",), ("../a",), ("/etc/passwd",), ("a/../../b",), ("",), ("./x",)],
+)
+def test_safe_join_matches_werkzeug(parts: tuple[str, ...]) -> None:
+    from werkzeug.security import safe_join
+
+    assert compat.safe_join("static", *parts) == safe_join("static", *parts)

@@ -85,6 +85,9 @@ CALLS = [
     Call("GET", "/pages/back", compare_body=False),  # url_for(".greet") with an anchor
     Call("GET", "/static/style.css"),  # Flask's static route
     Call("GET", "/static/missing.css"),  # 404 through the app's handler
+    Call("GET", "/pages/files/style.css"),  # send_from_directory, relative to the app
+    Call("GET", "/pages/files/..%2F__init__.py"),  # outside the folder: 404
+    Call("GET", "/pages/files/nope.css"),
     # Flask's routing answers, kept by _flask_compat.FlaskRouting:
     Call("HEAD", "/api/items"),  # HEAD of a GET route: headers, no body
     Call("OPTIONS", "/api/items"),  # automatic OPTIONS with Allow

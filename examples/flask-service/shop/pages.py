@@ -5,6 +5,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -63,3 +64,8 @@ def visit():
     session["count"] = session.get("count", 0) + 1
     flash("counted")
     return {"count": session["count"], "flashes": get_flashed_messages()}
+
+
+@pages.route("/files/<path:name>")
+def files(name):
+    return send_from_directory("static", name)

@@ -34,7 +34,9 @@ import importlib.util
 import inspect
 import itertools
 import json
+import mimetypes
 import os
+import posixpath
 import types
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
@@ -68,6 +70,8 @@ __all__ = [
     "render_template",
     "render_template_string",
     "request",
+    "send_file",
+    "send_from_directory",
     "session",
     "teardown_request",
     "url_for",
@@ -627,6 +631,78 @@ async def _captured(app: ASGIApp, scope: Scope, receive: Receive) -> Response:
     response = Response(b"".join(chunks), status_code=start.get("status", 500))
     response.raw_headers = list(start.get("headers", []))
     return response
+
+
+# --------------------------------------------------------------------------- files
+
+
+def safe_join(directory: str, *untrusted: str) -> str | None:
+    """werkzeug's ``safe_join``: ``None`` when a part would leave ``directory``."""
+
+    parts = [directory or "."]
+    for part in untrusted:
+        if not part:
+            continue
+        part = posixpath.normpath(part)
+        if (
+            os.path.isabs(part)
+            or part.startswith("/")
+            or part == ".."
+            or part.startswith("../")
+            or any(sep in part for sep in (os.sep, os.altsep) if sep not in (None, "/"))
+        ):
+            return None
+        parts.append(part)
+    return posixpath.join(*parts)
+
+
+def _root_path() -> str:
+    """The app's root folder (Flask resolves relative file paths against it)."""
+
+    req = _request_var.get()
+    app = (req if isinstance(req, Request) else req.starlette).app if req is not None else None
+    root = getattr(getattr(app, "state", None), "root_path", None)
+    return str(root) if root else os.getcwd()
+
+
+def send_file(
+    path_or_file: Any,
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    **_ignored: Any,
+) -> Response:
+    """Flask's ``send_file`` for a path (relative to the app's root) or a binary file object."""
+
+    disposition = "attachment" if as_attachment else "inline"
+    if hasattr(path_or_file, "read"):
+        data = path_or_file.read()
+        if mimetype is None and download_name:
+            mimetype = mimetypes.guess_type(download_name)[0]
+        out = Response(data, media_type=mimetype or "application/octet-stream")
+        if as_attachment or download_name:
+            name = download_name or "file"
+            out.headers["content-disposition"] = f'{disposition}; filename="{name}"'
+        return out
+    from starlette.responses import FileResponse
+
+    path = os.path.join(_root_path(), os.fspath(path_or_file))
+    filename = download_name or (os.path.basename(path) if as_attachment else None)
+    return FileResponse(
+        path, media_type=mimetype, filename=filename, content_disposition_type=disposition
+    )
+
+
+def send_from_directory(directory: Any, path: Any, **kwargs: Any) -> Response:
+    """Flask's ``send_from_directory``: 404 unless ``path`` is a file inside ``directory``."""
+
+    joined = safe_join(os.fspath(directory), os.fspath(path))
+    if joined is None:
+        raise HTTPException(status_code=404)
+    full = os.path.join(_root_path(), joined)
+    if not os.path.isfile(full):
+        raise HTTPException(status_code=404)
+    return send_file(full, **kwargs)
 
 
 # --------------------------------------------------------------------------- class-based views

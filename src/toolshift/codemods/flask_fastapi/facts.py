@@ -46,6 +46,7 @@ class ProjectFacts:
     config_used: set[str] = field(default_factory=set)  # names whose .config is used
     uses_hooks: bool = False  # before_request/after_request/teardown_* somewhere
     uses_session: bool = False  # session, flash or get_flashed_messages
+    uses_send: bool = False  # send_file or send_from_directory
     uses_forms: bool = False
     uses_templates: bool = False
     uses_flask: bool = False
@@ -165,6 +166,8 @@ class FactsCollector(cst.CSTVisitor):
                 self.facts.uses_templates = True
             if key in SESSION_KEYS:
                 self.facts.uses_session = True
+            if key in ("flask.send_file", "flask.send_from_directory"):
+                self.facts.uses_send = True
 
 
 def collect_facts(modules: dict[str, tuple[ModuleName, cst.Module]]) -> ProjectFacts:

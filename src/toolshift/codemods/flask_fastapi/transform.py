@@ -127,6 +127,10 @@ UNCONVERTED: dict[str, tuple[str, str]] = {
         "Flask CLI command: move it to a plain click/typer script",
     ),
 }
+FILE_HELPERS = {
+    "flask.send_file": "send_file",
+    "flask.send_from_directory": "send_from_directory",
+}
 SESSION_NAMES = {
     "flask.session": "session",
     "flask.flash": "flash",
@@ -259,6 +263,8 @@ RESPONSE_CALLS = frozenset(
         "FileResponse",
         f"{COMPAT_MODULE}.jsonify",
         f"{COMPAT_MODULE}.FlaskResponse",
+        f"{COMPAT_MODULE}.send_file",
+        f"{COMPAT_MODULE}.send_from_directory",
         f"{COMPAT_MODULE}.make_response",
     }
 )
@@ -502,7 +508,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         pending: list[tuple[str, str]],
     ) -> cst.SimpleStatementLine | cst.BaseCompoundStatement:
         lines = list(stmt.leading_lines)
-        existing = {line.comment.value for line in lines if line.comment is not None}
+        # Comments above a module's first statement are parsed into the module's header.
+        header = [line for line in self.module.header if line.comment is not None]
+        existing = {line.comment.value for line in [*lines, *header] if line.comment is not None}
         for rule, message in pending:
             text = f"# TODO[toolshift {rule}]: {message}"
             if text not in existing:
@@ -581,6 +589,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     continue
                 if key == "flask.views.MethodView" and self._views_kept():
                     continue
+                if key in FILE_HELPERS and self._files_kept() and id(node) in self._called:
+                    continue
                 if key in SESSION_NAMES and self._session_kept():
                     continue
                 if key == "flask.current_app" and self._current_config_convertible(node):
@@ -620,6 +630,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         """``Response(...)`` called (not subclassed or compared) in the compatible style."""
 
         return self.options.compatible and self.on("FF005") and id(node) in self._called
+
+    def _files_kept(self) -> bool:
+        return self.options.compatible and self.on("FF019")
 
     def _session_kept(self) -> bool:
         return self.options.compatible and self.on("FF017")
@@ -1108,6 +1121,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 self.applied.add("FF005")
                 return updated_node.with_changes(func=self.compat("make_response"))
             self.todo("FF005", "make_response: build a starlette Response directly")
+        file_helper = next((FILE_HELPERS[k] for k in keys if k in FILE_HELPERS), None)
+        if file_helper and self._files_kept() and id(original_node.func) in self._called:
+            self.applied.add("FF019")
+            return updated_node.with_changes(func=self.compat(file_helper))
         if "flask.Response" in keys and self._response_convertible(original_node.func):
             self.applied.add("FF005")
             return updated_node.with_changes(func=self.compat("FlaskResponse"))
@@ -1185,6 +1202,12 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self._after.setdefault(id(self._stmts[-1]), []).append(
                 cst.SimpleStatementLine([config])
             )
+        if target is not None and self.facts.uses_send and self._files_kept():
+            # Flask resolves send_file/send_from_directory paths against the app's folder.
+            root = cst.parse_statement(f'{target}.state.root_path = F(__file__, ".")\n')
+            root = root.visit(_Replace("F", self.compat("folder")))  # type: ignore[assignment]
+            assert isinstance(root, cst.SimpleStatementLine)
+            self._after.setdefault(id(self._stmts[-1]), []).append(root)
         if target is not None and self.facts.uses_templates and self.on("FF013"):
             self._after.setdefault(id(self._stmts[-1]), []).extend(
                 self._template_setup(target, original)
