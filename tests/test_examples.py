@@ -315,6 +315,14 @@ def test_migrate_without_lock_then_undo_restores_the_example(
     pyproject = after["pyproject.toml"].decode()
     assert '"fastapi==0.165.0"' in pyproject
     assert 'uvloop==0.23.0; sys_platform != "win32"' in pyproject
+    # The files around the packaging move with it.
+    dockerfile = after["Dockerfile"].decode()
+    assert "uv sync --locked" in dockerfile
+    assert "pip install" not in dockerfile
+    workflow = after[".github/workflows/ci.yml"].decode()
+    assert "astral-sh/setup-uv" in workflow
+    assert "uv run pytest" in workflow
+    assert "requirements" not in workflow
     assert main(["undo", str(work), "--yes"]) == 0
     assert _snapshot(work) == before
     capsys.readouterr()
@@ -350,6 +358,8 @@ def test_readme_session_on_a_copy_of_the_example(
     assert versions["sqlalchemy"] == "2.1.9"
     assert versions["uvloop"] == "0.23.0"
     assert versions["httpx2"] == "2.16.2"
+    # Nothing is left to migrate.
+    assert main(["migrate", "--to", "uv", str(work), "--check"]) == 0
     assert main(["undo", str(work), "--yes"]) == 0
     assert _snapshot(work) == before
     capsys.readouterr()
