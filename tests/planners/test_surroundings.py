@@ -209,3 +209,102 @@ def test_docker_mode_reaches_the_rewriter(tmp_path: Path, mode: str) -> None:
     around = plan_surroundings(detected, MigrateOptions("uv", docker=mode), "uv")
     (docker,) = around.changes
     assert (b" AS builder" in (docker.new or b"")) is (mode == "multistage")
+
+
+# --------------------------------------------------------------------------- --to pip
+
+UV_DOCKERFILE = """\
+FROM python:3.12-slim
+COPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /uvx /bin/
+WORKDIR /app
+RUN --mount=type=cache,target=/root/.cache/uv \\
+    --mount=type=bind,source=uv.lock,target=uv.lock \\
+    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\
+    uv sync --locked --no-install-project --no-dev
+COPY . .
+RUN uv sync --locked --no-dev
+CMD ["uv", "run", "python", "-m", "orders"]
+"""
+
+UV_WORKFLOW = """\
+name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: astral-sh/setup-uv@v6
+        with:
+          version: "0.9.5"
+          enable-cache: true
+      - run: uv sync --locked --group test
+      - run: uv run pytest
+"""
+
+
+def _uv_project(root: Path) -> Detected:
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "to_pip" / "groups" / "input", root)
+    return _project(
+        root,
+        {
+            "Dockerfile": UV_DOCKERFILE,
+            ".github/workflows/ci.yml": UV_WORKFLOW,
+            ".dockerignore": ".git\n.venv\n",
+        },
+    )
+
+
+def test_to_pip_rewrites_the_surroundings(tmp_path: Path) -> None:
+    from toolshift.planners.to_pip import plan_to_pip
+
+    root = tmp_path / "svc"
+    plan = plan_to_pip(_uv_project(root), MigrateOptions("pip"))
+    by_path = {c.path: (c.new or b"").decode() for c in plan.changes}
+    docker = by_path["Dockerfile"]
+    assert "pip install --no-cache-dir -r requirements.txt" in docker
+    assert "uv" not in docker.replace("UV_", "").lower().replace("uvicorn", "")
+    assert 'CMD ["python", "-m", "orders"]' in docker
+    ci = by_path[".github/workflows/ci.yml"]
+    assert "actions/setup-python" in ci and "uv " not in ci
+    # uv sync installs the dev group by default, --group test on top: files this plan writes
+    assert "pip install -r requirements-dev.txt -r requirements-test.txt" in ci
+    assert {"requirements-dev.txt", "requirements-test.txt"} <= set(by_path)
+    assert ".toolshift" in by_path[".dockerignore"].splitlines()
+    assert all(c.rules and c.reasons for c in plan.changes)
+    _apply(root, plan)
+    again = plan_surroundings(detect(root), MigrateOptions("pip"), "pip")
+    assert not again.changes, [c.path for c in again.changes]
+
+
+def test_to_pip_places_adhoc_packages_in_the_requirements_files() -> None:
+    from toolshift.model import Origin
+    from toolshift.planners import to_pip
+    from toolshift.renderers.requirements import Entry, RequirementsDoc
+    from toolshift.rewriters import AdhocPackage
+
+    ctx = to_pip._Context.__new__(to_pip._Context)
+    ctx.diagnostics = []
+    files = [
+        to_pip._File(
+            "requirements.txt", RequirementsDoc(("h",), (), (Entry("flask", "flask==3"),))
+        ),
+        to_pip._File("requirements-dev.txt", RequirementsDoc(("h",), ("-r requirements.txt",))),
+    ]
+    adhoc = (
+        AdhocPackage("gunicorn==22.0.0", origin=Origin("Dockerfile", 4)),
+        AdhocPackage("flask", origin=Origin("Dockerfile", 5)),  # listed already
+        AdhocPackage("pytest-cov", dev=True, origin=Origin("ci.yml", 9)),
+    )
+    out, placed = to_pip._place_adhoc(ctx, files, adhoc)
+    assert [e.text for e in out[0].doc.entries] == ["flask==3", "gunicorn==22.0.0"]
+    assert [e.text for e in out[1].doc.entries] == ["pytest-cov"]
+    assert [p.requirement for p in placed] == ["gunicorn==22.0.0", "pytest-cov"]
+    assert [d.code for d in ctx.diagnostics] == ["TS208", "TS208"]
+
+
+def test_a_folder_name_ending_in_underscore_gives_a_valid_project_name(tmp_path: Path) -> None:
+    detected = _project(tmp_path / "svc_", {"requirements.txt": "flask\n"})
+    project = _pyproject(plan_to_uv(detected, MigrateOptions("uv")))["project"]
+    assert isinstance(project, dict)
+    assert project["name"] == "svc"

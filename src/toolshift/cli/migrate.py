@@ -409,6 +409,21 @@ def _planner(target: str) -> Any:
         ) from None
 
 
+def _uv_version(target: str) -> str | None:
+    """The version of the uv toolshift runs, pinned in Dockerfiles and CI (None: no uv here,
+    the planners use :data:`toolshift.rewriters.DEFAULT_UV_VERSION`)."""
+
+    if target not in ("uv", "pip"):
+        return None
+    from toolshift.errors import ToolError
+    from toolshift.tools import find_uv
+
+    try:
+        return find_uv().version_str
+    except ToolError:
+        return None
+
+
 def _check_pip_flags(args: argparse.Namespace) -> None:
     from toolshift.errors import UsageError
 
@@ -512,6 +527,7 @@ def run(args: argparse.Namespace) -> int:
         extras=args.extras,
         docker=args.docker,
         style=args.style,
+        uv_version=_uv_version(args.to),
     )
     planner = _planner(args.to)
     detected = _detect(args)

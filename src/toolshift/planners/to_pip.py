@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -85,6 +85,12 @@ from toolshift.model import (
     Severity,
     normalize_name,
 )
+from toolshift.planners.surroundings import (
+    adhoc_requirements,
+    placed_diagnostic,
+    plan_surroundings,
+    without_adhoc_notes,
+)
 from toolshift.readers.pyproject import PIN_POLICIES, PyprojectData, UvSourceKind, read_pyproject
 from toolshift.readers.uv_lock import (
     LockData,
@@ -96,6 +102,7 @@ from toolshift.readers.uv_lock import (
 )
 from toolshift.redact import redact_url, strip_credentials
 from toolshift.renderers.requirements import Entry, RequirementsDoc, render_requirements
+from toolshift.rewriters import AdhocPackage
 from toolshift.textio import TextFormat, decode, encode
 
 PYPROJECT = "pyproject.toml"
@@ -877,8 +884,18 @@ def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
         diagnostics=list(lock.diagnostics),
     )
     changes: list[FileChange] = []
-    if "TS121" not in options.disabled_rules:
-        for f in _plan_files(ctx):
+    files = _plan_files(ctx) if "TS121" not in options.disabled_rules else []
+    group_files = {"": RUNTIME_FILE}
+    for group in py.groups:
+        path = f"requirements-{normalize_name(group.name)}.txt"
+        if any(f.path == path for f in files):
+            group_files[group.name] = path
+    around = plan_surroundings(
+        detected, options, "pip", requirement_files=group_files if files else None
+    )
+    files, placed = _place_adhoc(ctx, files, around.adhoc)
+    if files:
+        for f in files:
             new_text = render_requirements(f.doc)
             old = contents.get(f.path)
             fmt = decode(old, f.path)[1] if old is not None else TextFormat()
@@ -910,4 +927,42 @@ def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
         )
         reason = "only uv used it" if new_py is None else "uv's tables are not needed by pip"
         changes.append(FileChange(PYPROJECT, old_py, new_py, rules, (reason,)))
+    changes += around.changes
+    ctx.diagnostics += without_adhoc_notes(around.diagnostics, placed)
     return Plan(root=root, target="pip", changes=tuple(changes), diagnostics=tuple(ctx.diagnostics))
+
+
+def _place_adhoc(
+    ctx: _Context, files: list[_File], adhoc: Iterable[AdhocPackage]
+) -> tuple[list[_File], list[AdhocPackage]]:
+    """Packages a Dockerfile or CI step installed by hand, whose install line the rewriters
+    dropped: into requirements.txt (or requirements-dev.txt when CI installed them), unless the
+    file lists them already. Returns the files and the packages placed."""
+
+    found, diags = adhoc_requirements(tuple(adhoc))
+    ctx.diagnostics += diags
+    placed: list[AdhocPackage] = []
+    by_path = {f.path: n for n, f in enumerate(files)}
+    out = list(files)
+    for pkg, req in found:
+        dev_file = "requirements-dev.txt"
+        path = dev_file if pkg.dev and dev_file in by_path else RUNTIME_FILE
+        if path not in by_path:
+            ctx.note(
+                "TS208",
+                Severity.WARNING,
+                f"{pkg.requirement} was installed ad hoc and its install line removed, but no "
+                "requirements file is written (TS121 is disabled)",
+                pkg.origin,
+                f"add {pkg.requirement} to the requirements files by hand",
+            )
+            continue
+        n = by_path[path]
+        doc = out[n].doc
+        if any(e.key == req.key for e in doc.entries):
+            continue
+        entry = Entry(key=req.key, text=req.pep508(), category=category_of(req.name))
+        out[n] = replace(out[n], doc=replace(doc, entries=(*doc.entries, entry)))
+        placed.append(pkg)
+        ctx.diagnostics.append(placed_diagnostic(pkg, path))
+    return out, placed

@@ -764,7 +764,9 @@ class _Planner:
                 "records a hash for every file it locks",
             )
         edits = pp.PyprojectEdits(
-            name=p.name or PurePosixPath(p.root).name or "service",
+            # a folder named `svc_` gives `svc-`: PEP 508 names end with a letter or digit
+            name=re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", p.name or PurePosixPath(p.root).name)
+            or "service",
             requires_python=self.requires_python(),
             dependencies=tuple(deps),
             extras=tuple(extras),
