@@ -35,4 +35,9 @@ def create_app():
     def bad_request(error):
         return jsonify(error="bad request"), 400
 
+    def method_not_allowed(error):
+        return jsonify(error="method not allowed", code=error.code), 405
+
+    app.register_error_handler(405, method_not_allowed)
+
     return app

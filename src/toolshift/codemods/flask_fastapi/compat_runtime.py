@@ -62,6 +62,7 @@ __all__ = [
     "add_method_view",
     "after_request",
     "before_request",
+    "error_handler",
     "flash",
     "g",
     "get_flashed_messages",
@@ -202,6 +203,23 @@ def FlaskResponse(
     if headers:
         _add_headers(out, headers)
     return out
+
+
+def error_handler(fn: Any) -> Any:
+    """``app.register_error_handler(code, fn)``: Flask calls ``fn(error)``, Starlette calls
+    ``handler(request, exc)``; werkzeug's ``code``/``description`` are set on the error."""
+
+    def handler(request: Request, exc: Exception) -> Response:
+        from starlette.exceptions import HTTPException as StarletteHTTPException
+
+        if isinstance(exc, StarletteHTTPException):  # FastAPI's is a subclass
+            with contextlib.suppress(AttributeError):
+                exc.code = exc.status_code  # type: ignore[attr-defined]
+                exc.description = exc.detail  # type: ignore[attr-defined]
+        return make_response(fn(exc))
+
+    handler.__name__ = getattr(fn, "__name__", "handler")
+    return handler
 
 
 def abort(status: int, description: str | None = None) -> NoReturn:
@@ -830,9 +848,15 @@ class FlaskRouting:
         elif method not in allowed:
 
             async def send_allow(message: Message) -> None:
-                if message["type"] == "http.response.start" and message["status"] == 405:
-                    # Flask's Allow lists every method of the URL, not one route's.
-                    raw = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers = message.get("headers", [])
+                if (
+                    message["type"] == "http.response.start"
+                    and message["status"] == 405
+                    and any(k.lower() == b"allow" for k, _ in headers)
+                ):
+                    # Flask's Allow lists every method of the URL, not one route's (and, as
+                    # in Flask, an error handler's own response gets none).
+                    raw = [(k, v) for k, v in headers if k.lower() != b"allow"]
                     raw.append((b"allow", _allow(allowed).encode("latin-1")))
                     message = {**message, "headers": raw}
                 await send(message)

@@ -1156,6 +1156,23 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 converted = self._add_url_rule(updated_node)
                 if converted is not None:
                     return converted
+            if (
+                obj is ObjKind.APP
+                and attr == "register_error_handler"
+                and self.options.compatible
+                and self.on("FF008")
+                and len(updated_node.args) == 2
+            ):
+                # app.register_error_handler(code, fn) -> add_exception_handler(code, wrapped fn)
+                self.applied.add("FF008")
+                key, fn = updated_node.args
+                orig_key = original_node.args[0]
+                wrapped = cst.Call(func=self.compat("error_handler"), args=[cst.Arg(fn.value)])
+                assert isinstance(updated_node.func, cst.Attribute)
+                return updated_node.with_changes(
+                    func=updated_node.func.with_changes(attr=_name("add_exception_handler")),
+                    args=_args([self._handler_key(orig_key, key), cst.Arg(wrapped)]),
+                )
             if obj is not None and attr in ("add_url_rule", "register_error_handler"):
                 self.todo(
                     "FF003",
