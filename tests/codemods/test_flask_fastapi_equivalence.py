@@ -252,4 +252,4 @@ def test_converted_test_suite_passes(tmp_path: Path) -> None:
             timeout=120,
         )
         assert proc.returncode == 0, f"{side}:\n{proc.stdout}\n{proc.stderr}"
-        assert re.search(r"(^|\s)8 passed", proc.stdout), proc.stdout
+        assert re.search(r"(^|\s)10 passed", proc.stdout), proc.stdout

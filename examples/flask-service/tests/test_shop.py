@@ -49,3 +49,15 @@ def test_open_and_with_block():
     with app.test_client() as c:
         assert c.open("/nowhere", method="GET").status_code == 404
         assert c.get("/api/info").json["name"] == "Fruit shop"
+
+
+def test_session_survives_between_requests(client):
+    assert client.get("/pages/visit").get_json()["count"] == 1
+    second = client.get("/pages/visit").get_json()
+    assert second == {"count": 2, "flashes": ["counted"]}
+
+
+def test_hook_can_answer(client):
+    rv = client.get("/api/items", headers={"X-Block": "yes"})
+    assert rv.status_code == 403
+    assert rv.headers["X-Shop"] == "seen"
