@@ -232,6 +232,7 @@ def test_no_lock_apply_then_undo(tmp_path: Path, wheelhouse: Path) -> None:
     assert main(["migrate", "--to", "pip", str(root), "--yes"]) == 0
     after = tree(root)
     assert "alpha==1.1.0" in after["requirements.txt"].decode()
+    assert "--no-index\n" in after["requirements.txt"].decode()  # as uv locked: no PyPI
     assert "devtool==3.0" in after["requirements-dev.txt"].decode()
     assert "pyproject.toml" not in after and "uv.lock" not in after
     assert after[".python-version"] == b"3.11\n"

@@ -220,6 +220,33 @@ def _inputs(source: str = "forks") -> dict[str, bytes]:
     return read_tree(FIXTURES / source / "input")
 
 
+def test_no_index_stays_no_index() -> None:
+    """[tool.uv] no-index: uv used find-links alone, so pip must not fall back to PyPI."""
+
+    files = _inputs()
+    py = (
+        files["pyproject.toml"]
+        .decode()
+        .replace(
+            "[tool.uv]\npackage = false\n",
+            '[tool.uv]\npackage = false\nno-index = true\nfind-links = ["./wheels"]\n'
+            '[[tool.uv.index]]\nname = "corp"\nurl = "https://corp.example/simple"\n'
+            "default = true\n",
+        )
+    )
+    files["pyproject.toml"] = py.encode()
+    plan = plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
+    text = next(c.new for c in plan.changes if c.path == "requirements.txt")
+    assert text is not None
+    options = [line for line in text.decode().splitlines() if line.startswith("--")]
+    assert options == ["--no-index", "--find-links ./wheels"]
+    assert "pip-index-merge" not in {d.code for d in plan.diagnostics}
+    without = plan_to_pip(detected_for(_inputs()), MigrateOptions(target="pip"))
+    assert b"--no-index" not in next(
+        c.new or b"" for c in without.changes if c.path == "requirements.txt"
+    )
+
+
 def test_pyproject_not_toml_is_a_clear_error() -> None:
     files = _inputs()
     files["pyproject.toml"] = b'[project]\nname = "svc\n'

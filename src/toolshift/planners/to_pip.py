@@ -45,7 +45,8 @@ wins over ``--pin``::
 Sources in pip's terms: git -> ``name @ git+URL@<commit>`` (with ``exact``; the declared tag,
 branch or rev otherwise), a directory -> ``./path``, editable -> ``-e ./path``, URL ->
 ``name @ URL``; paths are relative to the project root, where pip is run. Indexes: the default
-becomes ``--index-url``, others ``--extra-index-url``, flat ones ``--find-links``. A literal
+becomes ``--index-url``, others ``--extra-index-url``, flat ones ``--find-links``;
+``[tool.uv] no-index = true`` becomes ``--no-index`` with the find-links alone. A literal
 credential in an index URL is replaced by ``${UV_INDEX_<NAME>_USERNAME}`` /
 ``${UV_INDEX_<NAME>_PASSWORD}`` references (pip expands them; uv reads the same variables).
 A package pinned to a named index cannot be expressed in pip: a warning explains the
@@ -196,6 +197,7 @@ class _Context:
     declared: dict[str, Requirement]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     hash_refused: set[str] = field(default_factory=set)
+    no_index: bool = False  # [tool.uv] no-index = true: find-links only, no index at all
 
     def note(
         self,
@@ -302,6 +304,9 @@ def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> li
             if src.kind is UvSourceKind.INDEX:
                 pinned_to.setdefault(src.location, []).append(name)
     default = [i for i in ctx.py.indexes if i.kind is IndexKind.DEFAULT]
+    if ctx.no_index:  # uv ignores every index then, and so must pip
+        out.append("--no-index")
+        default = []
     for index in default[:1]:
         out.append(f"--index-url {_index_url(index, ctx)}")
         known.add(strip_credentials(index.url).rstrip("/"))
@@ -309,6 +314,8 @@ def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> li
         if index.kind is IndexKind.DEFAULT:
             continue
         known.add(strip_credentials(index.url).rstrip("/"))
+        if ctx.no_index and index.kind is not IndexKind.FIND_LINKS:
+            continue
         if index.kind is IndexKind.FIND_LINKS:
             out.append(f"--find-links {_index_url(index, ctx)}")
             continue
@@ -333,7 +340,7 @@ def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> li
     pinned = {n for names in pinned_to.values() for n in names}
     for url, names in sorted(used_registries.items()):
         shadowable = sorted(names - pinned)
-        if url.rstrip("/") != default_url and shadowable:
+        if url.rstrip("/") != default_url and shadowable and not ctx.no_index:
             ctx.note(
                 "pip-index-merge",
                 Severity.WARNING,
@@ -829,6 +836,13 @@ def _already_pip(detected: Detected, py_text: str | None) -> bool:
     return not py.has_tool_uv  # [dependency-groups] is a standard table: pip reads it too
 
 
+def _no_index(py_text: str) -> bool:
+    import tomllib
+
+    uv = tomllib.loads(py_text).get("tool", {}).get("uv", {})
+    return isinstance(uv, dict) and uv.get("no-index") is True
+
+
 def needs_lock(detected: Detected) -> bool:
     """A uv project without ``uv.lock``: :func:`plan_to_pip` needs one first (the CLI runs
     ``uv lock`` in a temporary copy, see :mod:`toolshift.fresh_lock`)."""
@@ -882,6 +896,7 @@ def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
         options=options,
         declared=py.declared(),
         diagnostics=list(lock.diagnostics),
+        no_index=_no_index(py_text),
     )
     changes: list[FileChange] = []
     files = _plan_files(ctx) if "TS121" not in options.disabled_rules else []
