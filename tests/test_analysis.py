@@ -559,4 +559,5 @@ def test_nested_services_are_listed() -> None:
     assert a.services == ("services/worker",)
     assert to_dict(a)["services"] == ["services/worker"]
     assert "other services below: services/worker" in render_markdown(a)
-    assert "Other services below (run toolshift on each): services/worker" in human(a)
+    assert "Other services below (`migrate` takes them all in one plan" in human(a)
+    assert "narrows it): services/worker" in human(a)

@@ -514,7 +514,8 @@ def detect(
                 f"{PurePosixPath(rel).parent} looks like a separate service ({rel}); "
                 "it is not part of this project",
                 Origin(rel),
-                f"run toolshift on {PurePosixPath(rel).parent} for that service",
+                f"`toolshift migrate` takes it too (--only {PurePosixPath(rel).parent} for "
+                "that service alone); analyze it on its own",
             )
         )
 

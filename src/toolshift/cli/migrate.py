@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from toolshift.fresh_lock import FreshLock
     from toolshift.locking import LockResult
     from toolshift.model import Detected, Diagnostic, Plan
+    from toolshift.services import Service
 
 TARGETS = ("uv", "pip", "fastapi")
 PIN_CHOICES = ("exact", "compatible", "minor", "declared")
@@ -164,6 +165,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--to", required=True, choices=TARGETS, help="the target toolchain")
     p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="a monorepo (service folders below PATH, each with its own dependency files) is "
+        "migrated whole, in one plan; --only narrows it to these folders (relative to PATH, "
+        "repeatable; . is PATH itself)",
+    )
     show = p.add_argument_group("review")
     show.add_argument(
         "--diff", action="store_true", help="show the unified diff of every file; write nothing"
@@ -313,6 +323,8 @@ def _command_line(args: argparse.Namespace) -> str:
             parts.append("--" + flag.replace("_", "-"))
     for rule in args.disable:
         parts += ["--disable", rule]
+    for folder in args.only:
+        parts += ["--only", folder]
     return redact_text(shlex.join(parts))
 
 
@@ -491,6 +503,21 @@ def _detect(args: argparse.Namespace) -> Detected:
     return detect(Path(args.path).resolve(), selection)
 
 
+def _services(args: argparse.Namespace, top: Detected) -> tuple[list[Service], list[Diagnostic]]:
+    """The services to migrate: PATH alone, or every service folder of a monorepo (--only)."""
+
+    from pathlib import Path
+
+    from toolshift.errors import UsageError
+    from toolshift.services import Service, detect_services
+
+    if args.to not in ("uv", "pip"):
+        if args.only:
+            raise UsageError(f"--only is for --to uv and --to pip, not --to {args.to}")
+        return [Service("", top)], []
+    return detect_services(Path(top.project.root), top, args.only)
+
+
 # --------------------------------------------------------------------------- run
 
 
@@ -530,15 +557,26 @@ def run(args: argparse.Namespace) -> int:
         uv_version=_uv_version(args.to),
     )
     planner = _planner(args.to)
-    detected = _detect(args)
+    top = _detect(args)
     console = Console(highlight=False, soft_wrap=True, stderr=as_json)
-    fresh = _fresh_lock(args, detected, console) if args.to == "pip" else None
-    if fresh is not None:
-        from toolshift.fresh_lock import fresh_plan, with_lock
+    services, notes = _services(args, top)
+    plans: list[tuple[str, Plan]] = []
+    for service in services:  # one, unless PATH is a monorepo
+        detected = service.detected
+        fresh = _fresh_lock(args, detected, console) if args.to == "pip" else None
+        if fresh is not None:
+            from toolshift.fresh_lock import fresh_plan, with_lock
 
-        plan: Plan = fresh_plan(planner(with_lock(detected, fresh), options), fresh)
-    else:
-        plan = planner(detected, options)
+            plans.append(
+                (service.path, fresh_plan(planner(with_lock(detected, fresh), options), fresh))
+            )
+        else:
+            plans.append((service.path, planner(detected, options)))
+    detected_in = {s.path: s.detected for s in services}
+    from toolshift.services import merge_plans
+
+    outside = None if any(s.path == "" for s in services) else top
+    plan: Plan = merge_plans(top.project.root, args.to, plans, notes, outside)
 
     only_look = args.check or args.dry_run or args.diff
     if as_json and (only_look or plan.empty):
@@ -571,8 +609,16 @@ def run(args: argparse.Namespace) -> int:
 
         if action.kind is not PostActionKind.UV_LOCK:
             raise ToolError(f"unknown post-action {action.kind.value!r}")
-        with console.status("locking with uv ...", spinner="dots"):
-            locks.append(run_uv_lock(plan.root, action, pins_for(detected), extra_args=extra_args))
+        where = f" in {action.cwd}" if action.cwd else ""
+        with console.status(f"locking with uv{where} ...", spinner="dots"):
+            locks.append(
+                run_uv_lock(
+                    Path(plan.root) / action.cwd,
+                    action,
+                    pins_for(detected_in[action.cwd]),
+                    extra_args=extra_args,
+                )
+            )
 
     entry = apply_plan(plan, command=_command_line(args), post=post)
     lock_diags = [d for r in locks for d in r.diagnostics]

@@ -147,7 +147,10 @@ def render_human(a: Analysis, console: Console) -> None:
     )
     console.print(Panel(head, title="toolshift analyze", expand=False))
     if a.services:
-        console.print("Other services below (run toolshift on each): " + e(", ".join(a.services)))
+        console.print(
+            "Other services below (`migrate` takes them all in one plan; --only FOLDER "
+            "narrows it): " + e(", ".join(a.services))
+        )
 
     files = Table(title="Files", box=box.SIMPLE, show_header=True)
     files.add_column("role")

@@ -1,0 +1,271 @@
+"""Monorepos: every service folder below a top folder, migrated in one plan.
+
+:func:`toolshift.detect.detect` describes one service and names the folders below it that are
+services of their own (``DET001``: a folder with its own ``pyproject.toml``, ``setup.py``,
+``Pipfile`` or ``requirements.txt``) without walking them. :func:`find_services` (I/O: it runs
+detect on each) follows those names down, so ``apps/backend``, ``plugins/x`` and
+``plugins/x/sub`` are all found; :func:`merge_plans` (pure) joins the plans the planner made for
+each into one :class:`~toolshift.model.Plan` whose paths are relative to the top folder, with
+one ``uv lock`` post-action per service (:attr:`~toolshift.model.PostAction.cwd` names the
+service folder). Applying that plan makes one journal entry, so one ``undo`` puts every service
+back.
+
+A top folder without nested services is the single-service case: one :class:`Service` with
+``path == ""`` and exactly the ``Detected`` detect gives, so nothing changes for it. A top folder
+that only holds services (no dependency files of its own) is not a service itself; its own
+files (a shared workflow, a root compose file) are left alone, said in an info diagnostic.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from toolshift.errors import InputError, UsageError
+from toolshift.model import (
+    Detected,
+    Diagnostic,
+    FileChange,
+    FileRole,
+    Origin,
+    Plan,
+    PostAction,
+    Severity,
+)
+
+# A folder holding one of these declares dependencies: it is a service.
+_DECLARES = frozenset(
+    {
+        FileRole.REQUIREMENTS,
+        FileRole.CONSTRAINTS,
+        FileRole.PYPROJECT,
+        FileRole.UV_LOCK,
+        FileRole.POETRY_LOCK,
+        FileRole.PIPFILE,
+        FileRole.PIPFILE_LOCK,
+        FileRole.SETUP_PY,
+        FileRole.SETUP_CFG,
+    }
+)
+_AROUND = frozenset(
+    {
+        FileRole.DOCKERFILE,
+        FileRole.COMPOSE,
+        FileRole.GITHUB_WORKFLOW,
+        FileRole.GITLAB_CI,
+        FileRole.DOCKERIGNORE,
+        FileRole.README,
+        FileRole.MAKEFILE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service of a (mono)repo: its folder relative to the top (POSIX, ``""`` = the top
+    folder itself) and what detect found there."""
+
+    path: str
+    detected: Detected
+
+
+def nested_services(detected: Detected) -> list[str]:
+    """The folders below ``detected``'s root that detect named as services (DET001)."""
+
+    out: list[str] = []
+    for d in detected.project.diagnostics:
+        if d.code == "DET001" and d.origin is not None:
+            folder = str(PurePosixPath(d.origin.path).parent)
+            if folder not in ("", ".") and folder not in out:
+                out.append(folder)
+    return out
+
+
+def declares_dependencies(detected: Detected) -> bool:
+    return any(f.role in _DECLARES for f in detected.project.files)
+
+
+def find_services(
+    top: Detected, detect_folder: Callable[[str], Detected], only: Sequence[str] = ()
+) -> tuple[list[Service], list[Diagnostic]]:
+    """Every service below ``top`` (``detect_folder(path relative to the top)`` detects one),
+    narrowed to the folders ``only`` names (relative to the top; ``"."`` = the top itself).
+
+    Raises :class:`UsageError` when an ``--only`` folder is not a service."""
+
+    services: list[Service] = []
+    notes: list[Diagnostic] = []
+    queue = nested_services(top)
+    if not queue or declares_dependencies(top):
+        services.append(Service("", top))
+    else:
+        around = sorted(f.path for f in top.project.files if f.role in _AROUND)
+        if around:
+            notes.append(
+                Diagnostic(
+                    "DET001",
+                    Severity.INFO,
+                    "the top folder is not a service (no dependency files); its own "
+                    f"{', '.join(around)} left as they are",
+                    hint="check what they install by hand, or migrate that folder's "
+                    "service on its own",
+                )
+            )
+    seen: set[str] = set()
+    while queue:
+        rel = queue.pop(0)
+        if rel in seen:
+            continue
+        seen.add(rel)
+        detected = detect_folder(rel)
+        services.append(Service(rel, detected))
+        queue += [f"{rel}/{p}" for p in nested_services(detected)]
+    services.sort(key=lambda s: s.path)
+    if only:
+        wanted = {_normalise(o) for o in only}
+        known = {s.path for s in services}
+        missing = sorted(wanted - known)
+        if missing:
+            names = ", ".join(s.path or "." for s in services)
+            raise UsageError(
+                f"--only {missing[0] or '.'}: not a service folder here",
+                hint=f"the services found are: {names}",
+            )
+        services = [s for s in services if s.path in wanted]
+    if len(services) > 1 or any(s.path for s in services):
+        notes.append(
+            Diagnostic(
+                "DET001",
+                Severity.INFO,
+                f"{len(services)} service(s) in one plan: "
+                + ", ".join(s.path or "." for s in services),
+                hint="--only FOLDER (repeatable) narrows it",
+            )
+        )
+    return services, notes
+
+
+def _normalise(path: str) -> str:
+    p = posixpath.normpath(path.replace("\\", "/").strip())
+    return "" if p in (".", "") else p.strip("/")
+
+
+def detect_services(
+    root: Path, top: Detected, only: Sequence[str] = ()
+) -> tuple[list[Service], list[Diagnostic]]:
+    """:func:`find_services` with :func:`toolshift.detect.detect` on each folder (default file
+    selection: ``--requirements`` and friends name files of the top folder)."""
+
+    from toolshift.detect import detect
+
+    return find_services(top, lambda rel: detect(root / rel), only)
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def _join(prefix: str, path: str) -> str:
+    return f"{prefix}/{path}" if prefix else path
+
+
+def _origin(prefix: str, origin: Origin | None) -> Origin | None:
+    if origin is None or not prefix or origin.path.startswith("<"):
+        return origin
+    return replace(origin, path=_join(prefix, origin.path))
+
+
+def prefixed(plan: Plan, prefix: str) -> Plan:
+    """``plan`` with every path (changes, post-actions, diagnostics) under ``prefix``."""
+
+    if not prefix:
+        return plan
+    return replace(
+        plan,
+        changes=tuple(replace(c, path=_join(prefix, c.path)) for c in plan.changes),
+        post_actions=tuple(
+            replace(
+                a,
+                cwd=_join(prefix, a.cwd) if a.cwd else prefix,
+                produces=tuple(_join(prefix, p) for p in a.produces),
+            )
+            for a in plan.post_actions
+        ),
+        diagnostics=tuple(replace(d, origin=_origin(prefix, d.origin)) for d in plan.diagnostics),
+    )
+
+
+def merge_plans(
+    root: str,
+    target: str,
+    plans: Sequence[tuple[str, Plan]],
+    notes: Sequence[Diagnostic] = (),
+    top: Detected | None = None,
+) -> Plan:
+    """One plan from each service's (``(folder, plan)``, folder relative to ``root``).
+
+    ``top``: the top folder when it is not a service itself; its files that name a file the
+    plan deletes (a shared workflow's ``pip install -r apps/api/requirements.txt``) are
+    warned about, since nothing rewrites them."""
+
+    if len(plans) == 1 and plans[0][0] == "" and not notes:
+        return plans[0][1]
+    changes: list[FileChange] = []
+    posts: list[PostAction] = []
+    diags: list[Diagnostic] = list(notes)
+    for folder, plan in plans:
+        p = prefixed(plan, folder)
+        changes += p.changes
+        posts += p.post_actions
+        diags += [d for d in p.diagnostics if d not in diags]
+    if top is not None:
+        diags += _dangling(top, [c.path for c in changes if c.new is None])
+    return Plan(
+        root=root,
+        target=target,
+        changes=tuple(changes),
+        post_actions=tuple(posts),
+        diagnostics=tuple(diags),
+    )
+
+
+def _dangling(top: Detected, deleted: Sequence[str]) -> list[Diagnostic]:
+    import re
+
+    from toolshift.textio import decode
+
+    out: list[Diagnostic] = []
+    for f in top.project.files:
+        data = top.contents.get(f.path)
+        if f.role not in _AROUND or data is None:
+            continue
+        try:
+            text = decode(data, f.path)[0]
+        except InputError:  # detect already reported an unreadable file
+            continue
+        for gone in deleted:
+            m = re.search(r"(?<![\w./-])(?:\./)?" + re.escape(gone) + r"(?![\w.-])", text)
+            if m:
+                out.append(
+                    Diagnostic(
+                        "TS107",
+                        Severity.WARNING,
+                        f"{f.path} still refers to {gone}, which this migration deletes",
+                        Origin(f.path, text.count("\n", 0, m.start()) + 1),
+                        hint="install that service with `uv sync --locked` there (in its "
+                        "folder), or keep the file with --keep-requirements",
+                    )
+                )
+    return out
+
+
+__all__ = [
+    "Service",
+    "declares_dependencies",
+    "detect_services",
+    "find_services",
+    "merge_plans",
+    "nested_services",
+    "prefixed",
+]
