@@ -308,3 +308,18 @@ def test_a_folder_name_ending_in_underscore_gives_a_valid_project_name(tmp_path:
     project = _pyproject(plan_to_uv(detected, MigrateOptions("uv")))["project"]
     assert isinstance(project, dict)
     assert project["name"] == "svc"
+
+
+@pytest.mark.parametrize(
+    ("python", "severity"), [("3.12", Severity.INFO), ("3.9", Severity.WARNING), ("3.10", None)]
+)
+def test_requires_python_kept_as_written_is_said(
+    tmp_path: Path, python: str, severity: Severity | None
+) -> None:
+    pyproject = '[project]\nname = "rp"\nversion = "1"\nrequires-python = ">=3.10"\n'
+    detected = _project(
+        tmp_path / "svc", {"pyproject.toml": pyproject, "requirements.txt": "flask\n"}
+    )
+    plan = plan_to_uv(detected, MigrateOptions("uv", python=python))
+    notes = [d for d in plan.diagnostics if "requires-python = '>=3.10'" in d.message]
+    assert [d.severity for d in notes] == ([severity] if severity else [])

@@ -1103,6 +1103,7 @@ class _Planner:
                 final = replace(edits, dependencies=(), extras=(), groups=())
         result = pp.render_pyproject(text, final, PYPROJECT)
         self.state.diagnostics.extend(result.diagnostics)
+        self.python_left_behind(result.text)
         new = encode(_blank_before_headers(text or "", result.text), fmt)
         if old is not None and new == old:
             return None
@@ -1115,6 +1116,39 @@ class _Planner:
             new=new,
             rules=rules,
             reasons=tuple(self.state.reasons) or ("pyproject.toml for uv",),
+        )
+
+    def python_left_behind(self, pyproject: str) -> None:
+        """``--python X.Y`` against a ``requires-python`` the user wrote (kept as written)."""
+
+        import tomllib
+
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        want = self.options.python
+        if not want:
+            return
+        try:
+            have = tomllib.loads(pyproject).get("project", {}).get("requires-python")
+        except tomllib.TOMLDecodeError:
+            return
+        if not isinstance(have, str) or have.replace(" ", "") == f">={want}":
+            return
+        try:
+            allows = SpecifierSet(have).contains(f"{want}.0", prereleases=True)
+        except InvalidSpecifier:
+            return
+        self.state.diag(
+            "TS101",
+            Severity.WARNING if not allows else Severity.INFO,
+            f"requires-python = {have!r} is kept as written; "
+            + (
+                f"it excludes Python {want} (--python)"
+                if not allows
+                else f"--python {want} is within it, and uv locks for every version it allows"
+            ),
+            Origin(PYPROJECT),
+            hint=f'set requires-python = ">={want}" to match --python {want}',
         )
 
     def python_version_change(self) -> FileChange | None:
