@@ -663,8 +663,16 @@ class LockData:
                 reach[node] = new
                 work.append(node)
 
+        anded: dict[tuple[Dnf, str], Dnf] = {}  # many edges repeat (parent marker, edge)
+
         def follow(dep: LockDependency, m: Dnf, parent: str | None) -> None:
-            dm = m if not dep.marker else dnf_and(m, edge(dep.marker), universe)
+            dm = m
+            if dep.marker:
+                key = (m, dep.marker)
+                found = anded.get(key)
+                if found is None:
+                    found = anded[key] = dnf_and(m, edge(dep.marker), universe)
+                dm = found
             for target in self._targets(dep):
                 add(target.key, dm, parent)
                 for extra in dep.extras:
