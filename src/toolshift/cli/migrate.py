@@ -41,6 +41,12 @@ what --to uv does (rule ids for --disable):
   TS107 the requirements files it replaces are deleted (--keep-requirements keeps them)
   TS108 uv lock, keeping the versions pinned today (== pins, pip-compile output,
         constraints); a pinned package whose version moves is named in a warning
+  TS2xx Dockerfiles (uv from its image at the version toolshift runs, uv sync --locked),
+        compose files, .dockerignore; TS3xx CI workflows, .gitignore, README/Makefile;
+        a package they install by hand joins the dependencies (TS208)
+
+a folder with several services below it (each with its own dependency files) is migrated
+whole, in one plan, one journal entry and one uv lock per service; --only FOLDER narrows it.
 
 which of your settings toolshift honours:
   yes  the project's own index configuration, from its files (--index-url,
@@ -500,7 +506,13 @@ def _detect(args: argparse.Namespace) -> Detected:
         dev_requirements=tuple(args.dev_requirements),
         groups=tuple(args.group),
     )
-    return detect(Path(args.path).resolve(), selection)
+    detected = detect(Path(args.path).resolve(), selection)
+    if args.to == "fastapi":
+        # detect reads packaging files only; the codemod needs the service's Python sources.
+        from toolshift.codemods.flask_fastapi.sources import with_python_sources
+
+        detected = with_python_sources(detected)
+    return detected
 
 
 def _services(args: argparse.Namespace, top: Detected) -> tuple[list[Service], list[Diagnostic]]:
