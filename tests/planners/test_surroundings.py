@@ -169,7 +169,7 @@ def test_uv_version_from_options_or_the_default(tmp_path: Path) -> None:
     detected = _project(tmp_path / "svc", {"requirements.txt": "flask\n", "Dockerfile": DOCKERFILE})
     for given, pinned in (("0.9.5", "0.9.5"), (None, DEFAULT_UV_VERSION)):
         around = plan_surroundings(detected, MigrateOptions("uv", uv_version=given), "uv")
-        (docker,) = around.changes
+        (docker,) = [c for c in around.changes if c.path == "Dockerfile"]
         assert f"ghcr.io/astral-sh/uv:{pinned} ".encode() in (docker.new or b"")
 
 
@@ -207,7 +207,7 @@ def test_docker_mode_reaches_the_rewriter(tmp_path: Path, mode: str) -> None:
         },
     )
     around = plan_surroundings(detected, MigrateOptions("uv", docker=mode), "uv")
-    (docker,) = around.changes
+    (docker,) = [c for c in around.changes if c.path == "Dockerfile"]
     assert (b" AS builder" in (docker.new or b"")) is (mode == "multistage")
 
 
@@ -323,3 +323,24 @@ def test_requires_python_kept_as_written_is_said(
     plan = plan_to_uv(detected, MigrateOptions("uv", python=python))
     notes = [d for d in plan.diagnostics if "requires-python = '>=3.10'" in d.message]
     assert [d.severity for d in notes] == ([severity] if severity else [])
+
+
+@pytest.mark.parametrize("direction", ["uv", "pip"])
+def test_a_dockerignore_is_created_where_copy_dot_would_ship_the_journal(
+    tmp_path: Path, direction: str
+) -> None:
+    detected = _project(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "flask\n",
+            "Dockerfile": DOCKERFILE,  # COPY . .
+            "worker/Dockerfile": "FROM python:3.12-slim\nCOPY app.py /app/\n",  # copies a file
+        },
+    )
+    around = plan_surroundings(detected, MigrateOptions(direction), direction)
+    created = [c for c in around.changes if c.old is None]
+    assert [c.path for c in created] == [".dockerignore"]
+    assert ".toolshift" in (created[0].new or b"").decode().splitlines()
+    assert created[0].rules == ("TS207",) and created[0].reasons
+    off = MigrateOptions(direction, disabled_rules=frozenset({"TS207"}))
+    assert not [c for c in plan_surroundings(detected, off, direction).changes if c.old is None]

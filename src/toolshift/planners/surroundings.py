@@ -24,6 +24,8 @@ of the uv it runs) or :data:`toolshift.rewriters.DEFAULT_UV_VERSION`.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -137,7 +139,51 @@ def plan_surroundings(
                 reasons=tuple(_reason(r, f.path) for r in rules),
             )
         )
+    changes += _missing_dockerignores(detected, options, direction, uv_version)
     return Surroundings(tuple(changes), tuple(_unique(diags)), _dedupe_adhoc(adhoc))
+
+
+_COPY_ALL = re.compile(r"(?im)^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*\.\s+\S+")
+
+
+def _missing_dockerignores(
+    detected: Detected, options: MigrateOptions, direction: str, uv_version: str
+) -> list[FileChange]:
+    """A ``.dockerignore`` beside each Dockerfile that copies its whole folder (``COPY . .``)
+    and has none: toolshift's journal (backups of the files it replaced), ``.venv`` and caches
+    would otherwise go into the image."""
+
+    from toolshift.rewriters.ignore_files import RULE_DOCKERIGNORE, rewrite_dockerignore
+
+    if RULE_DOCKERIGNORE in options.disabled_rules:
+        return []
+    project = detected.project
+    have = {posixpath.dirname(p) for p in project.files_with(FileRole.DOCKERIGNORE)}
+    out: list[FileChange] = []
+    for path in sorted(project.files_with(FileRole.DOCKERFILE)):
+        folder = posixpath.dirname(path)
+        data = detected.contents.get(path)
+        if folder in have or data is None or not _COPY_ALL.search(data.decode("utf-8", "replace")):
+            continue
+        have.add(folder)
+        target = posixpath.join(folder, ".dockerignore")
+        ctx = RewriteContext.for_project(
+            project, direction, uv_version=uv_version, path=target, docker_mode=options.docker
+        )
+        text = rewrite_dockerignore("", ctx).text
+        out.append(
+            FileChange(
+                target,
+                None,
+                text.encode("utf-8"),
+                rules=(RULE_DOCKERIGNORE,),
+                reasons=(
+                    f"{path} copies its whole folder: keep toolshift's journal (.toolshift), "
+                    ".venv and caches out of the image",
+                ),
+            )
+        )
+    return out
 
 
 def _reason(rule: str, path: str) -> str:
