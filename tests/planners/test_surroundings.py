@@ -344,3 +344,37 @@ def test_a_dockerignore_is_created_where_copy_dot_would_ship_the_journal(
     assert created[0].rules == ("TS207",) and created[0].reasons
     off = MigrateOptions(direction, disabled_rules=frozenset({"TS207"}))
     assert not [c for c in plan_surroundings(detected, off, direction).changes if c.old is None]
+
+
+def test_a_dockerfile_that_stops_installing_the_dependencies_is_flagged(tmp_path: Path) -> None:
+    # a layout the uv -> pip rewriter does not follow: its `uv sync` goes, no pip install -r
+    # comes; the plan must say so rather than ship an image without its dependencies
+    docker = (
+        "FROM python:3.12-slim\nWORKDIR /app\n"
+        "COPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /bin/\n"
+        "RUN uv pip install --system gunicorn\nCOPY . .\nRUN uv sync --locked\n"
+    )
+    detected = _project(
+        tmp_path / "svc",
+        {"pyproject.toml": '[project]\nname = "s"\nversion = "1"\n', "Dockerfile": docker},
+    )
+    around = plan_surroundings(detected, MigrateOptions("pip"), "pip")
+    new = next(c for c in around.changes if c.path == "Dockerfile").new or b""
+    lost = [d for d in around.diagnostics if "no longer does" in d.message]
+    assert (b"-r requirements" in new) or lost
+    # and a rewrite that keeps installing is not flagged
+    fine = _project(tmp_path / "ok", {"requirements.txt": "flask\n", "Dockerfile": DOCKERFILE})
+    assert not [
+        d
+        for d in plan_surroundings(fine, MigrateOptions("uv"), "uv").diagnostics
+        if "no longer does" in d.message
+    ]
+
+
+def test_a_dockerfile_left_installing_with_pip_is_not_flagged(tmp_path: Path) -> None:
+    # no WORKDIR: the install is left alone, only the base image is aligned (--python)
+    docker = "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+    detected = _project(tmp_path / "svc", {"requirements.txt": "flask\n", "Dockerfile": docker})
+    around = plan_surroundings(detected, MigrateOptions("uv", python="3.12"), "uv")
+    assert any(c.path == "Dockerfile" for c in around.changes)
+    assert not [d for d in around.diagnostics if "no longer does" in d.message]

@@ -124,6 +124,8 @@ def plan_surroundings(
         diags.extend(result.diagnostics)
         adhoc.extend(result.adhoc_packages)
         diags.extend(_python_left_behind(f.role, f.path, result.text, ctx, result.diagnostics))
+        if f.role is FileRole.DOCKERFILE and result.text != text:
+            diags.extend(_install_lost(f.path, text, result.text, direction))
         if result.text == text:
             continue
         new = encode(result.text, fmt)
@@ -141,6 +143,32 @@ def plan_surroundings(
         )
     changes += _missing_dockerignores(detected, options, direction, uv_version)
     return Surroundings(tuple(changes), tuple(_unique(diags)), _dedupe_adhoc(adhoc))
+
+
+_INSTALLS = {
+    "uv": re.compile(r"\buv\s+sync\b|\buv\s+pip\s+install\b.*(?:\s-r\s|--requirements?\b)"),
+    "pip": re.compile(r"\bpip3?\s+install\b[^\n]*(?:\s-r\s?\S|--requirement\b)"),
+}
+
+
+def _install_lost(path: str, old: str, new: str, direction: str) -> list[Diagnostic]:
+    """A safety net: the old Dockerfile installed the project's dependencies and the rewritten
+    one installs none (a layout the rewriter did not follow). Said loudly, never silently."""
+
+    source = "pip" if direction == "uv" else "uv"
+    if not _INSTALLS[source].search(old) or any(rx.search(new) for rx in _INSTALLS.values()):
+        return []  # nothing was installed, or something still is (translated or left alone)
+    return [
+        Diagnostic(
+            "TS204" if direction == "pip" else "TS202",
+            Severity.WARNING,
+            f"{path} installed the project's dependencies before and no longer does after "
+            "the rewrite; review it before building",
+            Origin(path),
+            "add the install step by hand (`pip install -r requirements.txt` or "
+            "`uv sync --locked`), or disable the Dockerfile rules and edit it yourself",
+        )
+    ]
 
 
 _COPY_ALL = re.compile(r"(?im)^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*\.\s+\S+")
