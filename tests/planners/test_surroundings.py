@@ -378,3 +378,15 @@ def test_a_dockerfile_left_installing_with_pip_is_not_flagged(tmp_path: Path) ->
     around = plan_surroundings(detected, MigrateOptions("uv", python="3.12"), "uv")
     assert any(c.path == "Dockerfile" for c in around.changes)
     assert not [d for d in around.diagnostics if "no longer does" in d.message]
+
+
+def test_already_on_uv_names_the_files_still_the_pip_way(tmp_path: Path) -> None:
+    pyproject = '[project]\nname = "s"\nversion = "1"\ndependencies = ["flask"]\n[tool.uv]\n'
+    detected = _project(
+        tmp_path / "svc",
+        {"pyproject.toml": pyproject, "requirements.txt": "flask\n", "Dockerfile": DOCKERFILE},
+    )
+    plan = plan_to_uv(detected, MigrateOptions("uv", lock=False))
+    assert plan.empty  # nothing is rewritten on a uv project
+    (note,) = [d for d in plan.diagnostics if d.code == "TS205"]
+    assert "Dockerfile" in note.message and note.severity is Severity.INFO

@@ -1249,6 +1249,22 @@ class _Planner:
                         "--keep-requirements",
                     )
 
+    def surroundings_left(self) -> None:
+        """Already on uv: the files around it are not rewritten (a Dockerfile installing an
+        export with pip may be on purpose), but the ones the rewriters would change are named."""
+
+        around = plan_surroundings(self.detected, self.options, "uv")
+        if around.changes:
+            self.state.diag(
+                "TS205",
+                Severity.INFO,
+                "the project already uses uv, so toolshift leaves "
+                + ", ".join(c.path for c in around.changes)
+                + " as they are; they still install or run things the pip way",
+                hint="review them by hand (their uv form is what `migrate --to uv` writes "
+                "for a pip project)",
+            )
+
     def lock_action(self) -> PostAction:
         return PostAction(PostActionKind.UV_LOCK, "uv lock", produces=(UV_LOCK,))
 
@@ -1269,6 +1285,7 @@ class _Planner:
                     "(exports or kept on purpose)",
                     hint="regenerate an export with `uv export --format requirements-txt`",
                 )
+            self.surroundings_left()
             return Plan(
                 root=root,
                 target="uv",
