@@ -2,9 +2,9 @@
 
 What a child process inherits is decided here, deliberately:
 
-* ``VIRTUAL_ENV``, ``CONDA_PREFIX``, ``PYTHONPATH``/``PYTHONHOME`` and every ``PIP_*``/``UV_*``
-  variable are removed, so a stray activated environment or a machine-wide pip setting cannot
-  change what toolshift resolves;
+* ``VIRTUAL_ENV``, ``CONDA_PREFIX``, ``PYTHONPATH``/``PYTHONHOME``, ``PYENV_VERSION`` and every
+  ``PIP_*``/``UV_*`` variable are removed, so a stray activated environment or a machine-wide
+  pip setting cannot change what toolshift resolves;
 * the user's *index configuration* is honoured, but only when passed on purpose: callers put the
   project's indexes into the project files, and may pass ``UV_INDEX_<NAME>_USERNAME`` /
   ``..._PASSWORD`` style credentials through ``extra_env``;
@@ -28,7 +28,17 @@ UV_MIN_VERSION = (0, 8, 0)
 
 _SCRUB_PREFIXES = ("PIP_", "UV_")
 _SCRUB_NAMES = frozenset(
-    {"VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PIPENV_ACTIVE"}
+    {
+        "VIRTUAL_ENV",
+        "CONDA_PREFIX",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONSTARTUP",
+        "PIPENV_ACTIVE",
+        # Set by a pyenv shim that started toolshift; left in, it makes every other shim
+        # (python3.12, ...) ignore the project's own .python-version and fail.
+        "PYENV_VERSION",
+    }
 )
 # Credentials for named uv indexes may pass through on purpose.
 _PASS_THROUGH = re.compile(r"^UV_INDEX_[A-Z0-9_]+_(USERNAME|PASSWORD)$")
