@@ -185,5 +185,16 @@ def test_apply_locks_each_service_in_one_journal_entry(tmp_path: Path, wheelhous
     assert "uv sync --locked" in (root / "apps/backend/Dockerfile").read_text()
     assert len(history(root)) == 1
     assert main(["migrate", "--to", "uv", str(root), "--check", "--offline"]) == ExitCode.OK
+    migrated = tree(root)
+
+    # and back: every service to requirements files, in one more journal entry
+    assert main(["migrate", "--to", "pip", str(root), "--yes"]) == ExitCode.OK
+    for service in ("apps/backend", "plugins/x"):
+        assert "==" in (root / service / "requirements.txt").read_text()
+        assert not (root / service / "uv.lock").exists()
+    assert "pip install" in (root / "apps/backend/Dockerfile").read_text()
+    assert len(history(root)) == 2
+    assert main(["undo", str(root), "--yes"]) == ExitCode.OK
+    assert tree(root) == migrated
     assert main(["undo", str(root), "--yes"]) == ExitCode.OK
     assert tree(root) == before
