@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from rich.console import Console
     from rich.progress import Progress, TaskID
@@ -40,6 +41,16 @@ which of your settings toolshift honours:
 
 after a migration the result is kept in .toolshift/verify/last.json (git-ignored)
 for `toolshift report`; a project toolshift never changed gets no files.
+
+--http (after migrate --to fastapi): the project's tests run once in the before copy and
+every request they make through Flask's test client is recorded; probes are added from the
+route table (HEAD/OPTIONS, wrong method, trailing slash, bad converter values, bad JSON,
+wrong content type, CORS preflight). One process per side answers them all (Flask's test
+client / FastAPI's TestClient, redirects not followed); status, content-type, location,
+allow, access-control-* and bodies are compared. Known differences (error pages with no
+handler, redirect bodies, CORS preflight bodies) are listed as accepted, not failures.
+The apps run with this Python (toolshift's), or with --python PATH to an interpreter that
+has the project's requirements, flask and fastapi installed (e.g. .venv/bin/python).
 
 exit codes: 0 verified, 3 verification failed (a difference, a broken requirement, a
 failing import or --run command, an install that failed), 2 usage or input error.
@@ -79,6 +90,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="VERSION",
         help="the Python of both environments (default: the project's .python-version or "
         "requires-python, as uv reads them)",
+    )
+    p.add_argument(
+        "--http",
+        action="store_true",
+        help="after migrate --to fastapi: replay the test suite's requests and route probes "
+        "against the old Flask app and the new FastAPI app (instead of the install checks)",
+    )
+    p.add_argument(
+        "--app",
+        metavar="MODULE:ATTR",
+        help="with --http: the Flask app object or factory (default: found in the sources)",
     )
     add_format(p, ("human", "json"))
 
@@ -131,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--find-links {d}: no such folder")
     as_json = args.format == "json"
     console = Console(highlight=False, soft_wrap=True, stderr=as_json)
+    if args.http:
+        return _run_http(args, root, console, as_json)
+    if args.app:
+        raise UsageError("--app goes with --http", hint="add --http")
     bar = _progress(console) if console.is_terminal else None
     with bar or nullcontext():
         result = verify(
@@ -147,6 +173,24 @@ def run(args: argparse.Namespace) -> int:
         from toolshift.cli.common import emit_json
 
         emit_json("verify", to_dict(result))
+    else:
+        render_human(result, console)
+    sys.stdout.flush()
+    return int(ExitCode.OK if result.ok else ExitCode.VERIFICATION_FAILED)
+
+
+def _run_http(args: argparse.Namespace, root: Path, console: Console, as_json: bool) -> int:
+    import sys
+
+    from toolshift.errors import ExitCode
+    from toolshift.http_equivalence import render_human, verify_http
+
+    with console.status("replaying requests against before and after"):
+        result = verify_http(root, entry_id=args.id, app=args.app, python=args.python)
+    if as_json:
+        from toolshift.cli.common import emit_json
+
+        emit_json("verify-http", result.to_json())
     else:
         render_human(result, console)
     sys.stdout.flush()
