@@ -215,6 +215,8 @@ def test_verify_http_after_migrating_the_example(
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__"))
     assert main(["verify", "--http", str(project)]) == 2  # nothing migrated: nothing to compare
     assert main(["migrate", "--to", "fastapi", str(project), "--yes"]) == 0
+    assert main(["verify", str(project), "--app", "shop:create_app"]) == 2  # --app needs --http
+    assert main(["verify", "--http", str(project), "--app", "shop"]) == 2  # not MODULE:ATTR
 
     code, doc = _verify_json(project, capsys)
     assert code == 0, doc
@@ -243,8 +245,8 @@ def test_verify_http_after_migrating_the_example(
     ]
     assert bad[0]["differences"] == ["status 201 -> 200"]
 
-    # The human table names it too.
+    # The human table names it too (the app named with --app this time).
     capsys.readouterr()
-    assert main(["verify", "--http", str(project)]) == 3
+    assert main(["verify", "--http", str(project), "--app", "shop:create_app"]) == 3
     human = capsys.readouterr().out
     assert "POST /api/items" in human and "status 201 -> 200" in human

@@ -22,6 +22,7 @@ examples:
   toolshift verify path/to/service --run "pytest -q"
   toolshift verify --offline --find-links ./wheels  no network: uv's cache and a wheel folder
   toolshift verify --id 20250101T120000Z-abc123     against an older journal entry
+  toolshift verify path/to/service --http          after migrate --to fastapi: replay requests
 
 what it does, in throwaway environments under a temporary folder (never in the project):
   before  the project as it was before the latest applied migration (from the journal),
