@@ -198,3 +198,10 @@ def test_apply_locks_each_service_in_one_journal_entry(tmp_path: Path, wheelhous
     assert tree(root) == migrated
     assert main(["undo", str(root), "--yes"]) == ExitCode.OK
     assert tree(root) == before
+
+
+def test_analyze_lists_every_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = monorepo(tmp_path / "mono")
+    assert main(["analyze", str(root), "--format", "json"]) == ExitCode.OK
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["services"] == ["apps/backend", "plugins/x", "plugins/x/sub"]

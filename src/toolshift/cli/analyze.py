@@ -89,7 +89,17 @@ def run(args: argparse.Namespace) -> int:
         dev_requirements=tuple(args.dev_requirements),
         groups=tuple(args.group),
     )
-    result = analyze(detect(Path(args.path), selection, tolerant=True))
+    top = detect(Path(args.path), selection, tolerant=True)
+    result = analyze(top)
+    if result.services:
+        # a monorepo: every service migrate would take, services below services too
+        import dataclasses
+
+        from toolshift.services import find_services
+
+        root = Path(top.project.root)
+        services, _ = find_services(top, lambda rel: detect(root / rel, tolerant=True))
+        result = dataclasses.replace(result, services=tuple(s.path for s in services if s.path))
 
     if args.format == "json":
         from toolshift.cli.common import emit_json
