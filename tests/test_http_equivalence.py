@@ -16,6 +16,7 @@ from toolshift.http_equivalence import (
     Route,
     Verdict,
     compare,
+    fastapi_entry,
     find_app,
     route_probes,
 )
@@ -191,6 +192,44 @@ def test_find_app_asks_for_app_when_it_cannot_tell(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="which Flask app") as info:
         find_app(tmp_path)
     assert "--app" in (info.value.hint or "")
+
+
+# --------------------------------------------------------------------------- the journal
+
+
+def _entry(root: Path, entry_id: str, target: str, status: str = "applied") -> None:
+    folder = root / ".toolshift" / "history" / entry_id
+    folder.mkdir(parents=True)
+    manifest = {
+        "schema": 1,
+        "id": entry_id,
+        "created": f"2026-01-0{entry_id[-1]}T00:00:00Z",
+        "command": f"toolshift migrate --to {target}",
+        "target": target,
+        "status": status,
+        "paths": [],
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_the_fastapi_entry_is_found_behind_later_migrations(tmp_path: Path) -> None:
+    _entry(tmp_path, "e1", "uv")
+    _entry(tmp_path, "e2", "fastapi")
+    _entry(tmp_path, "e3", "pip")
+    _entry(tmp_path, "e4", "uv", status="undone")
+    entry, later = fastapi_entry(tmp_path, None)
+    assert entry.id == "e2"
+    assert [e.id for e in later] == ["e3"]  # laid over first; the undone one is not
+    with pytest.raises(UsageError, match="--to uv"):
+        fastapi_entry(tmp_path, "e1")
+
+
+def test_no_fastapi_migration_is_nothing_to_compare(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no migration is applied"):
+        fastapi_entry(tmp_path, None)
+    _entry(tmp_path, "e1", "uv")
+    with pytest.raises(UsageError, match="no `migrate --to fastapi`"):
+        fastapi_entry(tmp_path, None)
 
 
 # --------------------------------------------------------------------------- the whole check

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from toolshift import tools
+from toolshift.apply import EntryStatus, JournalEntry, history
 from toolshift.errors import ToolError, UsageError
 from toolshift.verify import copy_project, overlay_entry, select_entry
 
@@ -615,6 +616,36 @@ def flask_routes(folder: Path, spec: str, python: str, work: Path) -> tuple[list
     return routes, bool(data["cors"])
 
 
+def fastapi_entry(root: Path, entry_id: str | None) -> tuple[JournalEntry, list[JournalEntry]]:
+    """The applied ``--to fastapi`` journal entry (``entry_id``, else the latest) and the
+    applied entries after it, oldest first (laid over too, to get back to the Flask app)."""
+
+    if entry_id:
+        entry, why = select_entry(root, entry_id)
+    else:
+        applied = [e for e in history(root) if e.status is EntryStatus.APPLIED]
+        fastapi = [e for e in applied if e.target == "fastapi"]
+        entry = fastapi[-1] if fastapi else None
+        why = "no `migrate --to fastapi` is applied" if applied else "no migration is applied"
+    if entry is None:
+        raise UsageError(
+            f"nothing to compare: {why}",
+            path=str(root),
+            hint="run `toolshift migrate --to fastapi` first; --http compares before and after",
+        )
+    if entry.target != "fastapi":
+        raise UsageError(
+            f"journal entry {entry.id} is a migration --to {entry.target}: --http compares a "
+            "Flask app with its FastAPI conversion",
+            path=str(root),
+            hint="give the id of a `migrate --to fastapi` entry (see `toolshift history`)",
+        )
+    later = [
+        e for e in history(root) if e.status is EntryStatus.APPLIED and e.created > entry.created
+    ]
+    return entry, later
+
+
 def _interpreter(python: str | None) -> str:
     if not python:
         return sys.executable
@@ -640,17 +671,13 @@ def verify_http(
 ) -> HttpResult:
     """Replay the project's test requests and route probes against before and after."""
 
-    entry, why = select_entry(root, entry_id)
-    if entry is None:
-        raise UsageError(
-            f"nothing to compare: {why}",
-            path=str(root),
-            hint="run `toolshift migrate --to fastapi` first; --http compares before and after",
-        )
+    entry, later = fastapi_entry(root, entry_id)
     exe = _interpreter(python)
     with tempfile.TemporaryDirectory(prefix="toolshift-http-") as tmp:
         base = Path(tmp)
         before = copy_project(root, base / "before")
+        for newer in reversed(later):  # newest first, back to the state before ``entry``
+            overlay_entry(before, newer)
         overlay_entry(before, entry)
         after = copy_project(root, base / "after")
         spec = app or find_app(before)
