@@ -262,6 +262,7 @@ def test_verify_http_after_migrating_the_example(
     assert doc["app"] == "shop:create_app"
     assert doc["recorded"] == 12  # every request of the example's 10 tests
     assert doc["regressions"] == 0
+    assert (doc["tests_equal"], doc["tests_same_status"]) == (11, 12)
     reqs = doc["requests"]
     assert isinstance(reqs, list)
     equal = sum(1 for r in reqs if r["verdict"] == "equal")
@@ -289,3 +290,4 @@ def test_verify_http_after_migrating_the_example(
     assert main(["verify", "--http", str(project), "--app", "shop:create_app"]) == 3
     human = capsys.readouterr().out
     assert "POST /api/items" in human and "status 201 -> 200" in human
+    assert "from the tests: 10/12 equal, 11/12 with the same status" in human

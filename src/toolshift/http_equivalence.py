@@ -171,6 +171,10 @@ class HttpResult:
     def ok(self) -> bool:
         return not self.regressions
 
+    @property
+    def from_tests(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.request.source.startswith("probe")]
+
     def count(self, verdict: Verdict) -> int:
         return sum(1 for o in self.outcomes if o.verdict is verdict)
 
@@ -186,6 +190,11 @@ class HttpResult:
             "equal": self.count(Verdict.EQUAL),
             "accepted": self.count(Verdict.ACCEPTED),
             "regressions": self.count(Verdict.REGRESSION),
+            # The target: requests of the project's own tests, same answer after.
+            "tests_equal": sum(1 for o in self.from_tests if o.verdict is Verdict.EQUAL),
+            "tests_same_status": sum(
+                1 for o in self.from_tests if o.before.status == o.after.status
+            ),
             "notes": list(self.notes),
             "requests": [o.to_json() for o in self.outcomes],
         }
@@ -760,6 +769,13 @@ def render_human(result: HttpResult, console: Console) -> None:
         f"{equal}/{total} equal ({share}), {result.count(Verdict.ACCEPTED)} accepted "
         f"differences, {len(result.regressions)} regressions"
     )
+    tests = result.from_tests
+    if tests:
+        same = sum(1 for o in tests if o.before.status == o.after.status)
+        console.print(
+            f"  from the tests: {sum(1 for o in tests if o.verdict is Verdict.EQUAL)}/"
+            f"{len(tests)} equal, {same}/{len(tests)} with the same status"
+        )
     for note in result.notes:
         console.print(f"  note: {escape(note)}")
     if result.ok:
