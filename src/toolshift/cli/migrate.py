@@ -442,6 +442,15 @@ def _uv_version(target: str) -> str | None:
         return None
 
 
+def _pins_uv_somewhere(services: list[Service]) -> bool:
+    """True when a Dockerfile or CI file may get uv pinned at a version."""
+
+    from toolshift.model import FileRole
+
+    roles = {FileRole.DOCKERFILE, FileRole.GITHUB_WORKFLOW, FileRole.GITLAB_CI}
+    return any(f.role in roles for s in services for f in s.detected.project.files)
+
+
 def _check_pip_flags(args: argparse.Namespace) -> None:
     from toolshift.errors import UsageError
 
@@ -566,12 +575,16 @@ def run(args: argparse.Namespace) -> int:
         extras=args.extras,
         docker=args.docker,
         style=args.style,
-        uv_version=_uv_version(args.to),
     )
     planner = _planner(args.to)
     top = _detect(args)
     console = Console(highlight=False, soft_wrap=True, stderr=as_json)
     services, notes = _services(args, top)
+    if _pins_uv_somewhere(services):
+        # Asking uv its version costs a process start: only when a file will pin it.
+        from dataclasses import replace
+
+        options = replace(options, uv_version=_uv_version(args.to))
     plans: list[tuple[str, Plan]] = []
     for service in services:  # one, unless PATH is a monorepo
         detected = service.detected
