@@ -90,7 +90,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--python",
         metavar="VERSION",
         help="the Python of both environments (default: the project's .python-version or "
-        "requires-python, as uv reads them)",
+        "requires-python, as uv reads them); with --http: the interpreter that runs both "
+        "apps (a path, e.g. .venv/bin/python; default: toolshift's own)",
     )
     p.add_argument(
         "--http",
