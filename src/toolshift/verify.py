@@ -25,6 +25,9 @@ version). Then, in order:
    ``VIRTUAL_ENV`` set), in the project folder.
 5. **hadolint** on each Dockerfile, before and after (``--failure-threshold warning``); only
    findings the migration introduced fail.
+6. **dockerfile-installs**: each Dockerfile's recognised Python install steps (pip install,
+   uv pip install, uv sync; never any other command) run before and after in throwaway
+   environments (:mod:`toolshift.dockerfile_steps`); a different package set fails.
 
 With no applied journal entry there is no before: the current project is installed and checked
 alone, and the result says so. Nothing here exits; :class:`VerifyResult` says what passed,
@@ -95,7 +98,8 @@ class CheckStatus(StrEnum):
 class Check:
     """One verification step and its outcome; ``summary`` says why when skipped or failed."""
 
-    name: str  # install-before, install-after, compare, pip-check, imports, run, hadolint
+    name: str  # install-before, install-after, compare, pip-check, imports, run, hadolint,
+    # dockerfile-installs
     status: CheckStatus
     summary: str
     details: tuple[str, ...] = ()
@@ -779,6 +783,143 @@ def hadolint_check(
     return Check("hadolint", CheckStatus.PASSED, f"{n} Dockerfile(s) clean", seconds=seconds)
 
 
+# --------------------------------------------------------------------------- Dockerfile installs
+
+
+def _docker_side(
+    label: str,
+    folder: Path,
+    rel: str,
+    work: Path,
+    sources: _Sources,
+    python: str | None,
+    own: set[str],
+) -> tuple[dict[str, str] | None, str, str]:
+    """(installed, why-not, output) of one side's Dockerfile: installed None when it could not
+    be run; why-not starts with "skip:" when the steps cannot be executed at all."""
+
+    from toolshift.dockerfile_steps import read_steps, run_steps
+
+    full = folder / rel
+    if not full.is_file():
+        return None, f"skip: {label}: there is no {rel}", ""
+    plan = read_steps(full.read_text(encoding="utf-8", errors="replace"), rel)
+    if plan.problem:
+        return None, f"skip: {label}: {plan.problem}", ""
+    if not plan.steps:
+        return {}, "", ""
+    try:
+        done = run_steps(
+            plan,
+            folder,
+            work,
+            python=python,
+            find_links=sources.find_links,
+            offline=sources.offline,
+        )
+    except ToolError as err:
+        return None, f"{label}: {err.message}", _tail(getattr(err, "output", ""))
+    return {k: v for k, v in done.installed.items() if k not in own}, "", ""
+
+
+def dockerfile_installs_check(
+    after_dir: Path,
+    after: Detected,
+    before_dir: Path | None,
+    work: Path,
+    sources: _Sources,
+    python: str | None,
+    own: set[str],
+) -> Check:
+    """Execute each Dockerfile's recognised Python install steps (never any other command),
+    before and after, in throwaway environments, and compare what they install."""
+
+    from toolshift.dockerfile_steps import read_steps
+
+    start = time.perf_counter()
+    files = sorted(after.project.files_with(FileRole.DOCKERFILE))
+    if not files:
+        return Check("dockerfile-installs", CheckStatus.SKIPPED, "no Dockerfile in the project")
+    details: list[str] = []
+    skipped: list[str] = []
+    failed: list[str] = []
+    old_failures: list[str] = []
+    output = ""
+    passed = 0
+    for i, rel in enumerate(files):
+        plan = read_steps((after_dir / rel).read_text(encoding="utf-8", errors="replace"), rel)
+        details += [f"{rel}: not run: {n}" for n in plan.not_run]
+        got_after, why_after, out_after = _docker_side(
+            "after", after_dir, rel, work / f"{i}-after", sources, python, own
+        )
+        got_before: dict[str, str] | None = None
+        why_before = ""
+        if before_dir is not None:
+            got_before, why_before, _ = _docker_side(
+                "before", before_dir, rel, work / f"{i}-before", sources, python, own
+            )
+        for why in (why_before, why_after):
+            if why.startswith("skip: "):
+                skipped.append(f"{rel}: {why[len('skip: ') :]}")
+        if any(w.startswith("skip: ") for w in (why_before, why_after)):
+            continue
+        if got_after is None:
+            if before_dir is not None and got_before is None:
+                old_failures.append(f"{rel}: {why_after} (the before side failed too)")
+            else:
+                failed.append(f"{rel}: {why_after}")
+                output = output or out_after
+            continue
+        if before_dir is None or got_before is None:
+            if why_before:
+                details.append(f"{rel}: {why_before}; the after side installs")
+            passed += 1
+            details.append(f"{rel}: {len(got_after)} package(s) after")
+            continue
+        diff = compare_versions(got_before, got_after)
+        if diff:
+            failed.append(
+                f"{rel}: {len(diff)} package(s) differ: " + ", ".join(_change_text(c) for c in diff)
+            )
+        else:
+            passed += 1
+            details.append(f"{rel}: the same {len(got_after)} package(s) before and after")
+    seconds = round(time.perf_counter() - start, 3)
+    if failed:
+        return Check(
+            "dockerfile-installs",
+            CheckStatus.FAILED,
+            "; ".join(failed),
+            tuple(failed + skipped + details),
+            output=output,
+            seconds=seconds,
+        )
+    if old_failures:
+        return Check(
+            "dockerfile-installs",
+            CheckStatus.PRE_EXISTING,
+            "; ".join(old_failures),
+            tuple(old_failures + skipped + details),
+            seconds=seconds,
+        )
+    if skipped and not passed:
+        return Check(
+            "dockerfile-installs",
+            CheckStatus.SKIPPED,
+            "install steps not executed: " + "; ".join(skipped),
+            tuple(skipped + details),
+            seconds=seconds,
+        )
+    summary = f"{passed} Dockerfile(s) install the same packages before and after"
+    if before_dir is None:
+        summary = f"{passed} Dockerfile(s) install steps run"
+    if skipped:
+        summary += f"; skipped: {'; '.join(skipped)}"
+    return Check(
+        "dockerfile-installs", CheckStatus.PASSED, summary, tuple(details), seconds=seconds
+    )
+
+
 # --------------------------------------------------------------------------- run
 
 
@@ -950,6 +1091,18 @@ def verify(
 
         say("hadolint")
         checks.append(hadolint_check(after_dir, after_det, before_dir, before_det))
+        say("Dockerfile install steps")
+        checks.append(
+            dockerfile_installs_check(
+                after_dir,
+                after_det,
+                before_dir if before_det is not None else None,
+                work / "docker",
+                sources,
+                (after.summary.python if after else None) or python,
+                _project_keys(after_det, *([before_det] if before_det else [])),
+            )
+        )
 
     return VerifyResult(
         root=str(root),

@@ -31,7 +31,9 @@ what it does, in throwaway environments under a temporary folder (never in the p
   then    compare name -> version (every difference fails), pip check, import every
           top-level module of the runtime distributions (a module that failed before too
           is pre-existing, not a regression), --run CMD in the after environment, and
-          hadolint on each Dockerfile (only new findings fail; skipped if not installed)
+          hadolint on each Dockerfile (only new findings fail; skipped if not installed),
+          and each Dockerfile's pip/uv install steps run before and after in throwaway
+          environments (any other RUN command is never executed; a different set fails)
 
 which of your settings toolshift honours:
   yes  the project's own index configuration, from its files (index options in
