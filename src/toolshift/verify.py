@@ -845,7 +845,7 @@ def dockerfile_installs_check(
     failed: list[str] = []
     old_failures: list[str] = []
     output = ""
-    passed = 0
+    passed = alone = 0
     for i, rel in enumerate(files):
         plan = read_steps((after_dir / rel).read_text(encoding="utf-8", errors="replace"), rel)
         details += [f"{rel}: not run: {n}" for n in plan.not_run]
@@ -854,7 +854,9 @@ def dockerfile_installs_check(
         )
         got_before: dict[str, str] | None = None
         why_before = ""
-        if before_dir is not None:
+        if before_dir is not None and not (before_dir / rel).is_file():
+            details.append(f"{rel}: new with the migration, run after only")
+        elif before_dir is not None:
             got_before, why_before, _ = _docker_side(
                 "before", before_dir, rel, work / f"{i}-before", sources, python, own
             )
@@ -864,16 +866,16 @@ def dockerfile_installs_check(
         if any(w.startswith("skip: ") for w in (why_before, why_after)):
             continue
         if got_after is None:
-            if before_dir is not None and got_before is None:
+            if why_before:
                 old_failures.append(f"{rel}: {why_after} (the before side failed too)")
             else:
                 failed.append(f"{rel}: {why_after}")
                 output = output or out_after
             continue
-        if before_dir is None or got_before is None:
+        if got_before is None:
             if why_before:
                 details.append(f"{rel}: {why_before}; the after side installs")
-            passed += 1
+            alone += 1
             details.append(f"{rel}: {len(got_after)} package(s) after")
             continue
         diff = compare_versions(got_before, got_after)
@@ -902,7 +904,7 @@ def dockerfile_installs_check(
             tuple(old_failures + skipped + details),
             seconds=seconds,
         )
-    if skipped and not passed:
+    if skipped and not (passed or alone):
         return Check(
             "dockerfile-installs",
             CheckStatus.SKIPPED,
@@ -910,13 +912,15 @@ def dockerfile_installs_check(
             tuple(skipped + details),
             seconds=seconds,
         )
-    summary = f"{passed} Dockerfile(s) install the same packages before and after"
-    if before_dir is None:
-        summary = f"{passed} Dockerfile(s) install steps run"
+    parts = []
+    if passed:
+        parts.append(f"{passed} Dockerfile(s) install the same packages before and after")
+    if alone:
+        parts.append(f"{alone} Dockerfile(s) installed with no before to compare")
     if skipped:
-        summary += f"; skipped: {'; '.join(skipped)}"
+        parts.append(f"skipped: {'; '.join(skipped)}")
     return Check(
-        "dockerfile-installs", CheckStatus.PASSED, summary, tuple(details), seconds=seconds
+        "dockerfile-installs", CheckStatus.PASSED, "; ".join(parts), tuple(details), seconds=seconds
     )
 
 
