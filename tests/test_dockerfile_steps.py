@@ -137,6 +137,21 @@ def test_verify_fails_when_the_after_dockerfile_installs_another_set(
 
 
 @pytest.mark.slow
+def test_an_unmigrated_dockerfile_copying_a_removed_file_fails(
+    tmp_path: Path, wheelhouse: Path
+) -> None:
+    root = _project(tmp_path / "svc", wheelhouse, PIP_DOCKERFILE)
+    old = (root / "Dockerfile").read_text()
+    _migrate(root)
+    assert not (root / "requirements.txt").exists()
+    (root / "Dockerfile").write_text(old)  # the Dockerfile left as it was
+    result = verify(root, offline=True, find_links=[wheelhouse])
+    check = result.check("dockerfile-installs")
+    assert check is not None and check.status is CheckStatus.FAILED, check
+    assert "requirements.txt is not in the project" in check.summary
+
+
+@pytest.mark.slow
 def test_verify_skips_a_dockerfile_whose_steps_cannot_run(tmp_path: Path, wheelhouse: Path) -> None:
     root = _project(
         tmp_path / "svc",

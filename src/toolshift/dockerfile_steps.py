@@ -476,6 +476,11 @@ def _lay_out(image: Path, project: Path, files: Sequence[tuple[str, str]], done:
         elif src.is_file():
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)
+        else:
+            raise StepError(
+                f"{rel} is not in the project, but the image copies it to {cpath}",
+                hint="the build would stop at that COPY: fix the Dockerfile or restore the file",
+            )
 
 
 def _host_args(args: Sequence[str], image: Path, workdir: str) -> list[str]:
