@@ -834,6 +834,8 @@ def dockerfile_installs_check(
     """Execute each Dockerfile's recognised Python install steps (never any other command),
     before and after, in throwaway environments, and compare what they install."""
 
+    from concurrent.futures import ThreadPoolExecutor
+
     from toolshift.dockerfile_steps import read_steps
 
     start = time.perf_counter()
@@ -849,17 +851,29 @@ def dockerfile_installs_check(
     for i, rel in enumerate(files):
         plan = read_steps((after_dir / rel).read_text(encoding="utf-8", errors="replace"), rel)
         details += [f"{rel}: not run: {n}" for n in plan.not_run]
-        got_after, why_after, out_after = _docker_side(
-            "after", after_dir, rel, work / f"{i}-after", sources, python, own
-        )
         got_before: dict[str, str] | None = None
         why_before = ""
-        if before_dir is not None and not (before_dir / rel).is_file():
-            details.append(f"{rel}: new with the migration, run after only")
-        elif before_dir is not None:
-            got_before, why_before, _ = _docker_side(
-                "before", before_dir, rel, work / f"{i}-before", sources, python, own
+        with ThreadPoolExecutor(max_workers=2) as pool:  # the two sides at the same time
+            after_fut = pool.submit(
+                _docker_side, "after", after_dir, rel, work / f"{i}-after", sources, python, own
             )
+            before_fut = None
+            if before_dir is not None and not (before_dir / rel).is_file():
+                details.append(f"{rel}: new with the migration, run after only")
+            elif before_dir is not None:
+                before_fut = pool.submit(
+                    _docker_side,
+                    "before",
+                    before_dir,
+                    rel,
+                    work / f"{i}-before",
+                    sources,
+                    python,
+                    own,
+                )
+            got_after, why_after, out_after = after_fut.result()
+            if before_fut is not None:
+                got_before, why_before, _ = before_fut.result()
         for why in (why_before, why_after):
             if why.startswith("skip: "):
                 skipped.append(f"{rel}: {why[len('skip: ') :]}")
