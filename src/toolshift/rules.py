@@ -64,6 +64,7 @@ RULES: dict[str, str] = {
     "FF022": "mark before_request/after_request/teardown hooks (TODO)",
     "FF023": "mark url_for, templates, g, session, config, ... not converted yet (TODO)",
     "FF024": "mark Flask CLI commands (TODO)",
+    "FF025": "server commands (Dockerfile, compose, Procfile): gunicorn / flask run -> uvicorn",
     "FF090": "report Python files the codemod cannot parse (left untouched)",
 }
 
