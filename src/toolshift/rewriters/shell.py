@@ -924,7 +924,9 @@ def translate_script(
     An empty result text means every command was dropped.
     """
 
-    import bashlex  # slow-ish import; keep it out of module import time
+    from toolshift._bashlex_fast import load_bashlex  # bashlex is slow to import: lazily, cached
+
+    bashlex = load_bashlex()
 
     def lineno(pos: int) -> int:
         return line + script.count("\n", 0, pos)
