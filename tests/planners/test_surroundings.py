@@ -390,3 +390,37 @@ def test_already_on_uv_names_the_files_still_the_pip_way(tmp_path: Path) -> None
     assert plan.empty  # nothing is rewritten on a uv project
     (note,) = [d for d in plan.diagnostics if d.code == "TS205"]
     assert "Dockerfile" in note.message and note.severity is Severity.INFO
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fastapi-service"
+
+
+def _matrix_warnings(plan: Plan) -> list[tuple[str, int, str]]:
+    return [
+        (d.origin.path, d.origin.line, d.hint)
+        for d in plan.diagnostics
+        if d.code == "TS212" and "requires-python" in d.message and d.origin
+    ]
+
+
+def test_a_ci_matrix_version_requires_python_excludes_is_a_warning(tmp_path: Path) -> None:
+    """The example: matrix 3.11/3.12, .python-version 3.12 -> requires-python >=3.12, so
+    `uv sync --locked` fails on the 3.11 job."""
+
+    root = tmp_path / "svc"
+    shutil.copytree(EXAMPLE, root)
+    plan = plan_to_uv(detect(root), MigrateOptions("uv", lock=False))
+    assert _pyproject(plan)["project"]["requires-python"] == ">=3.12"  # type: ignore[index]
+    found = _matrix_warnings(plan)
+    assert [(p, ln) for p, ln, _ in found] == [(".github/workflows/ci.yml", 13)]
+    warning = next(d for d in plan.diagnostics if "requires-python" in d.message)
+    assert warning.severity is Severity.WARNING and "3.11" in warning.message
+    assert "--python 3.11" in found[0][2] and "drop 3.11" in found[0][2]
+
+
+def test_a_ci_matrix_inside_requires_python_is_not_a_warning(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    shutil.copytree(EXAMPLE, root)
+    plan = plan_to_uv(detect(root), MigrateOptions("uv", lock=False, python="3.11"))
+    assert _pyproject(plan)["project"]["requires-python"] == ">=3.11"  # type: ignore[index]
+    assert _matrix_warnings(plan) == []

@@ -358,6 +358,61 @@ def _python_left_behind(
     ]
 
 
+def ci_python_outside(detected: Detected, changes: Sequence[FileChange]) -> list[Diagnostic]:
+    """A warning for each Python version a CI file tests that the planned ``requires-python``
+    excludes: ``uv sync --locked`` fails on that version. Files are read as the plan leaves
+    them (``changes`` win over the detected bytes), pyproject.toml included."""
+
+    import tomllib
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from toolshift.model import PythonSpec
+    from toolshift.readers import python_version as pv
+
+    new = {c.path: c.new for c in changes}
+    pyproject = new.get("pyproject.toml", detected.contents.get("pyproject.toml"))
+    if pyproject is None:
+        return []
+    try:
+        project = tomllib.loads(decode(pyproject, "pyproject.toml")[0]).get("project", {})
+        requires_python = project.get("requires-python") if isinstance(project, dict) else None
+        if not isinstance(requires_python, str):
+            return []
+        spec = SpecifierSet(requires_python)
+    except (InputError, tomllib.TOMLDecodeError, InvalidSpecifier):
+        return []
+    out: list[Diagnostic] = []
+    for f in sorted(detected.project.files, key=lambda f: f.path):
+        if f.role not in (FileRole.GITHUB_WORKFLOW, FileRole.GITLAB_CI):
+            continue
+        data = new[f.path] if f.path in new else detected.contents.get(f.path)
+        if data is None:
+            continue
+        try:
+            text, _ = decode(data, f.path)
+        except InputError:
+            continue
+        excluded: dict[str, int] = {}
+        for source in pv.from_workflow(text, f.path):
+            for v in PythonSpec(sources=(source,)).versions():
+                if not spec.contains(f"{v}.0", prereleases=True):
+                    excluded.setdefault(v, source.origin.line)
+        for v, line in sorted(excluded.items()):
+            out.append(
+                Diagnostic(
+                    RULE_PYTHON,
+                    Severity.WARNING,
+                    f"CI tests Python {v}, which requires-python = "
+                    f"{requires_python!r} excludes: `uv sync --locked` fails there",
+                    Origin(f.path, line),
+                    f"migrate with --python {v} to widen requires-python, or drop {v} from "
+                    "the CI matrix",
+                )
+            )
+    return out
+
+
 def _unique(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     seen: set[Diagnostic] = set()
     out: list[Diagnostic] = []
@@ -372,6 +427,7 @@ __all__ = [
     "ROLES",
     "Surroundings",
     "adhoc_requirements",
+    "ci_python_outside",
     "placed_diagnostic",
     "plan_surroundings",
     "without_adhoc_notes",

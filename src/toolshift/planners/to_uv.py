@@ -63,7 +63,11 @@ from toolshift.model import (
     Tool,
     normalize_name,
 )
-from toolshift.planners.surroundings import plan_surroundings, without_adhoc_notes
+from toolshift.planners.surroundings import (
+    ci_python_outside,
+    plan_surroundings,
+    without_adhoc_notes,
+)
 from toolshift.readers.pipenv import PipfileData, read_pipfile
 from toolshift.readers.poetry import PoetryData, read_poetry
 from toolshift.readers.pyproject import UvSource, UvSourceKind
@@ -1334,6 +1338,7 @@ class _Planner:
             changes += self.deletions(req_files, replaced)
         changes += around.changes
         self.state.diagnostics.extend(without_adhoc_notes(around.diagnostics, self.adhoc_placed))
+        self.state.diagnostics.extend(ci_python_outside(self.detected, changes))
         self.dangling_references(changes)
         posts: list[PostAction] = []
         if lock_wanted and (changes or not has_lock):
