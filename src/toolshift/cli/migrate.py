@@ -521,6 +521,12 @@ def _detect(args: argparse.Namespace) -> Detected:
         from toolshift.codemods.flask_fastapi.sources import with_python_sources
 
         detected = with_python_sources(detected)
+        procfile = Path(args.path).resolve() / "Procfile"  # FF025: its web command follows
+        if "Procfile" not in detected.contents and procfile.is_file():
+            import dataclasses
+
+            contents = {**detected.contents, "Procfile": procfile.read_bytes()}
+            detected = dataclasses.replace(detected, contents=contents)
     return detected
 
 

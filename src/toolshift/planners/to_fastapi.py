@@ -9,8 +9,12 @@ packaging, container and CI files: the CLI adds the sources first with
 ``python-multipart``, ``jinja2`` when used) are added where ``flask`` was, unpinned: the
 project's lock (``uv lock``, ``pip-compile``) pins them.
 
+Server commands (FF025, :mod:`toolshift.planners.fastapi_servers`): ``gunicorn`` and
+``flask run`` in Dockerfiles, compose files and the ``Procfile`` become ``uvicorn`` commands.
+
 Ordering: source files first (sorted by path), then the helper module, then the packaging
-files. Bytes are written back with the file's own BOM; newlines are kept by libcst itself.
+files, then the files that start the server. Bytes are written back with the file's own BOM;
+newlines are kept by libcst itself.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from toolshift.model import (
     Severity,
     normalize_name,
 )
+from toolshift.planners.fastapi_servers import server_command_changes
 from toolshift.rules import describe
 from toolshift.textio import TextFormat, decode, encode
 
@@ -87,6 +92,8 @@ def plan_to_fastapi(detected: Detected, options: MigrateOptions) -> Plan:
         )
     if "FF011" not in options.disabled_rules and not result.dependencies.empty:
         changes.extend(_dependency_changes(detected, result.dependencies, diagnostics))
+    if "FF025" not in options.disabled_rules and not result.dependencies.empty:
+        changes.extend(server_command_changes(detected, texts, diagnostics))
     return Plan(root=root, target="fastapi", changes=tuple(changes), diagnostics=tuple(diagnostics))
 
 
