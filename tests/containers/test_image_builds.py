@@ -362,17 +362,7 @@ services:
 
 @pytest.mark.parametrize(
     "mode",
-    [
-        pytest.param(
-            "multistage",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the compose rewriter writes `uv sync` into the command, but the "
-                "multistage runtime stage has no uv binary (sh: uv: not found)",
-            ),
-        ),
-        "minimal",
-    ],
+    ["multistage", "minimal"],
 )
 def test_compose_command_runs_in_the_migrated_image(
     engine: Engine, images: Images, tiny_project: Path, tmp_path: Path, mode: str

@@ -75,3 +75,50 @@ def test_blank_line_after_a_removed_last_item_survives() -> None:
         "services:\n  web:\n    build: .\n    volumes:\n      - .:/app\n"
         "\n  db:\n    image: postgres\n"
     )
+
+
+# a container-start install: the migrated image has the dependencies already, and the runtime
+# stage of a multistage image has no uv (tests/containers: test_compose_command_runs_in_...)
+@pytest.mark.parametrize(
+    ("command", "after"),
+    [
+        (
+            '["sh", "-c", "pip install -r requirements.txt && python app.py"]',
+            '["sh", "-c", "python app.py"]',
+        ),
+        (
+            "sh -c 'pip install --no-cache-dir -r requirements.txt && python app.py'",
+            "sh -c 'python app.py'",
+        ),
+        (
+            'bash -c "pip install -r requirements.txt gunicorn && gunicorn app:app"',
+            'bash -c "gunicorn app:app"',
+        ),
+    ],
+    ids=["exec-form", "string-form", "with-named-package"],
+)
+def test_install_of_the_requirements_at_start_is_dropped(command: str, after: str) -> None:
+    text = f"services:\n  api:\n    build: .\n    command: {command}\n"
+    res = rewrite_compose(text, RewriteContext("uv"))
+    assert res.text == f"services:\n  api:\n    build: .\n    command: {after}\n"
+    assert "uv sync" not in res.text
+    infos = [d for d in res.diagnostics if "container start" in d.message]
+    assert infos and infos[0].severity.value == "info" and infos[0].origin.line == 4
+    # idempotent
+    assert rewrite_compose(res.text, RewriteContext("uv")).text == res.text
+
+
+def test_named_packages_at_start_stay_ad_hoc() -> None:
+    text = "services:\n  api:\n    command: sh -c 'pip install gunicorn && gunicorn app:app'\n"
+    res = rewrite_compose(text, RewriteContext("uv"))
+    assert res.text == "services:\n  api:\n    command: sh -c 'gunicorn app:app'\n"
+    assert [p.requirement for p in res.adhoc_packages] == ["gunicorn"]
+    assert not any("container start" in d.message for d in res.diagnostics)
+
+
+def test_dev_install_at_start_keeps_uv_sync_and_warns() -> None:
+    text = "services:\n  api:\n    command: sh -c 'pip install -r requirements-dev.txt && pytest'\n"
+    res = rewrite_compose(text, RewriteContext("uv"))
+    assert "uv sync --locked" in res.text
+    warn = [d for d in res.diagnostics if "multistage runtime stage" in d.message]
+    assert warn and warn[0].severity.value == "warning"

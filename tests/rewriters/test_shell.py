@@ -103,7 +103,11 @@ TO_PIP = [
     (CI, "uv run app.py", "python app.py"),
     (D, "uv venv --python 3.12 /opt/venv", "python -m venv /opt/venv"),
     (D, "uv venv", "python -m venv .venv"),
-    (D, "uv pip install --system -r requirements.txt", "pip install -r requirements.txt"),
+    (
+        D,
+        "uv pip install --system -r requirements.txt",
+        "pip install --no-cache-dir -r requirements.txt",
+    ),
     (D, "uv pip sync requirements.txt", "pip install --no-cache-dir -r requirements.txt"),
     (
         D,

@@ -110,7 +110,7 @@ def _command(svc: Any, key: str, ctx: RewriteContext, acc: _Acc) -> None:
         acc.rule(RULE_COMMAND)
         return
     if isinstance(val, str):
-        res = translate_script(str(val), ctx, ShellContext.DOCKER, line=line)
+        res = translate_script(str(val), ctx, ShellContext.RUNTIME, line=line)
         acc.diagnostics.extend(res.diagnostics)
         acc.adhoc.extend(res.adhoc_packages)
         if res.text != str(val) and not res.dropped:
@@ -119,8 +119,9 @@ def _command(svc: Any, key: str, ctx: RewriteContext, acc: _Acc) -> None:
     elif isinstance(val, list) and all(isinstance(v, str) for v in val):
         argv = [str(v) for v in val]
         if len(argv) >= 3 and argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and argv[1] == "-c":
-            res = translate_script(argv[2], ctx, ShellContext.DOCKER, line=line)
+            res = translate_script(argv[2], ctx, ShellContext.RUNTIME, line=line)
             acc.diagnostics.extend(res.diagnostics)
+            acc.adhoc.extend(res.adhoc_packages)
             if res.text != argv[2] and not res.dropped:
                 val[2] = _same_style(val[2], res.text)
                 acc.rule(RULE_COMMAND)
@@ -132,7 +133,7 @@ def _command(svc: Any, key: str, ctx: RewriteContext, acc: _Acc) -> None:
                 ctx.diag(RULE_COMMAND, Severity.INFO, "removed the `uv run` entrypoint", line)
             )
             return
-        t = translate_argv(argv, ctx, ShellContext.DOCKER, line=line)
+        t = translate_argv(argv, ctx, ShellContext.RUNTIME, line=line)
         acc.diagnostics.extend(t.diagnostics)
         if t.argv is None or t.argv == tuple(argv):
             return

@@ -16,7 +16,9 @@ What is understood, pip -> uv:
 * ``python -m venv X``: dropped (``uv sync`` creates the environment) or ``uv venv X``;
 * ``python -m pytest`` / ``pytest`` (and lint tools in CI): ``uv run ...``;
 * the ``curl -LsSf https://astral.sh/uv/install.sh | sh`` installer: dropped where uv comes
-  from elsewhere (Docker image, setup-uv), pinned to a version in docs.
+  from elsewhere (Docker image, setup-uv), pinned to a version in docs;
+* at container start (``ShellContext.RUNTIME``, compose commands): an install of the project's
+  requirement files is dropped, the migrated image installed them when it was built.
 
 uv -> pip is the reverse: ``uv sync`` becomes ``pip install -r <group files>``, ``uv run X``
 becomes ``X``, ``uv venv`` becomes ``python -m venv``, ``uv pip X`` becomes ``pip X``.
@@ -44,9 +46,18 @@ class ShellContext(StrEnum):
     DOCKER = "docker"  # a Dockerfile RUN line: uv comes from the image, deps go to the project
     CI = "ci"  # a CI step: the venv is not activated, so Python tools go through `uv run`
     DOCS = "docs"  # README / Makefile: end-user `pip install <name>` lines stay as they are
+    # a container-start command (compose command/entrypoint): runs in the built image, where
+    # the project's dependencies are installed already and uv may be absent (multistage runtime)
+    RUNTIME = "runtime"
 
 
-_CONTEXT_RULE = {ShellContext.DOCKER: "TS205", ShellContext.CI: "TS302", ShellContext.DOCS: "TS303"}
+_CONTEXT_RULE = {
+    ShellContext.DOCKER: "TS205",
+    ShellContext.CI: "TS302",
+    ShellContext.DOCS: "TS303",
+    ShellContext.RUNTIME: "TS209",
+}
+_IN_IMAGE = frozenset({ShellContext.DOCKER, ShellContext.RUNTIME})
 RULE_ADHOC = "TS208"
 RULE_INSTALLER = "TS211"
 
@@ -511,6 +522,32 @@ def _to_uv_install(
     if not pi.files and not pi.project:
         return None  # only ad hoc packages: they move to the project, the sync installs them
     groups = [_group_of_file(f, ctx) for f in pi.files]
+    if context is ShellContext.RUNTIME and not pi.extras and set(groups) <= {""}:
+        # the image installed these at build time (uv sync --locked --no-dev in the Dockerfile);
+        # a multistage runtime stage has no uv, and a non-root user no writable uv cache
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.INFO,
+                "removed the install of the project's dependencies at container start: the "
+                "migrated image installs them when it is built (uv sync --locked)",
+                line,
+                text,
+            )
+        )
+        return None
+    if context is ShellContext.RUNTIME:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                "installs more than the image has (dev groups or extras) at container start: "
+                "this needs uv in the image, which a multistage runtime stage does not have",
+                line,
+                text,
+                hint="build an image with these groups, or use the builder stage as the target",
+            )
+        )
     new = ["uv", "sync", "--locked"]
     if deps_only:
         new.append("--no-install-project")
@@ -609,7 +646,7 @@ def _to_pip_sync(
     if ctx.group_files_include_runtime and len(groups) > 1 and "" in groups:
         groups.remove("")  # each group file starts with `-r requirements.txt`
     new = ["pip", "install"]
-    if context is ShellContext.DOCKER:
+    if context in _IN_IMAGE:
         new.append("--no-cache-dir")
     for g in groups:
         f = files.get(g, "requirements.txt" if g == "" else f"requirements-{g}.txt")
@@ -617,7 +654,7 @@ def _to_pip_sync(
     if ctx.is_package and opts["extras"] and not opts["no_project"]:
         # requirements.txt installs the project itself (`-e .`); extras need naming
         spec = ".[" + ",".join(opts["extras"]) + "]"
-        new += ["-e", spec] if context is not ShellContext.DOCKER else [spec]
+        new += ["-e", spec] if context not in _IN_IMAGE else [spec]
     elif opts["extras"]:
         acc.diagnostics.append(
             ctx.diag(
@@ -718,7 +755,7 @@ def _translate(
             target = [a for a in argv[rest:] if not a.startswith("-")]
             dest = target[0] if target else ".venv"
             acc.rule(rule)
-            if context is ShellContext.DOCKER:
+            if context in _IN_IMAGE:
                 return None  # uv sync makes the environment (UV_PROJECT_ENVIRONMENT if custom)
             if posixpath.normpath(dest) == ".venv":
                 # kept as a step: a following `source .venv/bin/activate` needs the folder
@@ -734,7 +771,7 @@ def _translate(
                 )
             )
             return ("uv", "venv", *argv[rest:])
-        if name in ("pytest", "py.test") and uv and context is not ShellContext.DOCKER:
+        if name in ("pytest", "py.test") and uv and context not in _IN_IMAGE:
             acc.rule(rule)
             return ("uv", "run", "pytest", *argv[rest:])
         if uv and context is ShellContext.CI and name not in ("pip", "venv"):
@@ -806,7 +843,7 @@ def _translate(
         if pargs[0] == "sync":
             files = [a for a in pargs[1:] if not a.startswith("-")]
             new = ["pip", "install"]
-            if context is ShellContext.DOCKER:
+            if context in _IN_IMAGE:
                 new.append("--no-cache-dir")
             for f in files:
                 new += ["-r", f]
@@ -816,7 +853,13 @@ def _translate(
         if pargs[0] in ("install", "uninstall", "freeze", "list", "check", "show"):
             acc.rule(rule)
             if pargs[0] == "install":
-                acc.installs = True
+                # a dependency install only with requirement files or the project: `uv pip
+                # install --system gunicorn` is ad hoc, a later `uv sync` still installs them all
+                pi = _parse_pip_install(pargs[1:])
+                acc.installs = bool(pi.files or pi.project)
+                if context in _IN_IMAGE:
+                    pip_args = [a for a in pargs[1:] if a not in ("--no-cache", "--no-cache-dir")]
+                    return ("pip", "install", "--no-cache-dir", *pip_args)
             return ("pip", *pargs)
         return False
     if sub == "venv":
