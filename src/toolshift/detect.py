@@ -47,9 +47,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from toolshift.errors import IncludeError, InputError, ParseError, UsageError
 from toolshift.model import (
@@ -73,12 +71,13 @@ from toolshift.model import (
     Tool,
     normalize_name,
 )
-from toolshift.readers import pipenv as pipenv_reader
-from toolshift.readers import poetry as poetry_reader
 from toolshift.readers import python_version as pv
 from toolshift.readers.pyproject import PyprojectData, load_toml, read_pyproject
 from toolshift.readers.requirements import load_requirements, parse_requirements
 from toolshift.textio import decode
+
+if TYPE_CHECKING:  # imported where used: a plain pip project needs neither (start-up time)
+    import pathspec
 
 # Folders never worth walking into: VCS data, environments, caches, toolshift's own journal.
 SKIP_DIRS = frozenset(
@@ -254,6 +253,8 @@ class _Ignores:
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = field(default_factory=list)
 
     def add(self, base: str, text: str) -> None:
+        import pathspec
+
         self.specs.append((base, pathspec.GitIgnoreSpec.from_lines(text.splitlines())))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
@@ -368,8 +369,12 @@ def _lock_versions(role: FileRole, text: str, path: str) -> dict[str, str]:
 
     out: dict[str, str] = {}
     if role is FileRole.POETRY_LOCK:
+        from toolshift.readers import poetry as poetry_reader
+
         return poetry_reader.lock_versions(text, path)
     if role is FileRole.PIPFILE_LOCK:
+        from toolshift.readers import pipenv as pipenv_reader
+
         return pipenv_reader.lock_versions(text, path)
     from toolshift.readers.uv_lock import load_lock
 
@@ -600,6 +605,8 @@ def detect(
     tool_pre = False
     declared: list[DependencyGroup] | None = None
     if tool is Tool.POETRY and "poetry" in _sub(pyproject, "tool") and py_data is not None:
+        from toolshift.readers import poetry as poetry_reader
+
         try:
             poetry = poetry_reader.read_poetry(pyproject_text, "pyproject.toml")
         except ParseError as err:
@@ -616,6 +623,8 @@ def detect(
     elif tool is Tool.PIPENV:
         pipfile_text = st.text("Pipfile")
         if pipfile_text is not None:
+            from toolshift.readers import pipenv as pipenv_reader
+
             try:
                 pipfile = pipenv_reader.read_pipfile(pipfile_text, "Pipfile")
             except ParseError as err:
