@@ -12,14 +12,21 @@ import pytest
 collect_ignore_glob = ["fixtures/*"]
 
 
+@pytest.fixture(scope="session")
+def _toolshift_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("toolshift-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolate_from_machine_config(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolate_from_machine_config(monkeypatch: pytest.MonkeyPatch, _toolshift_cache: Path) -> None:
     # Our machines carry a global pip configuration and PIP_*/UV_* variables.
     for key in list(os.environ):
         if key.startswith(("PIP_", "UV_")) or key == "VIRTUAL_ENV":
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    # toolshift's per-user cache (bashlex parser tables) lives in a session folder, not in $HOME
+    monkeypatch.setenv("TOOLSHIFT_CACHE_DIR", str(_toolshift_cache))
 
 
 @pytest.fixture(scope="session")
