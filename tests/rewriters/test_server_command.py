@@ -38,6 +38,10 @@ def _locate(module: str) -> str | None:
         ("gunicorn -b unix:/run/app.sock app:app", "uvicorn app:app --uds /run/app.sock"),
         ("gunicorn --keep-alive 5 app", "uvicorn app:application --timeout-keep-alive 5"),
         ("python -m gunicorn app:app", "python -m uvicorn app:app"),
+        (
+            "gunicorn --access-logfile - --error-logfile - --graceful-timeout 20 app:app",
+            "uvicorn app:app --timeout-graceful-shutdown 20",
+        ),
         ("uv run gunicorn app:app", "uv run uvicorn app:app"),
         (
             "flask run --host 0.0.0.0 --port 5000",
@@ -80,6 +84,7 @@ def test_untouched(command: str) -> None:
     [
         ("gunicorn --threads 4 app:app", "--threads"),
         ("gunicorn -c gunicorn.conf.py app:app", "-c"),
+        ("gunicorn --access-logfile /var/log/access.log app:app", "--access-logfile"),
         ("gunicorn 'shop:create_app(\"prod\")'", "arguments"),
         ("flask run --cert adhoc", "--cert"),
         ("gunicorn app:app && echo done", "compound"),
@@ -216,6 +221,15 @@ def test_compose_both_forms() -> None:
 def test_compose_crlf_kept() -> None:
     res = rewrite_compose_server(COMPOSE.replace("\n", "\r\n"), locate=_locate)
     assert res.text == COMPOSE_AFTER.replace("\n", "\r\n")
+
+
+def test_compose_sh_c_list() -> None:
+    text = 'services:\n  web:\n    command: ["sh", "-c", "gunicorn -b 0.0.0.0:$$PORT app:app"]\n'
+    res = rewrite_compose_server(text)
+    assert res.text == (
+        "services:\n  web:\n    command: "
+        '["sh", "-c", "uvicorn app:app --host 0.0.0.0 --port \\"$$PORT\\""]\n'
+    )
 
 
 def test_compose_untouched() -> None:

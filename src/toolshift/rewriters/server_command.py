@@ -51,7 +51,10 @@ _GUNICORN_VALUE = {
     "--root-path": "--root-path",
     "--backlog": "--backlog",
     "--limit-concurrency": "--limit-concurrency",
+    "--graceful-timeout": "--timeout-graceful-shutdown",
 }
+# gunicorn options whose value "-" says what uvicorn does anyway (logs on stdout/stderr)
+_GUNICORN_STDIO = frozenset({"--access-logfile", "--error-logfile", "--log-file"})
 _GUNICORN_FLAG = {"--reload": "--reload"}
 _LOG_LEVELS = frozenset({"debug", "info", "warning", "error", "critical"})
 
@@ -163,6 +166,8 @@ def _gunicorn(args: Sequence[str], env: Mapping[str, str]) -> Translation:
                     "--timeout-keep-alive is another setting",
                 )
             )
+        elif name in _GUNICORN_STDIO and value == "-":
+            pass
         elif name in _GUNICORN_VALUE:
             if name == "--log-level" and value.lower() not in _LOG_LEVELS:
                 return Translation(None, [(Severity.WARNING, f"log level {value}", "")])
@@ -341,6 +346,18 @@ def translate_shell(
     return head + assigns + " ".join(quote(a) for a in t.argv), t
 
 
+def translate_exec(
+    argv: Sequence[str], env: Mapping[str, str] | None = None, locate: AppLocator | None = None
+) -> tuple[list[str] | None, Translation]:
+    """An exec form (JSON array, YAML list); ``sh -c "script"`` translates the script."""
+
+    if len(argv) >= 3 and argv[0] in ("sh", "/bin/sh", "bash", "/bin/bash") and argv[1] == "-c":
+        script, t = translate_shell(argv[2], env, locate)
+        return (None if script is None else [*argv[:2], script, *argv[3:]]), t
+    t = translate_argv(argv, env, locate)
+    return t.argv, t
+
+
 def _diags(t: Translation, path: str, line: int, text: str) -> list[Diagnostic]:
     return [Diagnostic(RULE, s, m, Origin(path, line, text.strip()), h) for s, m, h in t.messages]
 
@@ -420,16 +437,8 @@ def rewrite_dockerfile_server(
         argv = _exec_form(body)
         new_body: str | None
         if argv is not None:
-            if (
-                len(argv) >= 3
-                and argv[0] in ("sh", "/bin/sh", "bash", "/bin/bash")
-                and argv[1] == "-c"
-            ):
-                script, t = translate_shell(argv[2], env, locate)
-                new_body = None if script is None else json.dumps([*argv[:2], script, *argv[3:]])
-            else:
-                t = translate_argv(argv, env, locate)
-                new_body = None if t.argv is None else json.dumps(t.argv)
+            new_argv, t = translate_exec(argv, env, locate)
+            new_body = None if new_argv is None else json.dumps(new_argv)
         else:
             new_body, t = translate_shell(body, env, locate)
         diags += _diags(t, path, it.line, body)
@@ -515,10 +524,10 @@ def rewrite_compose_server(
                     svc[key] = _same_style(val, new)
                     changed = True
             elif isinstance(val, list) and all(isinstance(v, str) for v in val):
-                t = translate_argv([str(v) for v in val], env, locate)
+                new_argv, t = translate_exec([str(v) for v in val], env, locate)
                 diags += _diags(t, path, line, " ".join(str(v) for v in val))
-                if t.argv is not None:
-                    seq = CommentedSeq([_same_style(val[0], a) for a in t.argv])
+                if new_argv is not None:
+                    seq = CommentedSeq([_same_style(val[0], a) for a in new_argv])
                     if hasattr(val, "fa") and val.fa.flow_style():
                         seq.fa.set_flow_style()
                     svc[key] = seq
