@@ -53,6 +53,12 @@ def _locate(module: str) -> str | None:
             "FLASK_APP=shop.main:api uvicorn shop.main:api --host 0.0.0.0 --port 5000",
         ),
         ("flask --app app.py --debug run", "uvicorn app:app --port 5000 --reload"),
+        (
+            "flask --app shop db upgrade && exec gunicorn -b 0.0.0.0:80 'shop:create_app()'",
+            "flask --app shop db upgrade && exec uvicorn shop:create_app --factory "
+            "--host 0.0.0.0 --port 80",
+        ),
+        ("cd /srv; gunicorn app:app", "cd /srv; uvicorn app:app"),
     ],
 )
 def test_shell_pairs(before: str, after: str) -> None:
@@ -88,6 +94,8 @@ def test_untouched(command: str) -> None:
         ("gunicorn 'shop:create_app(\"prod\")'", "arguments"),
         ("flask run --cert adhoc", "--cert"),
         ("gunicorn app:app && echo done", "compound"),
+        ("gunicorn app:app 2>&1 | tee log", "compound"),
+        ("echo $(gunicorn --version); gunicorn app:app", "compound"),
     ],
 )
 def test_unknown_option_leaves_the_whole_command(command: str, named: str) -> None:

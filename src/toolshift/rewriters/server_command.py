@@ -318,18 +318,57 @@ def quote(arg: str) -> str:
     return shlex.quote(arg)
 
 
+def _split_last(command: str) -> tuple[str, str] | None:
+    """``(head, last)``: the command cut after its last top-level ``&&`` or ``;``; ``None``
+    when it pipes, redirects, backgrounds or substitutes (left to a person)."""
+
+    if re.search(r"`|\$\(", command):
+        return None
+    quote: str | None = None
+    cut = 0
+    i = 0
+    while i < len(command):
+        ch = command[i]
+        if quote:
+            if ch == quote:
+                quote = None
+            elif ch == "\\" and quote == '"':
+                i += 1
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "\\":
+            i += 1
+        elif command.startswith("&&", i):
+            cut = i + 2
+            i += 1
+        elif ch == ";":
+            cut = i + 1
+        elif ch in "|&<>":
+            return None
+        i += 1
+    if quote:
+        return None
+    return command[:cut], command[cut:]
+
+
 def translate_shell(
     command: str, env: Mapping[str, str] | None = None, locate: AppLocator | None = None
 ) -> tuple[str | None, Translation]:
-    """A shell command line -> the uvicorn command line (``None``: left as it is)."""
+    """A shell command line -> the uvicorn command line (``None``: left as it is).
 
-    if re.search(r"[;&|<>`]|\$\(", command) or not re.search(r"\b(gunicorn|flask)\b", command):
+    In ``a && b && server`` (or ``;``) only the last command, the server, is translated."""
+
+    if not re.search(r"\b(gunicorn|flask)\b", command):
+        return None, Translation(None)
+    split = _split_last(command)
+    if split is None or re.search(r"\bgunicorn\b|\bflask\b.*\brun\b", split[0]):
         if re.search(r"\bgunicorn\b|\bflask\b.*\brun\b", command):
             msg = "left alone: the server starts inside a compound shell command"
             return None, Translation(None, [(Severity.WARNING, msg, "convert it by hand")])
         return None, Translation(None)
+    before, last = split
     try:
-        argv = shlex.split(command)
+        argv = shlex.split(last)
     except ValueError:
         return None, Translation(None)
     lead_env: dict[str, str] = dict(env or {})
@@ -339,11 +378,10 @@ def translate_shell(
     t = translate_argv(argv, lead_env, locate)
     if t.argv is None:
         return None, t
-    head = command[: len(command) - len(command.lstrip())]
-    # keep VAR=value assignments before the command as they were written
-    m = re.match(r"^\s*((?:[A-Za-z_]\w*=\S*\s+)*)", command)
-    assigns = m.group(1) if m else ""
-    return head + assigns + " ".join(quote(a) for a in t.argv), t
+    # keep the whitespace and VAR=value assignments before the command as they were written
+    m = re.match(r"^(\s*(?:[A-Za-z_]\w*=\S*\s+)*)", last)
+    head = m.group(1) if m else ""
+    return before + head + " ".join(quote(a) for a in t.argv), t
 
 
 def translate_exec(
