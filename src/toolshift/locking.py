@@ -23,6 +23,7 @@ activated virtualenv are not. ``UV_INDEX_<NAME>_USERNAME``/``_PASSWORD`` pass th
 
 from __future__ import annotations
 
+import re
 import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -87,9 +88,63 @@ def lock_env(config_home: str) -> dict[str, str]:
     }
 
 
+_LOCK_KEY = re.compile(r'(name|version) = "([^"\\]*)"')
+
+
+def _scan_lock_versions(text: str) -> dict[str, str] | None:
+    """:func:`read_lock_versions` for the layout uv writes, without parsing the whole TOML
+    (wheel lists and hashes are most of a lock: a full parse costs ~25 ms per 40 packages).
+    None when the text is not laid out the way uv writes it; the caller then parses it."""
+
+    if "\r" in text or '"""' in text or "'''" in text:
+        return None
+    out: dict[str, str] = {}
+    name: str | None = None
+    version: str | None = None
+    in_package = False
+
+    def close() -> bool:
+        if not in_package:
+            return True
+        if name is None:
+            return False
+        if name and version:
+            out[normalize_name(name)] = version
+        return True
+
+    for line in text.split("\n"):
+        if line.startswith("["):
+            if not close():
+                return None
+            in_package = line == "[[package]]"
+            if not in_package and line.replace(" ", "").replace('"', "") == "[[package]]":
+                return None
+            name = version = None
+            continue
+        if not in_package or not line.startswith(("name ", "version ", "name=", "version=")):
+            continue
+        m = _LOCK_KEY.fullmatch(line)
+        if m is None:
+            return None  # escapes, another spacing, a non-string value: let tomllib decide
+        if m.group(1) == "name":
+            if name is not None:
+                return None
+            name = m.group(2)
+        else:
+            if version is not None:
+                return None
+            version = m.group(2)
+    if not close():
+        return None
+    return out
+
+
 def read_lock_versions(text: str) -> dict[str, str]:
     """``name -> version`` of every package in a ``uv.lock`` (the project itself included)."""
 
+    scanned = _scan_lock_versions(text)
+    if scanned is not None:
+        return scanned
     data = tomllib.loads(text)
     out: dict[str, str] = {}
     for pkg in data.get("package", []):
