@@ -8,7 +8,6 @@ parse trees (or the same errors) for every shell script in the rewriter fixtures
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
 import os
@@ -210,7 +209,7 @@ def test_damaged_cache_is_rebuilt(
         path.write_bytes(data[:i] + bytes([data[i] ^ 0x55]) + data[i + 1 :])
     elif damage == "wrong_shape":  # a valid file of ours whose content is not tables
         payload = marshal.dumps((1, {0: "x"}, {}, []))
-        path.write_bytes(fast._MAGIC + hashlib.sha256(payload).digest() + payload)
+        path.write_bytes(fast._MAGIC + fast.checksum(payload) + payload)
     else:
         path.write_bytes(b"")
     assert fast.read_tables(path) is None

@@ -10,12 +10,13 @@ start, hands ``bashlex.parser`` a parser made from the cached tables (about 2 ms
 How: while ``bashlex`` is being imported, a meta-path finder lets the real ``bashlex.yacc``
 module load and then wraps its ``yacc`` function. The wrapper looks up the tables by a key made of
 the grammar (token list, precedence, every rule function's name and docstring), the source of
-``bashlex/yacc.py`` and the Python version; a hit builds ``yacc.LRParser`` from them, a miss (or
-anything unexpected: unreadable, truncated or tampered file, unfamiliar arguments) calls the
-original ``yacc()`` and stores its tables. If the import fails anyway, bashlex is imported again
-the stock way. Nothing here changes how bashlex parses: the parser object is the same class with
-the same tables (``tests/test_bashlex_fast.py`` compares tables and parse trees with stock
-bashlex).
+``bashlex/yacc.py`` and the Python version (a CRC-based digest: this is a per-user cache, not a
+security boundary; the file also carries a checksum of its payload). A hit builds
+``yacc.LRParser`` from them; a miss, or anything unexpected (unreadable, truncated or damaged
+file, unfamiliar arguments), calls the original ``yacc()`` and stores its tables. If the import
+fails anyway, bashlex is imported again the stock way. Nothing here changes how bashlex parses:
+the parser object is the same class with the same tables (``tests/test_bashlex_fast.py`` compares
+tables and parse trees with stock bashlex).
 
 The cache folder is ``$TOOLSHIFT_CACHE_DIR`` if set, else the platform's per-user cache folder
 (``$XDG_CACHE_HOME/toolshift`` or ``~/.cache/toolshift`` on Linux). A cache file that cannot be
@@ -24,12 +25,12 @@ written is not an error: the next start builds the tables again.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
 import marshal
 import os
 import sys
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,8 +39,8 @@ from typing import Any
 
 CACHE_ENV = "TOOLSHIFT_CACHE_DIR"
 _FORMAT = 1
-_MAGIC = b"toolshift-bashlex-lalr\n"
-_DIGEST = 32  # sha256 of the payload, right after the magic line
+_MAGIC = b"toolshift-bashlex-lalr-2\n"
+_DIGEST = 8  # checksum() of the payload, right after the magic line
 
 # How the last load_bashlex() got its parser: "cache" (tables read from the cache file), "built"
 # (tables computed, and stored if the folder was writable), "stock" (bashlex imported without the
@@ -174,23 +175,32 @@ def _call(original: Callable[..., Any], module: ModuleType, args: Any, kwargs: A
     return original(*args, **kwargs)
 
 
+def checksum(data: bytes) -> bytes:
+    """Two CRC-32s (forwards and of the reversed bytes): catches a damaged or truncated file.
+    Not hashlib: importing it (OpenSSL) costs more than everything else here (~3 ms)."""
+
+    return zlib.crc32(data).to_bytes(4, "big") + zlib.crc32(data[::-1]).to_bytes(4, "big")
+
+
 def table_key(yacc_mod: ModuleType, pdict: dict[str, Any]) -> str:
     """What the tables depend on: the grammar, the table builder's source, the Python version."""
 
-    h = hashlib.sha256()
-    h.update(f"{_FORMAT}|{sys.version}|{marshal.version}\n".encode())
     yacc_file = getattr(yacc_mod, "__file__", None)
     if not yacc_file:
         raise ValueError("bashlex.yacc has no source file")
-    h.update(Path(yacc_file).read_bytes())
-    h.update(repr((pdict.get("start"), pdict.get("tokens"), pdict.get("precedence"))).encode())
+    parts = [
+        f"{_FORMAT}|{sys.version}|{marshal.version}".encode(),
+        Path(yacc_file).read_bytes(),
+        repr((pdict.get("start"), pdict.get("tokens"), pdict.get("precedence"))).encode(),
+    ]
     for name in sorted(pdict):
         item = pdict[name]
         if name.startswith("p_") and callable(item):
             code = getattr(item, "__code__", None)
             line = code.co_firstlineno if code is not None else 0
-            h.update(repr((name, line, getattr(item, "__doc__", None))).encode())
-    return h.hexdigest()[:40]
+            parts.append(repr((name, line, getattr(item, "__doc__", None))).encode())
+    blob = b"\0".join(parts)
+    return f"{len(blob):x}-{checksum(blob).hex()}"
 
 
 def _cached_parser(
@@ -228,7 +238,7 @@ def read_tables(path: Path) -> Tables | None:
     if len(data) <= head or not data.startswith(_MAGIC):
         return None
     payload = data[head:]
-    if hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
+    if checksum(payload) != data[len(_MAGIC) : head]:
         return None
     try:
         value = marshal.loads(payload)
@@ -270,7 +280,7 @@ def write_tables(path: Path, parser: Any) -> bool:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             with open(tmp, "xb") as f:
-                f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                f.write(_MAGIC + checksum(payload) + payload)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
