@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
+    from toolshift.verify import VerifyResult
+
 EPILOG = """\
 examples:
   toolshift verify path/to/service                 after a migrate: before vs after
@@ -56,7 +58,8 @@ The apps run with this Python (toolshift's), or with --python PATH to an interpr
 has the project's requirements, flask and fastapi installed (e.g. .venv/bin/python).
 
 exit codes: 0 verified, 3 verification failed (a difference, a broken requirement, a
-failing import or --run command, an install that failed), 2 usage or input error.
+failing import or --run command, an install that failed, with --docker an image that
+does not build or whose command fails), 2 usage or input error.
 """
 
 
@@ -105,6 +108,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--app",
         metavar="MODULE:ATTR",
         help="with --http: the Flask app object or factory (default: found in the sources)",
+    )
+    p.add_argument(
+        "--docker",
+        action="store_true",
+        help="also build each Dockerfile with the Docker engine that is present (DOCKER_HOST "
+        "is honoured) and run the image's command with --help appended; skipped, with the "
+        "reason, when no engine answers",
+    )
+    p.add_argument(
+        "--docker-cmd",
+        metavar="CMD",
+        help="with --docker: the command to run in each image instead (replaces its CMD)",
     )
     add_format(p, ("human", "json"))
 
@@ -161,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
         return _run_http(args, root, console, as_json)
     if args.app:
         raise UsageError("--app goes with --http", hint="add --http")
+    if args.docker_cmd and not args.docker:
+        raise UsageError("--docker-cmd goes with --docker", hint="add --docker")
     bar = _progress(console) if console.is_terminal else None
     with bar or nullcontext():
         result = verify(
@@ -172,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
             progress=_reporter(bar) if bar else None,
             python=args.python,
         )
+    if args.docker:
+        result = _with_docker(root, result, args.docker_cmd, console)
     save_result(root, result)
     if as_json:
         from toolshift.cli.common import emit_json
@@ -181,6 +200,21 @@ def run(args: argparse.Namespace) -> int:
         render_human(result, console)
     sys.stdout.flush()
     return int(ExitCode.OK if result.ok else ExitCode.VERIFICATION_FAILED)
+
+
+def _with_docker(
+    root: Path, result: VerifyResult, command: str | None, console: Console
+) -> VerifyResult:
+    from dataclasses import replace
+
+    from toolshift.detect import detect
+    from toolshift.docker_engine import images_check
+    from toolshift.model import FileRole
+
+    files = detect(root).project.files_with(FileRole.DOCKERFILE)
+    with console.status("building and running the Docker images"):
+        check = images_check(root, files, command)
+    return replace(result, checks=(*result.checks, check))
 
 
 def _run_http(args: argparse.Namespace, root: Path, console: Console, as_json: bool) -> int:

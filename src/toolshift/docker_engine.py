@@ -1,0 +1,242 @@
+"""A Docker engine that is *present*: build, run, measure and remove images.
+
+toolshift never starts an engine. It uses the one ``docker info`` reaches, through
+:func:`toolshift.tools.run`, so ``DOCKER_HOST``, ``DOCKER_CONTEXT`` and ``DOCKER_CONFIG`` are
+honoured (:func:`toolshift.tools.scrubbed_env` drops only ``PIP_*``/``UV_*`` and virtualenv
+variables, so they pass through as they are).
+
+The pure parts (the command lines, reading ``docker image inspect``, the command that asks an
+image for ``--help``) are separate functions so they can be tested without an engine.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolshift import tools
+from toolshift.errors import ToolError
+from toolshift.redact import redact_text
+
+if TYPE_CHECKING:
+    from toolshift.verify import Check
+
+DOCKER = "docker"
+_TAIL = 40  # lines of output kept for a report
+BUILD_ENV = {"DOCKER_BUILDKIT": "1"}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    seconds: float
+    image_id: str  # "" when the build failed
+    size_bytes: int  # 0 when the build failed
+    output: str  # redacted tail of the build output
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    image_id: str
+    size_bytes: int
+    entrypoint: tuple[str, ...]
+    cmd: tuple[str, ...]
+
+
+def tail(text: str, lines: int = _TAIL) -> str:
+    return "\n".join(redact_text(text).strip().splitlines()[-lines:])
+
+
+def info_argv() -> list[str]:
+    return [DOCKER, "info", "--format", "{{.ServerVersion}}"]
+
+
+def build_argv(context_dir: Path, dockerfile: Path, tag: str, *, no_cache: bool) -> list[str]:
+    argv = [DOCKER, "build", "--network", "host", "-f", str(dockerfile), "-t", tag]
+    if no_cache:
+        argv.append("--no-cache")
+    argv.append(str(context_dir))
+    return argv
+
+
+def run_argv(tag: str, argv: Sequence[str]) -> list[str]:
+    return [DOCKER, "run", "--rm", "--network", "host", tag, *argv]
+
+
+def skip_reason(done: tools.Completed) -> str | None:
+    """None when ``docker info`` reached a server, else why not (one line)."""
+
+    if done.returncode == 0 and done.stdout.strip():
+        return None
+    lines = [ln for ln in done.output.splitlines() if ln.strip()]
+    why = lines[-1] if lines else f"exit {done.returncode}"
+    return f"no Docker engine answers `docker info`: {why}"
+
+
+def engine_available() -> str | None:
+    """None when an engine answers, else the reason it does not (for a "skipped" line)."""
+
+    try:
+        done = tools.run(info_argv(), timeout=30)
+    except ToolError as exc:
+        return f"the docker command is not available ({exc.message})"
+    return skip_reason(done)
+
+
+def parse_inspect(text: str) -> ImageInfo:
+    """Read ``docker image inspect TAG`` output (a JSON list of one object)."""
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ToolError("docker image inspect printed no JSON", output=tail(text)) from exc
+    if isinstance(data, list):
+        if not data:
+            raise ToolError("docker image inspect found no image")
+        data = data[0]
+    if not isinstance(data, dict):
+        raise ToolError("docker image inspect printed an unexpected shape", output=tail(text))
+    config = data.get("Config") or {}
+    entry = config.get("Entrypoint") or []
+    cmd = config.get("Cmd") or []
+    return ImageInfo(
+        image_id=str(data.get("Id", "")),
+        size_bytes=int(data.get("Size") or 0),
+        entrypoint=tuple(str(x) for x in entry),
+        cmd=tuple(str(x) for x in cmd),
+    )
+
+
+def help_args(info: ImageInfo) -> list[str]:
+    """The ``docker run`` arguments that run the image's own command with ``--help`` appended
+    (they replace CMD; an ENTRYPOINT stays). A shell-form CMD gets ``--help`` inside its
+    ``sh -c`` string."""
+
+    cmd = list(info.cmd)
+    if len(cmd) == 3 and cmd[1] == "-c" and cmd[0] in ("/bin/sh", "sh", "/bin/bash", "bash"):
+        return [cmd[0], "-c", cmd[2] + " --help"]
+    if not cmd and not info.entrypoint:
+        return []
+    return [*cmd, "--help"]
+
+
+def inspect(tag: str) -> ImageInfo:
+    done = tools.run([DOCKER, "image", "inspect", tag], timeout=60)
+    if done.returncode != 0:
+        raise ToolError(f"docker image inspect {tag} failed", output=tail(done.output))
+    return parse_inspect(done.stdout)
+
+
+def image_size(tag: str) -> int:
+    return inspect(tag).size_bytes
+
+
+def build(
+    context_dir: Path, dockerfile: Path, tag: str, *, no_cache: bool, timeout: float = 1800
+) -> BuildResult:
+    start = time.perf_counter()
+    done = tools.run(
+        build_argv(context_dir, dockerfile, tag, no_cache=no_cache),
+        cwd=context_dir,
+        extra_env=BUILD_ENV,
+        timeout=timeout,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        return BuildResult(seconds, "", 0, tail(done.output), ok=False)
+    info = inspect(tag)
+    return BuildResult(seconds, info.image_id, info.size_bytes, tail(done.output))
+
+
+def run(tag: str, argv: Sequence[str], *, timeout: float = 300) -> tools.Completed:
+    return tools.run(run_argv(tag, argv), timeout=timeout)
+
+
+def remove(tag: str) -> None:
+    tools.run([DOCKER, "image", "rm", "-f", tag], timeout=120)
+
+
+def temp_tag(prefix: str = "toolshift-verify") -> str:
+    return f"{prefix}:{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(frozen=True)
+class ImageOutcome:
+    dockerfile: str
+    ok: bool
+    stage: str  # build | run | passed
+    command: str
+    build_seconds: float
+    size_bytes: int
+    output: str
+
+
+def check_image(root: Path, rel: str, command: str | None) -> ImageOutcome:
+    """Build ``root/rel`` (context: ``root``) under a temporary tag, run its command with
+    ``--help`` appended (or ``command`` instead), remove the image."""
+
+    tag = temp_tag()
+    built = build(root, root / rel, tag, no_cache=False)
+    if not built.ok:
+        return ImageOutcome(rel, False, "build", "", built.seconds, 0, built.output)
+    try:
+        args = shlex.split(command) if command else help_args(inspect(tag))
+        shown = shlex.join(args) if args else "(the image's default command)"
+        done = run(tag, args)
+        ok = done.returncode == 0
+        out = tail(done.output)
+        if not ok:
+            out = f"exit {done.returncode}\n{out}"
+        return ImageOutcome(
+            rel, ok, "passed" if ok else "run", shown, built.seconds, built.size_bytes, out
+        )
+    finally:
+        remove(tag)
+
+
+def images_check(root: Path, dockerfiles: Sequence[str], command: str | None) -> Check:
+    """``verify --docker``: build each Dockerfile as it is now and run its image; skipped (with
+    the reason) when no Docker engine answers."""
+
+    from toolshift.verify import Check, CheckStatus
+
+    if not dockerfiles:
+        return Check("docker-images", CheckStatus.SKIPPED, "no Dockerfile in the project")
+    why = engine_available()
+    if why is not None:
+        return Check("docker-images", CheckStatus.SKIPPED, why)
+    start = time.perf_counter()
+    outcomes = [check_image(root, rel, command) for rel in dockerfiles]
+    details = tuple(
+        f"{o.dockerfile}: "
+        + (
+            f"built in {o.build_seconds:.1f}s ({o.size_bytes / 1e6:.0f} MB), `{o.command}` exited 0"
+            if o.ok
+            else ("the build failed" if o.stage == "build" else f"`{o.command}` failed")
+        )
+        for o in outcomes
+    )
+    failed = [o for o in outcomes if not o.ok]
+    seconds = time.perf_counter() - start
+    if failed:
+        return Check(
+            "docker-images",
+            CheckStatus.FAILED,
+            f"{len(failed)} of {len(outcomes)} image(s) failed to build or run",
+            details=details,
+            output="\n\n".join(f"{o.dockerfile}:\n{o.output}" for o in failed),
+            seconds=seconds,
+        )
+    return Check(
+        "docker-images",
+        CheckStatus.PASSED,
+        f"{len(outcomes)} image(s) built and ran",
+        details=details,
+        seconds=seconds,
+    )
