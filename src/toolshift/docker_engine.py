@@ -12,6 +12,7 @@ image for ``--help``) are separate functions so they can be tested without an en
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import time
 import uuid
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 DOCKER = "docker"
 _TAIL = 40  # lines of output kept for a report
 BUILD_ENV = {"DOCKER_BUILDKIT": "1"}
+NO_BUILDX = "buildx component is missing"
 
 
 @dataclass(frozen=True)
@@ -49,16 +51,23 @@ class ImageInfo:
     cmd: tuple[str, ...]
 
 
+def docker_cli() -> str:
+    """The Docker client: ``TOOLSHIFT_DOCKER`` when set (a machine with two clients), else
+    ``docker`` from PATH."""
+
+    return os.environ.get("TOOLSHIFT_DOCKER") or DOCKER
+
+
 def tail(text: str, lines: int = _TAIL) -> str:
     return "\n".join(redact_text(text).strip().splitlines()[-lines:])
 
 
 def info_argv() -> list[str]:
-    return [DOCKER, "info", "--format", "{{.ServerVersion}}"]
+    return [docker_cli(), "info", "--format", "{{.ServerVersion}}"]
 
 
 def build_argv(context_dir: Path, dockerfile: Path, tag: str, *, no_cache: bool) -> list[str]:
-    argv = [DOCKER, "build", "--network", "host", "-f", str(dockerfile), "-t", tag]
+    argv = [docker_cli(), "build", "--network", "host", "-f", str(dockerfile), "-t", tag]
     if no_cache:
         argv.append("--no-cache")
     argv.append(str(context_dir))
@@ -66,7 +75,7 @@ def build_argv(context_dir: Path, dockerfile: Path, tag: str, *, no_cache: bool)
 
 
 def run_argv(tag: str, argv: Sequence[str]) -> list[str]:
-    return [DOCKER, "run", "--rm", "--network", "host", tag, *argv]
+    return [docker_cli(), "run", "--rm", "--network", "host", tag, *argv]
 
 
 def skip_reason(done: tools.Completed) -> str | None:
@@ -127,7 +136,7 @@ def help_args(info: ImageInfo) -> list[str]:
 
 
 def inspect(tag: str) -> ImageInfo:
-    done = tools.run([DOCKER, "image", "inspect", tag], timeout=60)
+    done = tools.run([docker_cli(), "image", "inspect", tag], timeout=60)
     if done.returncode != 0:
         raise ToolError(f"docker image inspect {tag} failed", output=tail(done.output))
     return parse_inspect(done.stdout)
@@ -147,6 +156,22 @@ def build(
         extra_env=BUILD_ENV,
         timeout=timeout,
     )
+    if done.returncode != 0 and NO_BUILDX in done.output:
+        # a client without the buildx plugin: the classic builder builds the same Dockerfile
+        # (no RUN --mount); say so in the output
+        done = tools.run(
+            build_argv(context_dir, dockerfile, tag, no_cache=no_cache),
+            cwd=context_dir,
+            extra_env={"DOCKER_BUILDKIT": "0"},
+            timeout=timeout,
+        )
+        done = tools.Completed(
+            done.args,
+            done.returncode,
+            "(buildx is missing: built with the classic builder, DOCKER_BUILDKIT=0)\n"
+            + done.stdout,
+            done.stderr,
+        )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         return BuildResult(seconds, "", 0, tail(done.output), ok=False)
@@ -159,7 +184,7 @@ def run(tag: str, argv: Sequence[str], *, timeout: float = 300) -> tools.Complet
 
 
 def remove(tag: str) -> None:
-    tools.run([DOCKER, "image", "rm", "-f", tag], timeout=120)
+    tools.run([docker_cli(), "image", "rm", "-f", tag], timeout=120)
 
 
 def temp_tag(prefix: str = "toolshift-verify") -> str:
