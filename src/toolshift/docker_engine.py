@@ -265,3 +265,62 @@ def images_check(root: Path, dockerfiles: Sequence[str], command: str | None) ->
         details=details,
         seconds=seconds,
     )
+
+
+# --------------------------------------------------------------------------- image figures
+
+DEPENDENCY_CHANGE = (
+    "the dependency file changed (a comment line appended in a temporary copy), so its COPY "
+    "layer and every later layer rebuilt; no package was added"
+)
+
+
+@dataclass(frozen=True)
+class ImageFigures:
+    """Build times of one Dockerfile (seconds) and the image's size."""
+
+    dockerfile: str
+    cold: float  # --no-cache
+    cached: float  # the same build again
+    dependency_changed: float  # after DEPENDENCY_CHANGE
+    size_bytes: int
+    error: str = ""  # why a figure is missing (redacted build output tail)
+
+
+def _copy_context(root: Path, dest: Path) -> Path:
+    import shutil
+
+    skip = shutil.ignore_patterns(".git", ".venv", "venv", "__pycache__", ".toolshift")
+    return Path(shutil.copytree(root, dest, ignore=skip, symlinks=True))
+
+
+def image_figures(root: Path, dockerfile: str, dependency_file: str) -> ImageFigures:
+    """Measure ``root/dockerfile`` (context ``root``, copied to a temporary folder): a cold
+    build, a cached rebuild, a rebuild after :data:`DEPENDENCY_CHANGE` to ``dependency_file``,
+    and the image size. The image is removed afterwards."""
+
+    import tempfile
+
+    tag = temp_tag("toolshift-bench")
+    with tempfile.TemporaryDirectory(prefix="toolshift-image-") as tmp:
+        ctx = _copy_context(root, Path(tmp) / "ctx")
+        try:
+            cold = build(ctx, ctx / dockerfile, tag, no_cache=True)
+            if not cold.ok:
+                return ImageFigures(dockerfile, 0.0, 0.0, 0.0, 0, error=cold.output)
+            cached = build(ctx, ctx / dockerfile, tag, no_cache=False)
+            dep = ctx / dependency_file
+            with dep.open("a", encoding="utf-8", newline="") as fh:
+                fh.write("\n# toolshift bench: invalidates this file's image layer\n")
+            changed = build(ctx, ctx / dockerfile, tag, no_cache=False)
+            error = "" if cached.ok and changed.ok else (cached.output or changed.output)
+            return ImageFigures(
+                dockerfile,
+                cold.seconds,
+                cached.seconds,
+                changed.seconds,
+                changed.size_bytes or cold.size_bytes,
+                error=error,
+            )
+        finally:
+            remove(tag)

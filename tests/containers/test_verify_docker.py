@@ -88,3 +88,26 @@ def test_verify_docker_fails_with_exit_3_when_the_command_fails(
     assert check["status"] == "failed", check
     assert "started without --help" in check["output"], check
     assert code == 3
+
+
+def test_image_figures_cold_cached_and_after_a_dependency_change(
+    engine: Engine, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolshift.docker_engine import image_figures
+
+    monkeypatch.setenv("DOCKER_HOST", engine.host)
+    monkeypatch.setenv("DOCKER_CONFIG", str(engine.root))
+    monkeypatch.setenv("TOOLSHIFT_DOCKER", DOCKER_CLIENT)
+    before = (project / "requirements.txt").read_text(encoding="utf-8")
+    fig = image_figures(project, "Dockerfile", "requirements.txt")
+    print(f"image figures: {fig}")
+    assert fig.error == ""
+    assert fig.size_bytes > 10_000_000  # a Python base image
+    assert fig.cold > 0 and fig.cached > 0 and fig.dependency_changed > 0
+    # the cold build runs pip; the rebuild only finds cached layers
+    assert fig.cached < fig.cold
+    # the changed requirements.txt invalidated its COPY layer: pip ran again
+    assert fig.dependency_changed > fig.cached
+    # measured in a copy: the project is untouched, and the image is gone
+    assert (project / "requirements.txt").read_text(encoding="utf-8") == before
+    assert "toolshift-bench" not in engine.check("image", "ls").stdout
