@@ -110,3 +110,15 @@ def test_no_dockerfile_is_skipped(tmp_path: Path) -> None:
     check = de.images_check(tmp_path, [], None)
     assert check.status is CheckStatus.SKIPPED
     assert "no Dockerfile" in check.summary
+
+
+def test_bench_docker_without_an_engine_is_skipped_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from toolshift.bench.runner import docker_figures
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such.sock")
+    figures, skipped = docker_figures(tmp_path, lambda _m: None)
+    assert figures == ()
+    assert [s.what for s in skipped] == ["docker image build"]
+    assert skipped[0].reason == de.engine_available()

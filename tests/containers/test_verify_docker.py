@@ -111,3 +111,18 @@ def test_image_figures_cold_cached_and_after_a_dependency_change(
     # measured in a copy: the project is untouched, and the image is gone
     assert (project / "requirements.txt").read_text(encoding="utf-8") == before
     assert "toolshift-bench" not in engine.check("image", "ls").stdout
+
+
+def test_bench_docker_figures(
+    engine: Engine, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolshift.bench.runner import docker_figures
+
+    monkeypatch.setenv("DOCKER_HOST", engine.host)
+    monkeypatch.setenv("DOCKER_CONFIG", str(engine.root))
+    monkeypatch.setenv("TOOLSHIFT_DOCKER", DOCKER_CLIENT)
+    figures, skipped = docker_figures(project, lambda _m: None)
+    assert [f.dockerfile for f in figures] == ["Dockerfile"]
+    assert figures[0].error == "" and figures[0].size_bytes > 0
+    reasons = " ".join(s.reason for s in skipped)
+    assert "requirements.txt" in reasons and "no package was added" in reasons

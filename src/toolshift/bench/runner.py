@@ -52,6 +52,7 @@ from toolshift.bench.scenarios import (
     uv_install,
     uv_resolve,
 )
+from toolshift.docker_engine import ImageFigures
 from toolshift.errors import ToolError, UsageError
 from toolshift.redact import redact_text
 from toolshift.tools import Completed, run
@@ -578,6 +579,40 @@ def docker_skip() -> Skipped:
     return Skipped("docker image build", "not measured by this version of toolshift bench")
 
 
+_DEPENDENCY_FILES = ("uv.lock", "requirements.txt", "pyproject.toml", "setup.py")
+
+
+def docker_figures(root: Path, say: Progress) -> tuple[tuple[ImageFigures, ...], list[Skipped]]:
+    """``bench --docker``: image build figures of each Dockerfile as it is now, or why not."""
+
+    from toolshift.detect import detect
+    from toolshift.docker_engine import DEPENDENCY_CHANGE, engine_available, image_figures
+    from toolshift.model import FileRole
+
+    what = "docker image build"
+    why = engine_available()
+    if why is not None:
+        return (), [Skipped(what, why)]
+    files = detect(root).project.files_with(FileRole.DOCKERFILE)
+    if not files:
+        return (), [Skipped(what, "no Dockerfile in the project")]
+    dep = next((f for f in _DEPENDENCY_FILES if (root / f).is_file()), None)
+    if dep is None:
+        return (), [Skipped(what, "no dependency file (uv.lock, requirements.txt, ...)")]
+    figures = []
+    for rel in files:
+        say(f"docker image build: {rel}")
+        figures.append(image_figures(root, rel, dep))
+    skipped = [
+        Skipped(
+            f"{what}, before the migration",
+            "not measured: the figures are of the Dockerfiles as they are now",
+        ),
+        Skipped(f"{what}, after a new dependency", f"measured instead: {dep}: {DEPENDENCY_CHANGE}"),
+    ]
+    return tuple(figures), skipped
+
+
 def run_bench(
     root: Path | str, options: BenchOptions, *, progress: Progress | None = None
 ) -> BenchResult:
@@ -614,7 +649,12 @@ def run_bench(
             skipped.append(
                 Skipped("startup", "no app/main.py, main.py or app.py; pass --entry MODULE")
             )
-        skipped.append(docker_skip())
+        images: tuple[ImageFigures, ...] = ()
+        if options.docker:
+            images, skipped_images = docker_figures(root, say)
+            skipped += skipped_images
+        else:
+            skipped.append(docker_skip())
         clock = b.clock
     finally:
         t = time.perf_counter()
@@ -634,4 +674,5 @@ def run_bench(
         measured_seconds=clock.measured,
         prepare_seconds=clock.prepare + cleanup,
         notes=tuple(clock.notes),
+        images=images,
     )

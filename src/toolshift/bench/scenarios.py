@@ -13,6 +13,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolshift.docker_engine import ImageFigures
 
 
 class Scenario(StrEnum):
@@ -115,6 +119,7 @@ class BenchOptions:
     categories: bool = True
     startup: bool = True
     requirements: tuple[str, ...] = ()  # override: these requirement files, project-relative
+    docker: bool = False  # measure image builds with the Docker engine that is present
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,9 @@ class BenchResult:
     measured_seconds: float = 0.0  # sum of every timed command, warm-ups included
     prepare_seconds: float = 0.0  # clean states: venv copies, cache folders, exports
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # with --docker: toolshift.docker_engine.ImageFigures of the project's Dockerfiles as
+    # they are now (not kept in the history database)
+    images: tuple[ImageFigures, ...] = ()
 
     @property
     def overhead_seconds(self) -> float:

@@ -68,6 +68,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-categories", action="store_true", help="skip the per-category figures")
     p.add_argument("--no-startup", action="store_true", help="skip the startup figures")
     p.add_argument(
+        "--docker",
+        action="store_true",
+        help="also time image builds (cold, cached, after the dependency file changes) and "
+        "image sizes with the Docker engine that is present (slow; DOCKER_HOST is honoured)",
+    )
+    p.add_argument(
         "--out", metavar="DIR", help="where the chart goes (default: PATH/.toolshift/bench/)"
     )
     p.add_argument("--history", action="store_true", help="show earlier runs; measure nothing")
@@ -98,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         entry=args.entry,
         categories=not args.no_categories,
         startup=not args.no_startup,
+        docker=args.docker,
         requirements=tuple(args.requirements),
     )
 
@@ -144,6 +151,17 @@ def _to_dict(result: BenchResult) -> dict[str, object]:
             for s in result.series
         ],
         "skipped": [{"what": s.what, "reason": s.reason} for s in result.skipped],
+        "images": [
+            {
+                "dockerfile": i.dockerfile,
+                "cold_seconds": i.cold,
+                "cached_seconds": i.cached,
+                "dependency_changed_seconds": i.dependency_changed,
+                "size_bytes": i.size_bytes,
+                "error": i.error,
+            }
+            for i in result.images
+        ],
         "notes": list(result.notes),
         "total_seconds": result.total_seconds,
         "measured_seconds": result.measured_seconds,
@@ -201,6 +219,16 @@ def _print_result(result: BenchResult, run_id: int, charts: tuple[Path, Path]) -
                 f" [{s.category}]" if s.category else ""
             )
             console.print(f"[yellow]{escape(label)} failed[/]: {escape(s.error)}")
+    for im in result.images:
+        if im.error:
+            console.print(f"[yellow]docker image {escape(im.dockerfile)} failed[/]:")
+            console.print(escape(im.error))
+            continue
+        console.print(
+            f"docker image {escape(im.dockerfile)}: cold {im.cold:.1f} s, cached "
+            f"{im.cached:.1f} s, after the dependency file changed {im.dependency_changed:.1f} s, "
+            f"{im.size_bytes / 1e6:.0f} MB"
+        )
     for sk in result.skipped:
         console.print(f"skipped {escape(sk.what)}: {escape(sk.reason)}")
     measured = result.measured_seconds
