@@ -25,6 +25,8 @@ examples:
   toolshift verify --offline --find-links ./wheels  no network: uv's cache and a wheel folder
   toolshift verify --id 20250101T120000Z-abc123     against an older journal entry
   toolshift verify path/to/service --http          after migrate --to fastapi: replay requests
+  toolshift verify path/to/service --docker        also build each Dockerfile and run its
+                                                   command with --help (needs a Docker engine)
 
 what it does, in throwaway environments under a temporary folder (never in the project):
   before  the project as it was before the latest applied migration (from the journal),
