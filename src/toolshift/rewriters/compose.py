@@ -77,6 +77,30 @@ def _dump(data: Any, like: str) -> str:
     return out
 
 
+def _load(
+    text: str, ctx: RewriteContext, rule: str, hint: str = ""
+) -> tuple[Any, str, RewriteResult | None]:
+    """Round-trip load of ``text`` with CRLF folded to LF: ``(data, work, None)``, or
+    ``(None, work, result)`` where ``result`` leaves a file that is not YAML alone and says so.
+    Shared by the compose, GitHub Actions and GitLab CI rewriters."""
+
+    work = text.replace("\r\n", "\n")
+    try:
+        return _yaml().load(work), work, None
+    except Exception as exc:  # ruamel raises many error types
+        diag = ctx.diag(
+            rule, Severity.WARNING, f"left alone: not valid YAML ({type(exc).__name__})", hint=hint
+        )
+        return None, work, RewriteResult(text, diagnostics=(diag,))
+
+
+def _dump_as(data: Any, work: str, crlf: bool) -> str:
+    """:func:`_dump` in the layout of ``work``, with CRLF put back when the file had it."""
+
+    out = _dump(data, work)
+    return out.replace("\r\n", "\n").replace("\n", "\r\n") if crlf else out
+
+
 class _Acc:
     def __init__(self) -> None:
         self.rules: list[str] = []
@@ -310,22 +334,9 @@ def rewrite_compose(text: str, ctx: RewriteContext) -> RewriteResult:
 
     if not text.strip():
         return RewriteResult(text)
-    crlf = "\r\n" in text
-    work = text.replace("\r\n", "\n") if crlf else text
-    try:
-        data = _yaml().load(work)
-    except Exception as exc:  # ruamel raises many error types
-        return RewriteResult(
-            text,
-            diagnostics=(
-                ctx.diag(
-                    RULE_COMMAND,
-                    Severity.WARNING,
-                    f"left alone: not valid YAML ({type(exc).__name__})",
-                    hint="fix the YAML, then run toolshift again",
-                ),
-            ),
-        )
+    data, work, bad = _load(text, ctx, RULE_COMMAND, "fix the YAML, then run toolshift again")
+    if bad is not None:
+        return bad
     if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
         return RewriteResult(text)
     acc = _Acc()
@@ -341,9 +352,7 @@ def rewrite_compose(text: str, ctx: RewriteContext) -> RewriteResult:
             _watch(svc, ctx, acc)
     if not acc.rules:
         return RewriteResult(text, diagnostics=tuple(acc.diagnostics))
-    out = _dump(data, work)
-    if crlf:
-        out = out.replace("\n", "\r\n")
+    out = _dump_as(data, work, "\r\n" in text)
     return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from toolshift.model import Severity
 from toolshift.rewriters import RewriteContext, RewriteResult
-from toolshift.rewriters.compose import _Acc, _del_item, _dump, _line, _same_style, _yaml
+from toolshift.rewriters.compose import _Acc, _del_item, _dump_as, _line, _load, _same_style
 from toolshift.rewriters.shell import ShellContext, translate_script
 
 RULE_SETUP = "TS301"
@@ -233,22 +233,9 @@ def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
 
     if not text.strip():
         return RewriteResult(text)
-    crlf = "\r\n" in text
-    work = text.replace("\r\n", "\n") if crlf else text
-    try:
-        data = _yaml().load(work)
-    except Exception as exc:  # ruamel raises many error types
-        return RewriteResult(
-            text,
-            diagnostics=(
-                ctx.diag(
-                    RULE_SETUP,
-                    Severity.WARNING,
-                    f"left alone: not valid YAML ({type(exc).__name__})",
-                    hint="fix the YAML, then run toolshift again",
-                ),
-            ),
-        )
+    data, work, bad = _load(text, ctx, RULE_SETUP, "fix the YAML, then run toolshift again")
+    if bad is not None:
+        return bad
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
         return RewriteResult(text)
     acc = _Acc()
@@ -257,9 +244,7 @@ def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
             _job(job, str(jname), ctx, acc)
     if not acc.rules:
         return RewriteResult(text, diagnostics=tuple(acc.diagnostics))
-    out = _dump(data, work)
-    if crlf:
-        out = out.replace("\r\n", "\n").replace("\n", "\r\n")
+    out = _dump_as(data, work, "\r\n" in text)
     return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
 
 
@@ -332,21 +317,9 @@ def rewrite_gitlab_ci(text: str, ctx: RewriteContext) -> RewriteResult:
 
     if not text.strip() or not ctx.enabled(RULE_SCRIPTS):
         return RewriteResult(text)
-    crlf = "\r\n" in text
-    work = text.replace("\r\n", "\n") if crlf else text
-    try:
-        data = _yaml().load(work)
-    except Exception as exc:  # ruamel raises many error types
-        return RewriteResult(
-            text,
-            diagnostics=(
-                ctx.diag(
-                    RULE_SCRIPTS,
-                    Severity.WARNING,
-                    f"left alone: not valid YAML ({type(exc).__name__})",
-                ),
-            ),
-        )
+    data, work, bad = _load(text, ctx, RULE_SCRIPTS)
+    if bad is not None:
+        return bad
     if not isinstance(data, dict):
         return RewriteResult(text)
     from ruamel.yaml.comments import CommentedSeq
@@ -398,9 +371,7 @@ def rewrite_gitlab_ci(text: str, ctx: RewriteContext) -> RewriteResult:
         acc.rule(RULE_SETUP)
     if not acc.rules:
         return RewriteResult(text, diagnostics=tuple(acc.diagnostics))
-    out = _dump(data, work)
-    if crlf:
-        out = out.replace("\n", "\r\n")
+    out = _dump_as(data, work, "\r\n" in text)
     return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
 
 

@@ -531,7 +531,7 @@ def rewrite_compose_server(
 
     from ruamel.yaml.comments import CommentedSeq
 
-    from toolshift.rewriters.compose import _dump, _same_style, _yaml
+    from toolshift.rewriters.compose import _dump, _line, _same_style, _yaml
 
     if not re.search(r"\b(gunicorn|flask)\b", text):
         return ServerRewrite(text, False)
@@ -550,11 +550,7 @@ def rewrite_compose_server(
         env = _compose_env(svc)
         for key in ("command", "entrypoint"):
             val = svc.get(key)
-            try:
-                lc: Any = getattr(svc, "lc", None)
-                line = int(lc.key(key)[0]) + 1
-            except Exception:  # ruamel line info is best effort
-                line = 0
+            line = _line(svc, key)
             if isinstance(val, str):
                 new, t = translate_shell(str(val), env, locate)
                 diags += _diags(t, path, line, str(val))
