@@ -323,6 +323,23 @@ def importtime_report(toolshift_args: Sequence[str], top: int = 10) -> tuple[int
     return int(statistics.median(totals)), lines
 
 
+def print_with_imports(
+    result: Result,
+    toolshift_args: Sequence[str],
+    label: str = "imports (python -X importtime)",
+) -> list[str]:
+    """Record the total import time of ``toolshift ARGS`` under ``label``, print ``result`` and
+    the worst importers by package; returns those lines."""
+
+    total_us, offenders = importtime_report(toolshift_args)
+    result.details[label] = f"{total_us / 1000:.1f} ms"
+    print_result(result)
+    print("  import time by top-level package (sum of self times, median of 3):")
+    for line in offenders:
+        print(f"    {line}")
+    return offenders
+
+
 def guarded(main: Callable[[], int]) -> int:
     """Run a benchmark's ``main``; a failing command is reported in a few lines, exit 2."""
 

@@ -24,9 +24,8 @@ from _common import (
     clean_env,
     finish,
     guarded,
-    importtime_report,
     ms_result,
-    print_result,
+    print_with_imports,
     run,
     time_runs,
     toolshift_cmd,
@@ -161,12 +160,7 @@ def main() -> int:
             TARGET_MS,
             cpu,
         )
-        total_us, offenders = importtime_report(argv[len(toolshift_cmd()) :])
-        result.details["imports (python -X importtime)"] = f"{total_us / 1000:.1f} ms"
-        print_result(result)
-        print("  import time by top-level package (sum of self times, median of 3):")
-        for line in offenders:
-            print(f"    {line}")
+        offenders = print_with_imports(result, argv[len(toolshift_cmd()) :])
         result.details["top imports"] = offenders
         if args.keep:
             print(f"  project kept in {project}")

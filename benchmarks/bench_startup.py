@@ -18,9 +18,8 @@ from _common import (
     clean_env,
     finish,
     guarded,
-    importtime_report,
     ms_result,
-    print_result,
+    print_with_imports,
     time_runs,
     toolshift_cmd,
 )
@@ -47,15 +46,12 @@ def main() -> int:
         TARGET_MS,
         cpu,
     )
-    total_us, offenders = importtime_report(["--help"])
     result.details["interpreter alone (python -c pass)"] = (
         f"median {statistics.median(bare_times) * 1000:.1f} ms"
     )
-    result.details["imports during --help (python -X importtime)"] = f"{total_us / 1000:.1f} ms"
-    print_result(result)
-    print("  import time by top-level package (sum of self times, median of 3):")
-    for line in offenders:
-        print(f"    {line}")
+    offenders = print_with_imports(
+        result, ["--help"], "imports during --help (python -X importtime)"
+    )
     third = heavy_third_party(offenders)
     if third:
         print(f"  third-party packages imported by --help: {', '.join(third)}")

@@ -27,9 +27,8 @@ from _common import (
     clean_env,
     finish,
     guarded,
-    importtime_report,
     ms_result,
-    print_result,
+    print_with_imports,
     run,
     time_runs,
     toolshift_cmd,
@@ -101,12 +100,7 @@ def main() -> int:
             f"{statistics.median(uv_cpu) * 1000:.1f} ms"
         )
         result.details["ratio toolshift / uv export (medians)"] = f"{result.median / uv_ms:.2f}x"
-        total_us, offenders = importtime_report(argv[len(toolshift_cmd()) :])
-        result.details["imports (python -X importtime)"] = f"{total_us / 1000:.1f} ms"
-        print_result(result)
-        print("  import time by top-level package (sum of self times, median of 3):")
-        for line in offenders:
-            print(f"    {line}")
+        offenders = print_with_imports(result, argv[len(toolshift_cmd()) :])
         result.details["top imports"] = offenders
         if args.keep:
             print(f"  project kept in {project}")
