@@ -359,6 +359,24 @@ def _uv_venv(
     return done
 
 
+def _install_options(
+    find_links: Sequence[str | Path],
+    no_index: bool,
+    offline: bool,
+    compile_bytecode: bool | None,
+    cache_dir: Path | None,
+    *,
+    pip: bool,
+) -> list[str | Path]:
+    """The index, bytecode and cache flags every install command shares."""
+
+    out: list[str | Path] = [*_source_args(find_links, no_index, offline, pip=pip)]
+    out += _compile_flag(compile_bytecode, pip=pip)
+    if cache_dir is not None:
+        out += ["--cache-dir", cache_dir]
+    return out
+
+
 def _compile_flag(compile_bytecode: bool | None, *, pip: bool) -> list[str]:
     if compile_bytecode is None:
         return []  # each tool's own default: pip compiles, uv does not
@@ -406,10 +424,9 @@ class UvInstaller:
         argv: list[str | Path] = [_uv(), "pip", "install", "--python", env.python]
         for f in files:
             argv += ["-r", f]
-        argv += _source_args(find_links, no_index, offline, pip=False)
-        argv += _compile_flag(compile_bytecode, pip=False)
-        if cache_dir is not None:
-            argv += ["--cache-dir", cache_dir]
+        argv += _install_options(
+            find_links, no_index, offline, compile_bytecode, cache_dir, pip=False
+        )
         done, seconds = _run_uv(argv, cwd=cwd, timeout=timeout)
         if done.returncode != 0:
             raise _failed("uv pip install", argv, done)
@@ -439,10 +456,9 @@ class UvInstaller:
         elif locked:
             argv.append("--locked")
         argv += _group_args(groups)
-        argv += _source_args(find_links, no_index, offline, pip=False)
-        argv += _compile_flag(compile_bytecode, pip=False)
-        if cache_dir is not None:
-            argv += ["--cache-dir", cache_dir]
+        argv += _install_options(
+            find_links, no_index, offline, compile_bytecode, cache_dir, pip=False
+        )
         done, seconds = _run_uv(
             argv,
             cwd=project_dir,
@@ -545,10 +561,9 @@ class PipInstaller:
         argv: list[str | Path] = [env.python, "-m", "pip", "install", "--no-input"]
         for f in files:
             argv += ["-r", f]
-        argv += _source_args(find_links, no_index, offline, pip=True)
-        argv += _compile_flag(compile_bytecode, pip=True)
-        if cache_dir is not None:
-            argv += ["--cache-dir", cache_dir]
+        argv += _install_options(
+            find_links, no_index, offline, compile_bytecode, cache_dir, pip=True
+        )
         done, seconds = _run_pip(argv, cwd=cwd, timeout=timeout)
         if done.returncode != 0:
             raise _failed("pip install", argv, done)
