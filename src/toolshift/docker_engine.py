@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -285,6 +286,78 @@ class ImageFigures:
     dependency_changed: float  # after DEPENDENCY_CHANGE
     size_bytes: int
     error: str = ""  # why a figure is missing (redacted build output tail)
+    side: str = "after"  # "before": the Dockerfile and files as a journal entry backed them up
+    dependency_file: str = ""  # the file DEPENDENCY_CHANGE was made to
+    entry_id: str = ""  # the journal entry a "before" build context was rebuilt from
+    base_images: tuple[str, ...] = ()  # FROM / COPY --from images (stages left out)
+    pulled: tuple[str, ...] = ()  # absent from the engine: pulled before the clock started
+    fetched_in_build: tuple[str, ...] = ()  # absent and not pullable first: inside `cold`
+    cache_mount: bool = False  # RUN --mount=type=cache: --no-cache does not empty it
+
+
+_FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I)
+_COPY_FROM = re.compile(r"^\s*COPY\s+(?:--\S+\s+)*?--from=(\S+)", re.I)
+_GLOBAL_ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)=(\S+)\s*$", re.I)
+_CACHE_MOUNT = re.compile(r"--mount=(?:\S*,)?type=cache", re.I)
+
+
+def base_images(text: str) -> list[str]:
+    """The images a Dockerfile builds on (pure): ``FROM`` and ``COPY --from=`` names, stage
+    names, ``scratch`` and stage numbers left out, an ``ARG NAME=default`` above the first
+    ``FROM`` substituted as the engine would. A name still holding ``$`` is left out."""
+
+    args: dict[str, str] = {}
+    stages: set[str] = set()
+    found: list[str] = []
+    seen_from = False
+    for line in text.splitlines():
+        m = _FROM.match(line)
+        if m:
+            seen_from = True
+            names = [m.group(1)]
+            if m.group(2):
+                stages.add(m.group(2).lower())
+        elif not seen_from and (a := _GLOBAL_ARG.match(line)):
+            args[a.group(1)] = a.group(2).strip("\"'")
+            continue
+        elif c := _COPY_FROM.match(line):
+            names = [c.group(1)]
+        else:
+            continue
+        for name in names:
+            name = re.sub(
+                r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)",
+                lambda v: args.get(v.group(1) or v.group(2), v.group(0)),
+                name,
+            )
+            low = name.lower()
+            if low in stages or low == "scratch" or name.isdigit() or "$" in name:
+                continue
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def uses_cache_mount(text: str) -> bool:
+    return _CACHE_MOUNT.search(text) is not None
+
+
+def has_image(name: str) -> bool:
+    return tools.run([docker_cli(), "image", "inspect", name], timeout=60).returncode == 0
+
+
+def pull(name: str, timeout: float = 900) -> bool:
+    return tools.run([docker_cli(), "pull", name], timeout=timeout).returncode == 0
+
+
+def server_version() -> str:
+    """The engine's version (``docker info``), "" when it does not say."""
+
+    try:
+        done = tools.run(info_argv(), timeout=30)
+    except ToolError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def _copy_context(root: Path, dest: Path) -> Path:
@@ -294,32 +367,65 @@ def _copy_context(root: Path, dest: Path) -> Path:
     return Path(shutil.copytree(root, dest, ignore=skip, symlinks=True))
 
 
-def image_figures(root: Path, dockerfile: str, dependency_file: str) -> ImageFigures:
-    """Measure ``root/dockerfile`` (context ``root``, copied to a temporary folder): a cold
-    build, a cached rebuild, a rebuild after :data:`DEPENDENCY_CHANGE` to ``dependency_file``,
-    and the image size. The image is removed afterwards."""
+def image_figures(
+    root: Path,
+    dockerfile: str,
+    dependency_file: str,
+    *,
+    side: str = "after",
+    entry_id: str = "",
+    copy: bool = True,
+) -> ImageFigures:
+    """Measure ``root/dockerfile`` (context ``root``, copied to a temporary folder unless
+    ``copy`` is False, when ``root`` is already a throwaway copy): a cold build, a cached
+    rebuild, a rebuild after :data:`DEPENDENCY_CHANGE` to ``dependency_file``, and the image
+    size. Base images the engine does not hold are pulled first, outside every figure (those
+    that cannot be pulled are left to the build and named in ``fetched_in_build``). The image
+    is removed afterwards."""
 
     import tempfile
 
+    text = (root / dockerfile).read_text(encoding="utf-8", errors="replace")
+    bases = tuple(base_images(text))
+    pulled: list[str] = []
+    fetched: list[str] = []
+    for name in bases:
+        if has_image(name):
+            continue
+        (pulled if pull(name) else fetched).append(name)
+    blank = ImageFigures(
+        dockerfile,
+        0.0,
+        0.0,
+        0.0,
+        0,
+        side=side,
+        dependency_file=dependency_file,
+        entry_id=entry_id,
+        base_images=bases,
+        pulled=tuple(pulled),
+        fetched_in_build=tuple(fetched),
+        cache_mount=uses_cache_mount(text),
+    )
     tag = temp_tag("toolshift-bench")
     with tempfile.TemporaryDirectory(prefix="toolshift-image-") as tmp:
-        ctx = _copy_context(root, Path(tmp) / "ctx")
+        ctx = _copy_context(root, Path(tmp) / "ctx") if copy else root
         try:
             cold = build(ctx, ctx / dockerfile, tag, no_cache=True)
             if not cold.ok:
-                return ImageFigures(dockerfile, 0.0, 0.0, 0.0, 0, error=cold.output)
+                return replace(blank, error=cold.output)
             cached = build(ctx, ctx / dockerfile, tag, no_cache=False)
             dep = ctx / dependency_file
             with dep.open("a", encoding="utf-8", newline="") as fh:
                 fh.write("\n# toolshift bench: invalidates this file's image layer\n")
             changed = build(ctx, ctx / dockerfile, tag, no_cache=False)
             error = "" if cached.ok and changed.ok else (cached.output or changed.output)
-            return ImageFigures(
-                dockerfile,
-                cold.seconds,
-                cached.seconds,
-                changed.seconds,
-                changed.size_bytes or cold.size_bytes,
+            return replace(
+                blank,
+                cold=cold.seconds,
+                cached=cached.seconds,
+                dependency_changed=changed.seconds,
+                size_bytes=changed.size_bytes or cold.size_bytes,
                 error=error,
             )
         finally:

@@ -569,48 +569,26 @@ def remove_later(folder: Path) -> None:
 
 
 def docker_skip() -> Skipped:
-    """Docker image build figures need an engine; say why they are absent."""
+    """Docker image build figures need ``--docker`` and an engine; say why they are absent."""
 
-    if shutil.which("docker") is None:
-        return Skipped("docker image build", "no docker command on this machine")
-    done = run(["docker", "info"], timeout=30)
-    if done.returncode != 0:
-        return Skipped("docker image build", "no Docker engine answers (`docker info` failed)")
-    return Skipped("docker image build", "not measured by this version of toolshift bench")
+    from toolshift.docker_engine import engine_available
 
-
-_DEPENDENCY_FILES = ("uv.lock", "requirements.txt", "pyproject.toml", "setup.py")
-
-
-def docker_figures(root: Path, say: Progress) -> tuple[tuple[ImageFigures, ...], list[Skipped]]:
-    """``bench --docker``: image build figures of each Dockerfile as it is now, or why not."""
-
-    from toolshift.detect import detect
-    from toolshift.docker_engine import DEPENDENCY_CHANGE, engine_available, image_figures
-    from toolshift.model import FileRole
-
-    what = "docker image build"
     why = engine_available()
     if why is not None:
-        return (), [Skipped(what, why)]
-    files = detect(root).project.files_with(FileRole.DOCKERFILE)
-    if not files:
-        return (), [Skipped(what, "no Dockerfile in the project")]
-    dep = next((f for f in _DEPENDENCY_FILES if (root / f).is_file()), None)
-    if dep is None:
-        return (), [Skipped(what, "no dependency file (uv.lock, requirements.txt, ...)")]
-    figures = []
-    for rel in files:
-        say(f"docker image build: {rel}")
-        figures.append(image_figures(root, rel, dep))
-    skipped = [
-        Skipped(
-            f"{what}, before the migration",
-            "not measured: the figures are of the Dockerfiles as they are now",
-        ),
-        Skipped(f"{what}, after a new dependency", f"measured instead: {dep}: {DEPENDENCY_CHANGE}"),
-    ]
-    return tuple(figures), skipped
+        return Skipped("docker image build", why)
+    return Skipped("docker image build", "not asked for: pass --docker (slow)")
+
+
+def docker_figures(
+    root: Path, say: Progress, entry_id: str | None = None
+) -> tuple[tuple[ImageFigures, ...], list[Skipped]]:
+    """``bench --docker``: image build figures of each Dockerfile before the migration (from
+    the journal) and as it is now, or why not (see :mod:`toolshift.bench.images`)."""
+
+    from toolshift.bench.images import measure_images
+
+    ran = measure_images(root, entry_id=entry_id, say=say)
+    return ran.figures, list(ran.skipped)
 
 
 def run_bench(
@@ -625,6 +603,10 @@ def run_bench(
         raise UsageError("--runs must be at least 1")
     if options.offline and not options.find_links:
         raise UsageError("--offline needs --find-links DIR", hint="a folder of wheels to use")
+    if options.docker and options.docker_entry:
+        from toolshift.verify import select_entry
+
+        select_entry(root, options.docker_entry)  # a wrong --id fails before any measuring
     say: Progress = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -651,8 +633,12 @@ def run_bench(
             )
         images: tuple[ImageFigures, ...] = ()
         if options.docker:
-            images, skipped_images = docker_figures(root, say)
-            skipped += skipped_images
+            from toolshift.bench.images import measure_images
+
+            ran = measure_images(root, entry_id=options.docker_entry, say=say)
+            images = ran.figures
+            skipped += ran.skipped
+            b.clock.notes += ran.notes
         else:
             skipped.append(docker_skip())
         clock = b.clock

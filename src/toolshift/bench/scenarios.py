@@ -120,6 +120,7 @@ class BenchOptions:
     startup: bool = True
     requirements: tuple[str, ...] = ()  # override: these requirement files, project-relative
     docker: bool = False  # measure image builds with the Docker engine that is present
+    docker_entry: str | None = None  # journal entry of the "before" images; default: latest
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class BenchResult:
     prepare_seconds: float = 0.0  # clean states: venv copies, cache folders, exports
     notes: tuple[str, ...] = field(default_factory=tuple)
     # with --docker: toolshift.docker_engine.ImageFigures of the project's Dockerfiles as
-    # they are now (not kept in the history database)
+    # they are now (side "after") and as a journal entry backed them up (side "before")
     images: tuple[ImageFigures, ...] = ()
 
     @property

@@ -1,9 +1,11 @@
 """bench history (I/O): every run in ``.toolshift/bench.sqlite`` (stdlib sqlite3).
 
-Two tables: ``runs`` (one row per ``toolshift bench``, with the environment as JSON) and
+Three tables: ``runs`` (one row per ``toolshift bench``, with the environment as JSON),
 ``series`` (one row per measured series: scenario, variant, category, n, min/median/max, or
-the error). The schema carries a version in ``PRAGMA user_version``; a newer file than this
-code understands is refused rather than misread.
+the error) and ``images`` (``bench --docker``: one row per Dockerfile and side, before or
+after: cold/cached/dependency-changed build seconds, image size, what was pulled). The schema
+carries a version in ``PRAGMA user_version``; an older file is migrated in place (its rows
+kept, see :data:`_MIGRATIONS`), a newer one is refused rather than misread.
 """
 
 from __future__ import annotations
@@ -21,12 +23,34 @@ from toolshift.bench.scenarios import (
     Skipped,
     Variant,
 )
+from toolshift.docker_engine import ImageFigures
 from toolshift.errors import InputError
 
 DB_NAME = "bench.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
+_IMAGES = """
+CREATE TABLE IF NOT EXISTS images (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    side TEXT NOT NULL,              -- before | after
+    dockerfile TEXT NOT NULL,
+    dependency_file TEXT NOT NULL,
+    entry_id TEXT NOT NULL,          -- the journal entry a before context came from
+    cold REAL NOT NULL,              -- seconds; 0 when it failed
+    cached REAL NOT NULL,
+    dependency_changed REAL NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    base_images TEXT NOT NULL,       -- JSON list
+    pulled TEXT NOT NULL,            -- JSON list: pulled before measuring
+    fetched_in_build TEXT NOT NULL,  -- JSON list: downloaded inside the cold figure
+    cache_mount INTEGER NOT NULL,
+    error TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS images_run ON images(run_id);
+"""
+
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started TEXT NOT NULL,
@@ -41,7 +65,8 @@ CREATE TABLE IF NOT EXISTS runs (
     total_seconds REAL NOT NULL,
     measured_seconds REAL NOT NULL,
     prepare_seconds REAL NOT NULL,
-    skipped TEXT NOT NULL            -- JSON list of [what, reason]
+    skipped TEXT NOT NULL,           -- JSON list of [what, reason]
+    notes TEXT NOT NULL DEFAULT '[]' -- JSON list (schema 2)
 );
 CREATE TABLE IF NOT EXISTS series (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -57,6 +82,13 @@ CREATE TABLE IF NOT EXISTS series (
 );
 CREATE INDEX IF NOT EXISTS series_run ON series(run_id);
 """
+    + _IMAGES
+)
+
+# schema N -> N + 1, applied in order to an older file (its rows are kept)
+_MIGRATIONS: dict[int, str] = {
+    1: "ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';\n" + _IMAGES,
+}
 
 
 def db_path(root: Path) -> Path:
@@ -82,9 +114,21 @@ def _connect(path: Path) -> sqlite3.Connection:
             path=str(path),
             hint="upgrade toolshift",
         )
-    con.executescript(_SCHEMA)
+    if version == 0 and not _has_table(con, "runs"):
+        con.executescript(_SCHEMA)
+    else:
+        for step in range(max(version, 1), SCHEMA_VERSION):
+            # one transaction per step (SQLite's DDL is transactional): all of it or none
+            con.executescript(
+                f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version = {step + 1}; COMMIT;"
+            )
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return con
+
+
+def _has_table(con: sqlite3.Connection, name: str) -> bool:
+    row = con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
+    return row.fetchone() is not None
 
 
 def save(root: Path, result: BenchResult) -> int:
@@ -99,7 +143,7 @@ def save(root: Path, result: BenchResult) -> int:
             cur = con.execute(
                 "INSERT INTO runs (started, root, package_source, packages, runs, entry,"
                 " environment, network, index_used, total_seconds, measured_seconds,"
-                " prepare_seconds, skipped) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " prepare_seconds, skipped, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     result.started,
                     result.root,
@@ -114,6 +158,7 @@ def save(root: Path, result: BenchResult) -> int:
                     result.measured_seconds,
                     result.prepare_seconds,
                     json.dumps([[s.what, s.reason] for s in result.skipped]),
+                    json.dumps(list(result.notes)),
                 ),
             )
             run_id = int(cur.lastrowid or 0)
@@ -138,6 +183,30 @@ def save(root: Path, result: BenchResult) -> int:
                     for s in result.series
                 ],
             )
+            con.executemany(
+                "INSERT INTO images (run_id, side, dockerfile, dependency_file, entry_id, cold,"
+                " cached, dependency_changed, size_bytes, base_images, pulled,"
+                " fetched_in_build, cache_mount, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        run_id,
+                        im.side,
+                        im.dockerfile,
+                        im.dependency_file,
+                        im.entry_id,
+                        im.cold,
+                        im.cached,
+                        im.dependency_changed,
+                        im.size_bytes,
+                        json.dumps(list(im.base_images)),
+                        json.dumps(list(im.pulled)),
+                        json.dumps(list(im.fetched_in_build)),
+                        int(im.cache_mount),
+                        im.error,
+                    )
+                    for im in result.images
+                ],
+            )
     finally:
         con.close()
     return run_id
@@ -159,13 +228,20 @@ def load(root: Path) -> list[HistoryRun]:
     try:
         runs = con.execute(
             "SELECT id, started, root, package_source, packages, runs, entry, environment,"
-            " total_seconds, measured_seconds, prepare_seconds, skipped FROM runs ORDER BY id"
+            " total_seconds, measured_seconds, prepare_seconds, skipped, notes FROM runs"
+            " ORDER BY id"
         ).fetchall()
         out: list[HistoryRun] = []
         for row in runs:
             series = con.execute(
                 "SELECT scenario, variant, category, times, error, peak_rss_kib, packages"
                 " FROM series WHERE run_id = ? ORDER BY rowid",
+                (row[0],),
+            ).fetchall()
+            images = con.execute(
+                "SELECT side, dockerfile, dependency_file, entry_id, cold, cached,"
+                " dependency_changed, size_bytes, base_images, pulled, fetched_in_build,"
+                " cache_mount, error FROM images WHERE run_id = ? ORDER BY rowid",
                 (row[0],),
             ).fetchall()
             env = json.loads(row[7])
@@ -203,6 +279,25 @@ def load(root: Path) -> list[HistoryRun]:
                 total_seconds=float(row[8]),
                 measured_seconds=float(row[9]),
                 prepare_seconds=float(row[10]),
+                notes=tuple(str(n) for n in json.loads(row[12])),
+                images=tuple(
+                    ImageFigures(
+                        dockerfile=str(i[1]),
+                        cold=float(i[4]),
+                        cached=float(i[5]),
+                        dependency_changed=float(i[6]),
+                        size_bytes=int(i[7]),
+                        error=str(i[12]),
+                        side=str(i[0]),
+                        dependency_file=str(i[2]),
+                        entry_id=str(i[3]),
+                        base_images=tuple(json.loads(i[8])),
+                        pulled=tuple(json.loads(i[9])),
+                        fetched_in_build=tuple(json.loads(i[10])),
+                        cache_mount=bool(i[11]),
+                    )
+                    for i in images
+                ),
             )
             out.append(HistoryRun(int(row[0]), result))
         return out

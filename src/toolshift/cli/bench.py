@@ -9,14 +9,17 @@ if TYPE_CHECKING:  # no import at run time: --help stays fast
     from pathlib import Path
 
     from rich.console import Console
+    from rich.table import Table
 
     from toolshift.bench.scenarios import BenchResult
+    from toolshift.bench.store import HistoryRun
 
 EPILOG = """\
 examples:
   toolshift bench path/to/service --runs 5
   toolshift bench . --find-links ./wheels --offline     local wheels, no network in the figures
   toolshift bench . --history                           earlier runs, median per scenario
+  toolshift bench . --docker                            also image builds, before vs after
 
 Scenarios, for pip, uv and uv with --compile-bytecode (what pip does by default):
   resolve        pip install --dry-run --ignore-installed --report - / uv pip compile
@@ -28,6 +31,13 @@ Scenarios, for pip, uv and uv with --compile-bytecode (what pip does by default)
 Venvs are made with `uv venv` outside the timed region; venv creation is its own figure.
 The raw ratio is pip / uv, the fair ratio pip / uv+bytecode. Results are kept in
 .toolshift/bench.sqlite; the chart goes to --out (default .toolshift/bench/).
+
+With --docker, for each Dockerfile: a cold build (--no-cache), a cached rebuild, a rebuild
+after the dependency file changed, and the image size; "after" is the project as it is now,
+"before" the build context as the latest applied migration (or --id) backed it up, rebuilt
+in a temporary folder (the project is not touched). Base images missing from the engine are
+pulled before measuring, outside the figures; the builds' own downloads are inside them.
+Image figures go to bench-images.png/.svg beside the chart.
 """
 
 
@@ -74,6 +84,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "image sizes with the Docker engine that is present (slow; DOCKER_HOST is honoured)",
     )
     p.add_argument(
+        "--id",
+        metavar="ID",
+        help="with --docker: the journal entry the before images are rebuilt from "
+        "(default: the latest applied one)",
+    )
+    p.add_argument(
         "--out", metavar="DIR", help="where the chart goes (default: PATH/.toolshift/bench/)"
     )
     p.add_argument("--history", action="store_true", help="show earlier runs; measure nothing")
@@ -92,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such folder: {args.path}", hint="give the project folder as PATH")
     if args.history:
         return _history(root, args.format)
+    if args.id and not args.docker:
+        raise UsageError("--id needs --docker", hint="it picks the before images' journal entry")
     from toolshift.bench.runner import run_bench
     from toolshift.bench.scenarios import BenchOptions
 
@@ -105,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
         categories=not args.no_categories,
         startup=not args.no_startup,
         docker=args.docker,
+        docker_entry=args.id,
         requirements=tuple(args.requirements),
     )
 
@@ -113,20 +132,31 @@ def run(args: argparse.Namespace) -> int:
 
     result = run_bench(root, options, progress=progress)
 
-    from toolshift.bench.chart import write_chart
+    from toolshift.bench.chart import write_chart, write_image_chart
     from toolshift.bench.store import save
 
     out_dir = Path(args.out) if args.out else root / ".toolshift" / "bench"
     png, svg = write_chart(result, out_dir)
+    image_chart = write_image_chart(result, out_dir)
     run_id = save(root.absolute(), result)
     if args.format == "json":
-        emit_json("bench", {"run_id": run_id, **_to_dict(result), "chart": [str(png), str(svg)]})
+        emit_json(
+            "bench",
+            {
+                "run_id": run_id,
+                **_to_dict(result),
+                "chart": [str(png), str(svg)],
+                "image_chart": [str(p) for p in image_chart] if image_chart else [],
+            },
+        )
         return OK
-    _print_result(result, run_id, (png, svg))
+    _print_result(result, run_id, (png, svg), image_chart)
     return OK
 
 
 def _to_dict(result: BenchResult) -> dict[str, object]:
+    from toolshift.bench.images import image_statement
+
     return {
         "root": result.root,
         "started": result.started,
@@ -154,14 +184,22 @@ def _to_dict(result: BenchResult) -> dict[str, object]:
         "images": [
             {
                 "dockerfile": i.dockerfile,
+                "side": i.side,
                 "cold_seconds": i.cold,
                 "cached_seconds": i.cached,
                 "dependency_changed_seconds": i.dependency_changed,
                 "size_bytes": i.size_bytes,
+                "dependency_file": i.dependency_file,
+                "entry_id": i.entry_id,
+                "base_images": list(i.base_images),
+                "pulled": list(i.pulled),
+                "fetched_in_build": list(i.fetched_in_build),
+                "cache_mount": i.cache_mount,
                 "error": i.error,
             }
             for i in result.images
         ],
+        "images_measured": image_statement(result.images, result.notes),
         "notes": list(result.notes),
         "total_seconds": result.total_seconds,
         "measured_seconds": result.measured_seconds,
@@ -170,11 +208,17 @@ def _to_dict(result: BenchResult) -> dict[str, object]:
     }
 
 
-def _print_result(result: BenchResult, run_id: int, charts: tuple[Path, Path]) -> None:
+def _print_result(
+    result: BenchResult,
+    run_id: int,
+    charts: tuple[Path, Path],
+    image_chart: tuple[Path, Path] | None = None,
+) -> None:
     from rich import box
     from rich.markup import escape
     from rich.table import Table
 
+    from toolshift.bench.images import image_statement
     from toolshift.bench.scenarios import (
         Scenario,
         Variant,
@@ -219,16 +263,16 @@ def _print_result(result: BenchResult, run_id: int, charts: tuple[Path, Path]) -
                 f" [{s.category}]" if s.category else ""
             )
             console.print(f"[yellow]{escape(label)} failed[/]: {escape(s.error)}")
+    if result.images:
+        console.print(_image_table(result))
+        console.print(
+            "images measured: " + escape(image_statement(result.images, result.notes)),
+            soft_wrap=True,
+        )
     for im in result.images:
         if im.error:
-            console.print(f"[yellow]docker image {escape(im.dockerfile)} failed[/]:")
+            console.print(f"[yellow]docker image {escape(im.dockerfile)} ({im.side}) failed[/]:")
             console.print(escape(im.error))
-            continue
-        console.print(
-            f"docker image {escape(im.dockerfile)}: cold {im.cold:.1f} s, cached "
-            f"{im.cached:.1f} s, after the dependency file changed {im.dependency_changed:.1f} s, "
-            f"{im.size_bytes / 1e6:.0f} MB"
-        )
     for sk in result.skipped:
         console.print(f"skipped {escape(sk.what)}: {escape(sk.reason)}")
     measured = result.measured_seconds
@@ -242,6 +286,28 @@ def _print_result(result: BenchResult, run_id: int, charts: tuple[Path, Path]) -
         "deleted by a background process after the run"
     )
     console.print(f"chart: {charts[0]} and {charts[1]}")
+    if image_chart:
+        console.print(f"image chart: {image_chart[0]} and {image_chart[1]}")
+
+
+def _image_table(result: BenchResult) -> Table:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from toolshift.bench.images import image_rows
+
+    t = Table(
+        title="docker images: before vs after the migration (one build each; before / after "
+        "above 1x: after is faster or smaller)",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for col in ("Dockerfile", "figure", "before", "after", "before/after"):
+        t.add_column(col, justify="left" if col in ("Dockerfile", "figure") else "right")
+    for r in image_rows(result.images):
+        t.add_row(escape(r.dockerfile), r.figure, r.before, r.after, r.ratio)
+    return t
 
 
 def _console() -> Console:
@@ -304,4 +370,39 @@ def _history(root: Path, fmt: str) -> int:
             *cells,
         )
     console.print(t)
+    with_images = [h for h in runs if h.result.images]
+    if with_images:
+        console.print(_image_history(with_images))
     return OK
+
+
+def _image_history(runs: list[HistoryRun]) -> Table:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from toolshift.bench.images import FIGURES, image_pairs, image_rows
+
+    t = Table(
+        title="bench history, docker images: before -> after (seconds; size in MB)",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    t.add_column("run", justify="right")
+    t.add_column("when (UTC)")
+    t.add_column("Dockerfile")
+    t.add_column("before from")
+    for _, label in FIGURES:
+        t.add_column(label.removeprefix("build, ").removeprefix("build "), justify="right")
+    for h in runs:
+        rows = image_rows(h.result.images)
+        for pair in image_pairs(h.result.images):
+            mine = [r for r in rows if r.dockerfile == pair.dockerfile]
+            t.add_row(
+                str(h.id),
+                h.result.started.replace("T", " ")[:16],
+                escape(pair.dockerfile),
+                pair.before.entry_id if pair.before else "-",
+                *(f"{r.before} -> {r.after}" for r in mine),
+            )
+    return t
