@@ -130,7 +130,19 @@ def test_facts_in_the_golden_file_come_from_the_inputs(tmp_path: Path) -> None:
     assert "toolshift undo --id 20260315T101500Z-a1b2c3" in text
     assert "git checkout HEAD -- requirements.txt requirements-dev.txt Dockerfile" in text
     assert "rm -f pyproject.toml uv.lock" in text
-    assert "Fix what verification found: compare." in text
+    assert "Fix what verification found: compare, audit." in text
+    # verify --audit, read back from last.json
+    assert inputs.verify.audit is not None and inputs.verify.audit.audited_after == 7
+    assert (
+        "| new | sqlalchemy | - | 2.0.31 | GHSA-test-0000-0002 (CVE-0000-0002) | 2.0.32 |" in text
+    )
+    assert "| pre-existing | pyjwt | 2.8.0 | 2.8.0 | GHSA-test-0000-0003 | 2.10.0 |" in text
+    assert "7 packages audited after, 7 before; 1 new, 1 pre-existing, 1 fixed." in text
+    # verify --http, read back from http.json
+    assert inputs.http is not None and inputs.http.requests == 7
+    assert "| 7 | 3 | 3 | 1 |" in text
+    assert "| error page with no handler: body differs | 2 |" in text
+    assert "| `POST /orders` | probe: bad JSON | 400 -> 422 | status 400 -> 422 |" in text
     assert "| install, cold cache | 12.000 s (11.000-13.000) |" in text
     assert (
         "| web-framework | 3 | 4.00 s | 0.50 s | 1.50 s | 3.00 s | 0.25 s | 1.00 s | 12.0x |"
@@ -272,3 +284,89 @@ def test_uv_to_pip_reads_the_lock_before_and_requirements_after(tmp_path: Path) 
     assert "| `uv.lock` | deleted | TS122 | remove uv.lock" in text
     assert "2 same." in text
     assert "git checkout HEAD -- uv.lock\nrm -f requirements.txt\n" in text
+
+
+def test_audit_that_was_not_available_says_why_and_claims_nothing(tmp_path: Path) -> None:
+    import json
+
+    root = _project(tmp_path)
+    last = root / ".toolshift" / "verify" / "last.json"
+    doc = json.loads(last.read_text())
+    doc["audit"] = {
+        "service": "pypi",
+        "available": False,
+        "unavailable": "pip-audit could not audit any of the 7 package(s) of the after "
+        "environment: Dependency not found on PyPI and could not be audited: fastapi (0.115.0)",
+        "findings": [],
+    }
+    last.write_text(json.dumps(doc))
+    text = render_markdown(gather(root, now=NOW))
+    section = text.split("## Security audit\n\n", 1)[1].split("\n## ", 1)[0]
+    assert section == (
+        "Audit not available: pip-audit could not audit any of the 7 package(s) of the after "
+        "environment: Dependency not found on PyPI and could not be audited: fastapi "
+        "(0.115.0).\n"
+    )
+    # verify ran without --audit: the report names the command, and nothing more
+    del doc["audit"]
+    last.write_text(json.dumps(doc))
+    text = render_markdown(gather(root, now=NOW))
+    assert "## Security audit\n\nNot audited: run `toolshift verify --audit`.\n" in text
+    assert "vulnerabilit" not in text.split("## Security audit", 1)[1].split("## ", 1)[0]
+
+
+def test_http_result_of_another_entry_is_not_used(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    http = root / ".toolshift" / "verify" / "http.json"
+    http.write_text(http.read_text().replace(ENTRY, "20260101T000000Z-ffffff"))
+    inputs = gather(root, now=NOW)
+    assert inputs.http is None
+    text = render_markdown(inputs)
+    assert (
+        "## HTTP equivalence\n\nthe last HTTP replay was against journal entry "
+        "20260101T000000Z-ffffff, not 20260315T101500Z-a1b2c3.\n" in text
+    )
+    # no replay at all, after a toolchain migration: no section
+    http.unlink()
+    assert "## HTTP equivalence" not in render_markdown(gather(root, now=NOW))
+
+
+def test_reads_what_verify_http_saves(tmp_path: Path) -> None:
+    from toolshift.http_equivalence import (
+        Answer,
+        HttpResult,
+        Outcome,
+        Request,
+        Verdict,
+    )
+    from toolshift.verify import save_http_result
+
+    root = _project(tmp_path)
+    (root / ".toolshift" / "verify" / "http.json").unlink()
+    ok, err = Answer(200, {}, "{}"), Answer(500, {}, "boom")
+    result = HttpResult(
+        app="app.main:app",
+        entry_id=ENTRY,
+        python="python",
+        recorded=2,
+        probes=0,
+        tests_summary="2 passed",
+        outcomes=(
+            Outcome(Request("GET", "/a", source="t::a"), ok, ok, Verdict.EQUAL),
+            Outcome(
+                Request("GET", "/b?token=https://u:pw@x.example", source="t::b"),
+                ok,
+                err,
+                Verdict.REGRESSION,
+                ("status 200 -> 500",),
+            ),
+        ),
+    )
+    path = save_http_result(root, result.to_json())
+    assert path is not None and "pw@" not in path.read_text()
+    inputs = gather(root, now=NOW)
+    assert inputs.http is not None
+    assert (inputs.http.requests, inputs.http.equal, len(inputs.http.regressions)) == (2, 1, 1)
+    text = render_markdown(inputs)
+    assert "| 2 | 1 | 0 | 1 |" in text
+    assert "| `GET /b?token=https://****:****@x.example` | t::b | 200 -> 500 |" in text

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolshift import tools
 from toolshift.apply import EntryStatus, JournalEntry, history, sha256
@@ -61,6 +62,9 @@ from toolshift.installers import (
 )
 from toolshift.model import Detected, FileRole, GroupKind, Tool, normalize_name
 from toolshift.redact import redact_text
+
+if TYPE_CHECKING:
+    from toolshift.audit import AuditResult
 
 Progress = Callable[[str], None]
 
@@ -168,6 +172,7 @@ class VerifyResult:
     checks: tuple[Check, ...] = ()
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    audit: AuditResult | None = None  # verify --audit (toolshift.audit)
 
     @property
     def ok(self) -> bool:
@@ -200,6 +205,28 @@ def save_result(root: str | Path, result: VerifyResult) -> Path | None:
     doc = {"schema": 1, "kind": "verify", "toolshift": __version__, **to_dict(result)}
     path = folder / "last.json"
     atomic_write(path, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
+    return path
+
+
+HTTP_RESULT = ".toolshift/verify/http.json"
+
+
+def save_http_result(root: str | Path, payload: Mapping[str, object]) -> Path | None:
+    """Keep a ``verify --http`` result (``HttpResult.to_json()``) as
+    ``.toolshift/verify/http.json`` (the ``verify-http`` envelope, redacted) for ``toolshift
+    report``; like :func:`save_result`, None when the project has no ``.toolshift`` folder."""
+
+    from toolshift import __version__
+    from toolshift.apply import STATE_DIR, atomic_write, ensure_state_dir
+
+    if not (Path(root) / STATE_DIR).is_dir():
+        return None
+    folder = ensure_state_dir(Path(root)) / "verify"
+    folder.mkdir(exist_ok=True)
+    doc = {"schema": 1, "kind": "verify-http", "toolshift": __version__, **payload}
+    path = folder / "http.json"
+    text = redact_text(json.dumps(doc, indent=2, default=str))
+    atomic_write(path, (text + "\n").encode("utf-8"))
     return path
 
 
@@ -981,13 +1008,16 @@ def verify(
     progress: Progress | None = None,
     workdir: str | Path | None = None,
     python: str | None = None,
+    audit: bool = False,
+    audit_service: str = "pypi",
 ) -> VerifyResult:
     """Verify the project at ``root`` against its latest applied journal entry (or
     ``entry_id``). ``python`` (a version or an interpreter path) overrides the one uv picks
     from the project for both environments. ``progress`` gets one short message per step
     (``"after: installing with uv"``); the two environments install at the same time, so it
-    is called from worker threads too. Raises only for bad input (no such folder,
-    unknown or damaged entry); everything that fails while checking is a failed
+    is called from worker threads too. ``audit`` runs pip-audit on both environments
+    (:mod:`toolshift.audit`, ``audit_service`` pypi or osv). Raises only for bad input (no
+    such folder, unknown or damaged entry); everything that fails while checking is a failed
     :class:`Check` in the result."""
 
     from toolshift.detect import detect
@@ -1107,6 +1137,13 @@ def verify(
                 say(f"running {run}")
                 checks.append(run_command(run, after.env, root))
 
+        audited = None
+        if audit:
+            audited = _audit(after, before, after_det, before_det, sources, audit_service, say)
+            checks.append(_audit_check(audited))
+            if not audited.available:
+                notes.append(f"security audit not available: {audited.unavailable}")
+
         say("hadolint")
         checks.append(hadolint_check(after_dir, after_det, before_dir, before_det))
         say("Dockerfile install steps")
@@ -1133,7 +1170,41 @@ def verify(
         checks=tuple(checks),
         notes=tuple(notes),
         seconds=round(time.perf_counter() - start, 3),
+        audit=audited,
     )
+
+
+def _audit(
+    after: _Built | None,
+    before: _Built | None,
+    after_det: Detected,
+    before_det: Detected | None,
+    sources: _Sources,
+    service: str,
+    say: Progress,
+) -> AuditResult:
+    """pip-audit on the environments while they exist (see :mod:`toolshift.audit`)."""
+
+    from toolshift.audit import audit_envs
+
+    return audit_envs(
+        after.env.path if after else None,
+        before.env.path if before else None,
+        service=service,
+        after_packages=tuple(after.summary.packages) if after else None,
+        before_packages=tuple(before.summary.packages) if before else None,
+        leave_out=_project_keys(after_det, *([before_det] if before_det else [])),
+        find_links=sources.find_links,
+        offline=sources.offline,
+        indexes=after_det.project.indexes,
+        progress=say,
+    )
+
+
+def _audit_check(result: AuditResult) -> Check:
+    from toolshift.audit import audit_check
+
+    return audit_check(result)
 
 
 def _change_text(c: PackageChange) -> str:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
     from toolshift.verify import VerifyResult
 
+# toolshift.audit.PIP_AUDIT_VERSION, not imported so that --help stays fast
+PIP_AUDIT_VERSION = "2.10.1"
+
 EPILOG = """\
 examples:
   toolshift verify path/to/service                 after a migrate: before vs after
@@ -27,6 +30,7 @@ examples:
   toolshift verify path/to/service --http          after migrate --to fastapi: replay requests
   toolshift verify path/to/service --docker        also build each Dockerfile and run its
                                                    command with --help (needs a Docker engine)
+  toolshift verify path/to/service --audit         also run pip-audit on before and after
 
 what it does, in throwaway environments under a temporary folder (never in the project):
   before  the project as it was before the latest applied migration (from the journal),
@@ -59,9 +63,20 @@ handler, redirect bodies, CORS preflight bodies) are listed as accepted, not fai
 The apps run with this Python (toolshift's), or with --python PATH to an interpreter that
 has the project's requirements, flask and fastapi installed (e.g. .venv/bin/python).
 
+--audit: pip-audit (a pip-audit on PATH, else pip-audit %(pin)s through `uv tool run`) reads
+each environment's site-packages and asks a vulnerability service (--audit-service: pypi, the
+default, or osv) about the packages the project installed. Each finding is new (after only),
+pre-existing (before too) or fixed (before only). When the service cannot answer (a mirror
+without PyPI's per-version JSON, no network, osv unreachable) the audit is reported as not
+available, with pip-audit's own reason: that is a warning, not "no vulnerabilities".
+
+after --http, the result is kept in .toolshift/verify/http.json for `toolshift report`.
+
 exit codes: 0 verified, 3 verification failed (a difference, a broken requirement, a
 failing import or --run command, an install that failed, with --docker an image that
-does not build or whose command fails), 2 usage or input error.
+does not build or whose command fails, with --audit a new known vulnerability), 2 usage
+or input error. A pre-existing vulnerability or an audit that is not available does not
+change the exit code.
 """
 
 
@@ -73,7 +88,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="install before and after in throwaway environments and compare them",
         description="Prove a migration kept what the project installs: before vs after,\n"
         "pip check, an import smoke test and, if asked, your own command.",
-        epilog=EPILOG,
+        epilog=EPILOG.replace("%(pin)s", PIP_AUDIT_VERSION),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("path", nargs="?", default=".", help="the project folder (default: .)")
@@ -122,6 +137,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--docker-cmd",
         metavar="CMD",
         help="with --docker: the command to run in each image instead (replaces its CMD)",
+    )
+    p.add_argument(
+        "--audit",
+        action="store_true",
+        help="also run pip-audit on the before and after environments and report known "
+        "vulnerabilities (new ones fail; see below)",
+    )
+    p.add_argument(
+        "--audit-service",
+        choices=("pypi", "osv"),
+        default=None,
+        help="with --audit: pip-audit's vulnerability service (default: pypi)",
     )
     add_format(p, ("human", "json"))
 
@@ -174,7 +201,14 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--find-links {d}: no such folder")
     as_json = args.format == "json"
     console = Console(highlight=False, soft_wrap=True, stderr=as_json)
+    if args.audit_service and not args.audit:
+        raise UsageError("--audit-service goes with --audit", hint="add --audit")
     if args.http:
+        if args.audit:
+            raise UsageError(
+                "--audit goes with the install checks, not --http",
+                hint="run `toolshift verify --audit` on its own",
+            )
         return _run_http(args, root, console, as_json)
     if args.app:
         raise UsageError("--app goes with --http", hint="add --http")
@@ -190,6 +224,8 @@ def run(args: argparse.Namespace) -> int:
             offline=args.offline,
             progress=_reporter(bar) if bar else None,
             python=args.python,
+            audit=args.audit,
+            audit_service=args.audit_service or "pypi",
         )
     if args.docker:
         result = _with_docker(root, result, args.docker_cmd, console)
@@ -224,9 +260,11 @@ def _run_http(args: argparse.Namespace, root: Path, console: Console, as_json: b
 
     from toolshift.errors import ExitCode
     from toolshift.http_equivalence import render_human, verify_http
+    from toolshift.verify import save_http_result
 
     with console.status("replaying requests against before and after"):
         result = verify_http(root, entry_id=args.id, app=args.app, python=args.python)
+    save_http_result(root, result.to_json())
     if as_json:
         from toolshift.cli.common import emit_json
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from toolshift.apply import EntryStatus, JournalEntry, PathRole
+from toolshift.audit import AuditResult, FindingStatus
 from toolshift.bench.scenarios import (
     BenchResult,
     Scenario,
@@ -39,6 +40,7 @@ from toolshift.verify import (
 )
 
 VERIFY_LAST = ".toolshift/verify/last.json"
+HTTP_LAST = ".toolshift/verify/http.json"
 CHART = ".toolshift/bench/bench.svg"
 
 
@@ -69,6 +71,70 @@ class DepRow:
 
 
 @dataclass(frozen=True)
+class HttpRegression:
+    method: str
+    url: str
+    source: str  # the test that made the request, or the probe
+    status_before: int
+    status_after: int
+    differences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HttpSummary:
+    """What ``verify --http`` measured, read back from ``.toolshift/verify/http.json``."""
+
+    entry_id: str
+    app: str
+    recorded: int  # requests recorded from the project's tests
+    probes: int
+    tests_summary: str
+    requests: int  # replayed in all
+    equal: int
+    accepted: int
+    regressions: tuple[HttpRegression, ...] = ()
+    accepted_kinds: tuple[tuple[str, int], ...] = ()  # (why accepted, how many), most first
+    tests_equal: int = 0
+    tests_same_status: int = 0
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> HttpSummary:
+        reqs = [r for r in d.get("requests", ()) if isinstance(r, Mapping)]
+        kinds: dict[str, int] = {}
+        regressions = []
+        for r in reqs:
+            diffs = tuple(str(x) for x in r.get("differences", ()))
+            if r.get("verdict") == "accepted":
+                why = "; ".join(diffs) or "not recorded"
+                kinds[why] = kinds.get(why, 0) + 1
+            elif r.get("verdict") == "regression":
+                regressions.append(
+                    HttpRegression(
+                        str(r.get("method", "")),
+                        str(r.get("url", "")),
+                        str(r.get("source", "")),
+                        int(r.get("status_before") or 0),
+                        int(r.get("status_after") or 0),
+                        diffs,
+                    )
+                )
+        return cls(
+            entry_id=str(d.get("entry", "")),
+            app=str(d.get("app", "")),
+            recorded=int(d.get("recorded") or 0),
+            probes=int(d.get("probes") or 0),
+            tests_summary=str(d.get("tests", "")),
+            requests=len(reqs),
+            equal=int(d.get("equal") or 0),
+            accepted=int(d.get("accepted") or 0),
+            regressions=tuple(regressions),
+            accepted_kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+            tests_equal=int(d.get("tests_equal") or 0),
+            tests_same_status=int(d.get("tests_same_status") or 0),
+        )
+
+
+@dataclass(frozen=True)
 class MigrationInputs:
     """Everything the document says, already read."""
 
@@ -92,6 +158,8 @@ class MigrationInputs:
     python_preferred: str | None = None
     risks: tuple[Diagnostic, ...] = ()
     rules: Mapping[str, str] = field(default_factory=dict)  # id -> description
+    http: HttpSummary | None = None  # verify --http
+    http_note: str = ""  # why there is no HTTP result (or why it is not used)
 
 
 # --------------------------------------------------------------------------- reading
@@ -227,7 +295,12 @@ def verify_from_dict(d: Mapping[str, Any]) -> VerifyResult:
         ),
         notes=tuple(str(n) for n in d.get("notes", [])),
         seconds=float(d.get("seconds") or 0.0),
+        audit=_audit_from(d.get("audit")),
     )
+
+
+def _audit_from(d: object) -> AuditResult | None:
+    return AuditResult.from_dict(d) if isinstance(d, Mapping) else None
 
 
 def _pick_entry(root: Path, entry_id: str | None) -> JournalEntry:
@@ -301,6 +374,8 @@ def gather(
     else:
         verify_note = "not verified yet: run `toolshift verify`"
 
+    http, http_note = _read_http(root, entry)
+
     runs = store.load(root)
     bench = runs[-1].result if runs else None
     chart: str | None = None
@@ -331,7 +406,29 @@ def gather(
         python_preferred=detected.project.python.preferred(),
         risks=tuple(d for d in analysis.risks if d.severity is not Severity.INFO),
         rules=dict(RULES),
+        http=http,
+        http_note=http_note,
     )
+
+
+def _read_http(root: Path, entry: JournalEntry) -> tuple[HttpSummary | None, str]:
+    """The saved ``verify --http`` result when it is about ``entry``; else why not ("" when
+    there is none and the migration is not a --to fastapi one: nothing to say)."""
+
+    path = root / HTTP_LAST
+    if not path.is_file():
+        if entry.target == "fastapi":
+            return None, "not replayed yet: run `toolshift verify --http`"
+        return None, ""
+    try:
+        http = HttpSummary.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        return None, f"{HTTP_LAST} could not be read ({type(exc).__name__})"
+    if http.entry_id != entry.id:
+        return None, (
+            f"the last HTTP replay was against journal entry {http.entry_id}, not {entry.id}"
+        )
+    return http, ""
 
 
 # --------------------------------------------------------------------------- rendering
@@ -484,6 +581,10 @@ def render_markdown(inp: MigrationInputs) -> str:
         add(f"{_cell(inp.verify_note)}.")
     add("")
 
+    # ---- verify --http and verify --audit
+    out += _http_section(inp)
+    out += _audit_section(inp)
+
     # ---- benchmark
     add("## Benchmark")
     add("")
@@ -632,6 +733,99 @@ def render_markdown(inp: MigrationInputs) -> str:
     add("")
     add("After it is merged: `git revert <merge commit>`.")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _http_section(inp: MigrationInputs) -> list[str]:
+    """ "HTTP equivalence": the counts and regressions ``verify --http`` measured; nothing when
+    there is neither a result nor a reason to expect one."""
+
+    h = inp.http
+    if h is None:
+        if not inp.http_note:
+            return []
+        return ["## HTTP equivalence", "", f"{_cell(inp.http_note)}.", ""]
+    out = ["## HTTP equivalence", ""]
+    out.append(
+        f"`toolshift verify --http` replayed {h.requests} requests against the Flask app "
+        f"before and the FastAPI app after ({_code(h.app)}): {h.recorded} recorded from the "
+        f"project's tests ({_cell(h.tests_summary or 'no summary')}) and {h.probes} probes "
+        "from the route table."
+    )
+    out.append("")
+    out += ["| replayed | same answer | known differences | regressions |", "|---|---|---|---|"]
+    out.append(f"| {h.requests} | {h.equal} | {h.accepted} | {len(h.regressions)} |")
+    out.append("")
+    if h.recorded:
+        out.append(
+            f"Of the {h.recorded} requests from the tests, {h.tests_equal} got the same answer "
+            f"and {h.tests_same_status} the same status."
+        )
+        out.append("")
+    if h.accepted_kinds:
+        out += ["Known, accepted differences:", "", "| kind | requests |", "|---|---|"]
+        out += [f"| {_cell(kind)} | {n} |" for kind, n in h.accepted_kinds]
+        out.append("")
+    if h.regressions:
+        out += ["Regressions:", "", "| request | from | status | what differs |"]
+        out.append("|---|---|---|---|")
+        for r in h.regressions:
+            status = str(r.status_before)
+            if r.status_after != r.status_before:
+                status += f" -> {r.status_after}"
+            out.append(
+                f"| {_code(f'{r.method} {r.url}')} | {_cell(r.source)} | {status} | "
+                f"{_cell('; '.join(r.differences) or '-')} |"
+            )
+        out.append("")
+    return out
+
+
+_AUDIT_ORDER = (FindingStatus.NEW, FindingStatus.PRE_EXISTING, FindingStatus.FIXED)
+
+
+def _audit_section(inp: MigrationInputs) -> list[str]:
+    """ "Security audit": what ``verify --audit`` (pip-audit) found, or why there is nothing."""
+
+    out = ["## Security audit", ""]
+    a = inp.verify.audit if inp.verify is not None else None
+    if a is None:
+        return [*out, "Not audited: run `toolshift verify --audit`.", ""]
+    if not a.available:
+        return [*out, f"Audit not available: {_cell(a.unavailable)}.", ""]
+    counts = ", ".join(f"{a.count(s)} {s.value}" for s in _AUDIT_ORDER)
+    out.append(
+        f"{_cell(a.tool or 'pip-audit')} with the {_cell(a.service)} vulnerability service, on "
+        f"the environments verify built: {a.audited_after} packages audited after"
+        + (f", {a.audited_before} before" if a.audited_before is not None else "")
+        + f"; {counts}."
+    )
+    out.append("")
+    if not a.compared:
+        out.append(
+            f"No before audit to compare ({_cell(a.before_unavailable)}): every finding "
+            "counts as new."
+        )
+        out.append("")
+    if a.skipped:
+        out.append(f"Not audited ({len(a.skipped)}): {_cell('; '.join(a.skipped))}.")
+        out.append("")
+    if not a.findings:
+        out.append(f"The {_cell(a.service)} service reports no known vulnerability for them.")
+        out.append("")
+        return out
+    out += [
+        "| status | package | before | after | vulnerability | fixed in | summary |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in a.findings:
+        ids = f.id + (f" ({', '.join(f.aliases)})" if f.aliases else "")
+        out.append(
+            f"| {f.status.value} | {_cell(f.package)} | {_cell(f.before or '-')} | "
+            f"{_cell(f.after or '-')} | {_cell(ids)} | {_cell(', '.join(f.fix_versions) or '-')}"
+            f" | {_cell(f.description or '-')} |"
+        )
+    out.append("")
+    return out
 
 
 def _shell(path: str) -> str:

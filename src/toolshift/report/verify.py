@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from toolshift.audit import AuditResult, FindingStatus
 from toolshift.redact import redact_text
 from toolshift.verify import Check, CheckStatus, EnvSummary, VerifyResult
 
@@ -87,6 +88,8 @@ def to_dict(r: VerifyResult) -> dict[str, Any]:
         "checks": [_check_dict(c) for c in r.checks],
         "notes": [_r(n) for n in r.notes],
         "seconds": r.seconds,
+        # verify --audit (toolshift.audit.AuditResult.to_dict); null when not asked for
+        "audit": r.audit.to_dict() if r.audit is not None else None,
     }
 
 
@@ -133,6 +136,8 @@ def render_human(r: VerifyResult, console: Console) -> None:
                 text += f"\n[dim]... and {len(c.details) - 20} more[/dim]"
         checks.add_row(e(c.name), f"[{_STYLE[c.status]}]{c.status.value}[/]", text)
     console.print(checks)
+    if r.audit is not None:
+        _render_audit(r.audit, console)
     for c in r.checks:
         if c.failed and c.output:
             console.print(f"[bold]{e(c.name)}[/bold] output:")
@@ -143,6 +148,41 @@ def render_human(r: VerifyResult, console: Console) -> None:
     else:
         failed = ", ".join(c.name for c in r.checks if c.failed)
         console.print(f"[bold red]verification failed[/bold red]: {e(failed)}")
+
+
+def _render_audit(a: AuditResult, console: Console) -> None:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    def e(value: object) -> str:
+        return escape(_r(value))
+
+    if not a.available:
+        console.print(f"[yellow]security audit not available[/yellow]: {e(a.unavailable)}")
+        return
+    if not a.findings:
+        return
+    table = Table(title=f"Security audit ({e(a.service)})", box=box.SIMPLE)
+    for col in ("status", "package", "before", "after", "vulnerability", "fixed in", "summary"):
+        table.add_column(col, overflow="fold")
+    style = {
+        FindingStatus.NEW: "bold red",
+        FindingStatus.PRE_EXISTING: "yellow",
+        FindingStatus.FIXED: "green",
+    }
+    for f in a.findings:
+        ids = f.id + (f" ({', '.join(f.aliases)})" if f.aliases else "")
+        table.add_row(
+            f"[{style[f.status]}]{f.status.value}[/]",
+            e(f.package),
+            e(f.before or "-"),
+            e(f.after or "-"),
+            e(ids),
+            e(", ".join(f.fix_versions) or "-"),
+            e(f.description),
+        )
+    console.print(table)
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -194,7 +234,13 @@ def render_markdown(r: VerifyResult, *, heading: str = "##") -> str:
     for c in r.checks:
         out.append(f"| {c.name} | {_MD_ICON[c.status]} | {_cell(c.summary)} |")
     out.append("")
-    detailed = [c for c in r.checks if c.details and c.name != "compare"]
+    # compare's differences are the table above; the audit's findings get their own section
+    # in the report (report.migration)
+    detailed = [
+        c
+        for c in r.checks
+        if c.details and c.name != "compare" and not (c.name == "audit" and r.audit is not None)
+    ]
     for c in detailed:
         out.append(f"<details><summary>{c.name}: {_cell(c.summary)}</summary>")
         out.append("")
