@@ -220,9 +220,14 @@ def _uv_message(output: str) -> str:
 
 
 def _run_lock(
-    uv: str, root: Path, args: Sequence[str], env: Mapping[str, str], timeout: float
+    uv: str,
+    root: Path,
+    args: Sequence[str],
+    env: Mapping[str, str],
+    timeout: float,
+    cancel: tools.CancelToken | None = None,
 ) -> tools.Completed:
-    return tools.run([uv, "lock", *args], cwd=root, extra_env=env, timeout=timeout)
+    return tools.run([uv, "lock", *args], cwd=root, extra_env=env, timeout=timeout, cancel=cancel)
 
 
 def _with_constraints(pyproject: str, pins: Mapping[str, str]) -> str:
@@ -278,11 +283,13 @@ def run_uv_lock(
     *,
     extra_args: Sequence[str] = (),
     timeout: float = 600.0,
+    cancel: tools.CancelToken | None = None,
 ) -> LockResult:
     """Run ``uv lock`` in ``root`` keeping ``pins`` (name -> version) where uv can.
 
     ``extra_args`` go to every ``uv lock`` run (``--offline``, ``--find-links DIR``); so do the
-    action's own ``args``. Raises :class:`ToolError` with uv's explanation when locking fails.
+    action's own ``args``. Raises :class:`ToolError` with uv's explanation when locking fails,
+    :class:`toolshift.tools.Cancelled` when ``cancel`` stopped it.
     """
 
     root = Path(root)
@@ -307,7 +314,7 @@ def run_uv_lock(
             if extra:
                 try:
                     pyproject_path.write_bytes(encode(_with_constraints(text, extra), fmt))
-                    first = _run_lock(uv, root, args, env, timeout)
+                    first = _run_lock(uv, root, args, env, timeout, cancel)
                 finally:
                     pyproject_path.write_bytes(original)
                 if first.returncode == 0:
@@ -324,7 +331,7 @@ def run_uv_lock(
                             origin=Origin(LOCK_FILE),
                         )
                     )
-        done = _run_lock(uv, root, args, env, timeout)
+        done = _run_lock(uv, root, args, env, timeout, cancel)
     if done.returncode != 0:
         message = _uv_message(done.output)
         first_line = message.splitlines()[0] if message else f"exit {done.returncode}"

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,37 @@ class Completed:
         return redact_text((self.stdout + self.stderr).strip())
 
 
+class Cancelled(ToolError):
+    """The command was stopped through its :class:`CancelToken` (not an error of the tool)."""
+
+
+class CancelToken:
+    """Stops the commands :func:`run` starts with it, from another thread.
+
+    :meth:`cancel` kills the running child and makes every later :func:`run` with this token
+    raise :class:`Cancelled` at once (a background ``uv lock`` whose result is no longer
+    wanted must not keep running, nor start its second pass).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[str] | None = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.kill()
+
+    def _attach(self, proc: subprocess.Popen[str] | None) -> bool:
+        with self._lock:
+            if proc is not None and self.cancelled:
+                proc.kill()
+            self._proc = proc
+            return not self.cancelled
+
+
 def run(
     args: Sequence[str],
     *,
@@ -85,31 +117,51 @@ def run(
     extra_env: Mapping[str, str] | None = None,
     timeout: float = 600.0,
     check: bool = False,
+    cancel: CancelToken | None = None,
 ) -> Completed:
     """Run a command with the scrubbed environment; never raises on a non-zero exit unless
-    ``check``. A missing executable or a timeout raises :class:`ToolError`."""
+    ``check``. A missing executable or a timeout raises :class:`ToolError`; a ``cancel``led
+    run raises :class:`Cancelled`."""
 
     argv = [str(a) for a in args]
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled(f"{Path(argv[0]).name} {' '.join(argv[1:2])}: cancelled")
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             argv,
             cwd=cwd,
             env=scrubbed_env(extra_env),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
             stdin=subprocess.DEVNULL,
         )
     except FileNotFoundError:
         raise ToolError(
             f"cannot run {argv[0]!r}: not found", hint="install it, or put it on PATH"
         ) from None
-    except subprocess.TimeoutExpired:
-        raise ToolError(
-            f"{redact_text(' '.join(argv))} did not finish within {timeout:.0f}s",
-            hint="check network access to the package index, or raise the timeout",
-        ) from None
-    done = Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+    try:
+        if cancel is not None:
+            cancel._attach(proc)
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise ToolError(
+                f"{redact_text(' '.join(argv))} did not finish within {timeout:.0f}s",
+                hint="check network access to the package index, or raise the timeout",
+            ) from None
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+    finally:
+        if cancel is not None:
+            cancel._attach(None)
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled(f"{Path(argv[0]).name} {' '.join(argv[1:2])}: cancelled")
+    done = Completed(tuple(argv), proc.returncode, stdout, stderr)
     if check and done.returncode != 0:
         raise ToolError(
             f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed (exit {done.returncode})",

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
     from toolshift.fresh_lock import FreshLock
     from toolshift.locking import LockResult
-    from toolshift.model import Detected, Diagnostic, Plan
+    from toolshift.model import Detected, Diagnostic, MigrateOptions, Plan
     from toolshift.services import Service
+    from toolshift.shadow_lock import ShadowLock
 
 TARGETS = ("uv", "pip", "fastapi")
 PIN_CHOICES = ("exact", "compatible", "minor", "declared")
@@ -545,6 +546,14 @@ def _services(args: argparse.Namespace, top: Detected) -> tuple[list[Service], l
     return detect_services(Path(top.project.root), top, args.only)
 
 
+def _shadow_fits(shadow: ShadowLock, plan: Plan, top: Detected) -> bool:
+    """The shadow locked exactly what the finished plan's uv lock will read."""
+
+    from toolshift.shadow_lock import lock_inputs
+
+    return shadow.matches(lock_inputs(plan.root, top.contents, plan.changes))
+
+
 # --------------------------------------------------------------------------- run
 
 
@@ -552,12 +561,8 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from rich.console import Console
-    from rich.markup import escape
-
-    from toolshift.cli.common import confirm, emit_json
-    from toolshift.errors import ExitCode, ToolError, UsageError
-    from toolshift.model import MigrateOptions, PostAction, PostActionKind
+    from toolshift.errors import UsageError
+    from toolshift.model import MigrateOptions
 
     root = Path(args.path)
     if not root.is_dir():
@@ -582,15 +587,71 @@ def run(args: argparse.Namespace) -> int:
         docker=args.docker,
         style=args.style,
     )
-    planner = _planner(args.to)
     top = _detect(args)
-    console = Console(highlight=False, soft_wrap=True, stderr=as_json)
     services, notes = _services(args, top)
-    if _pins_uv_somewhere(services):
-        # Asking uv its version costs a process start: only when a file will pin it.
-        from dataclasses import replace
+    # Started before anything else is imported or planned: it runs while the rest happens.
+    shadow = _start_shadow_lock(args, options, services)
+    try:
+        from rich.console import Console
 
-        options = replace(options, uv_version=_uv_version(args.to))
+        planner = _planner(args.to)
+        console = Console(highlight=False, soft_wrap=True, stderr=as_json)
+        if _pins_uv_somewhere(services):
+            # Asking uv its version costs a process start: only when a file will pin it.
+            from dataclasses import replace
+
+            options = replace(options, uv_version=_uv_version(args.to))
+        return _plan_and_apply(args, options, planner, top, services, notes, console, shadow)
+    finally:
+        if shadow is not None:
+            shadow.cancel()
+
+
+def _start_shadow_lock(
+    args: argparse.Namespace, options: MigrateOptions, services: list[Service]
+) -> ShadowLock | None:
+    """``uv lock`` of the new pyproject.toml, started now in a temporary copy, so it runs while
+    the rest is planned, shown and confirmed (see :mod:`toolshift.shadow_lock`)."""
+
+    if args.to != "uv" or args.check or args.dry_run or args.diff or args.no_lock:
+        return None
+    if len(services) != 1 or services[0].path != "":
+        return None  # a monorepo locks each service in its own folder, one after the other
+    from toolshift import shadow_lock
+
+    if not shadow_lock.enabled():
+        return None
+    from toolshift.locking import pins_for
+    from toolshift.planners.to_uv import lock_preview
+
+    detected = services[0].detected
+    preview = lock_preview(detected, options)
+    if preview is None:
+        return None
+    root = detected.project.root
+    inputs = shadow_lock.lock_inputs(root, detected.contents, preview)
+    return shadow_lock.ShadowLock.start(root, inputs, pins_for(detected), _lock_args(args))
+
+
+def _plan_and_apply(
+    args: argparse.Namespace,
+    options: MigrateOptions,
+    planner: Any,
+    top: Detected,
+    services: list[Service],
+    notes: list[Diagnostic],
+    console: Console,
+    shadow: ShadowLock | None,
+) -> int:
+    from pathlib import Path
+
+    from rich.markup import escape
+
+    from toolshift.cli.common import confirm, emit_json
+    from toolshift.errors import ExitCode, ToolError
+    from toolshift.model import PostAction, PostActionKind
+
+    as_json = args.format == "json"
     plans: list[tuple[str, Plan]] = []
     for service in services:  # one, unless PATH is a monorepo
         detected = service.detected
@@ -635,12 +696,25 @@ def run(args: argparse.Namespace) -> int:
     locks: list[LockResult] = []
     extra_args = _lock_args(args)
 
+    if shadow is not None and not _shadow_fits(shadow, plan, top):
+        shadow.cancel()  # the plan locks other inputs (an ad hoc package was added): lock here
+        shadow = None
+
     def post(action: PostAction) -> None:
         from toolshift.locking import pins_for, run_uv_lock
 
         if action.kind is not PostActionKind.UV_LOCK:
             raise ToolError(f"unknown post-action {action.kind.value!r}")
         where = f" in {action.cwd}" if action.cwd else ""
+        if shadow is not None and action.cwd == "" and not action.args:
+            from toolshift.apply import atomic_write
+            from toolshift.locking import LOCK_FILE
+
+            with console.status("locking with uv ...", spinner="dots"):
+                result, data = shadow.result()
+            atomic_write(Path(plan.root) / LOCK_FILE, data)
+            locks.append(result)
+            return
         with console.status(f"locking with uv{where} ...", spinner="dots"):
             locks.append(
                 run_uv_lock(

@@ -1356,3 +1356,31 @@ def plan_to_uv(detected: Detected, options: MigrateOptions) -> Plan:
     """The whole change that moves ``detected`` to uv (see the module docstring)."""
 
     return _Planner(detected, options).plan()
+
+
+def lock_preview(detected: Detected, options: MigrateOptions) -> tuple[FileChange, ...] | None:
+    """The ``pyproject.toml`` and ``.python-version`` changes :func:`plan_to_uv` will make,
+    computed before (and without) the Dockerfile/CI rewriters, so ``uv lock`` can start early
+    (:mod:`toolshift.shadow_lock`). An ad hoc ``pip install`` those rewriters find changes the
+    real plan's pyproject: the caller compares the two. None when this plan would not lock a
+    new pyproject (already on uv, nothing to migrate, TS101 or TS108 disabled, bad input)."""
+
+    from toolshift.errors import ToolshiftError
+
+    planner = _Planner(detected, options)
+    p = planner.project
+    if not (options.lock and planner.enabled("TS108") and planner.enabled("TS101")):
+        return None
+    try:
+        planner.check_errors()
+        req_files = planner.requirement_files()
+        has_lock = bool(p.files_with(FileRole.UV_LOCK)) or UV_LOCK in detected.contents
+        if p.tool is Tool.UV or (has_lock and not req_files):
+            return None
+        if not req_files and PYPROJECT not in detected.contents:
+            return None
+        edits, _ = planner.edits()
+        changes = [planner.pyproject_change(edits, req_files), planner.python_version_change()]
+    except ToolshiftError:
+        return None  # the real plan reports it
+    return tuple(c for c in changes if c is not None)
