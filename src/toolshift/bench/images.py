@@ -256,7 +256,8 @@ def image_statement(images: Sequence[ImageFigures], notes: Sequence[str] = ()) -
         "cold is `--no-cache`, cached is the same build again, and the dependency figure "
         "rebuilds after a comment line was appended to the dependency file in a temporary "
         "copy (its COPY layer and every later layer rebuild; no package is added)",
-        "network to the package index is included: whatever the build downloads is inside "
+        "network to the package index is included: whatever the build downloads (from the "
+        "index, unless the Dockerfile installs from files in the build context) is inside "
         "the figures",
     ]
     bases = sorted({b for im in images for b in im.base_images})

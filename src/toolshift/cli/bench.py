@@ -298,8 +298,8 @@ def _image_table(result: BenchResult) -> Table:
     from toolshift.bench.images import image_rows
 
     t = Table(
-        title="docker images: before vs after the migration (one build each; before / after "
-        "above 1x: after is faster or smaller)",
+        title="docker images, before vs after the migration (one build each; before/after "
+        "> 1x: after is faster or smaller)",
         box=box.SIMPLE_HEAD,
         title_justify="left",
     )
