@@ -89,6 +89,14 @@ VULNS = {
             "description": "gamma: remote code execution",
         }
     ],
+    "beta==1.2": [
+        {
+            "id": "GHSA-beta-0000-0012",
+            "fix_versions": ["1.3"],
+            "aliases": ["CVE-2099-0012"],
+            "description": "beta 1.2 regressed: untrusted input reaches eval",
+        }
+    ],
     "pip==24.0": [
         {"id": "PYSEC-2099-9", "fix_versions": ["24.1"], "aliases": [], "description": "pip"}
     ],
@@ -127,11 +135,11 @@ sys.exit(1 if found else 0)
 """
 
 
-@pytest.fixture
-def fake_pip_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fake ``pip-audit`` first on PATH; returns its folder (``mode``, ``calls.jsonl``)."""
+def install_fake_pip_audit(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fake ``pip-audit`` in ``folder``, first on PATH. Its behaviour: ``folder/mode``
+    (absent: answer from :data:`VULNS`; ``404``: skip every package as PyPI's 404 does;
+    ``fail``: print ``folder/stderr.txt`` and exit 1); every call is in ``calls.jsonl``."""
 
-    folder = tmp_path / "fakebin"
     folder.mkdir()
     exe = folder / "pip-audit"
     exe.write_text(FAKE.format(python=sys.executable, here=str(folder)))
@@ -139,6 +147,11 @@ def fake_pip_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "vulns.json").write_text(json.dumps(VULNS))
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
     return folder
+
+
+@pytest.fixture
+def fake_pip_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return install_fake_pip_audit(tmp_path / "fakebin", monkeypatch)
 
 
 def make_env(path: Path, packages: dict[str, str]) -> Path:
@@ -412,3 +425,36 @@ def test_result_round_trips_through_json() -> None:
     assert AuditResult.from_dict(doc) == result
     gone = AuditResult("osv", unavailable="no network")
     assert AuditResult.from_dict(json.loads(json.dumps(gone.to_dict()))) == gone
+
+
+@pytest.mark.network
+@pytest.mark.timeout(60)
+def test_real_pip_audit_through_uv_tool_run(
+    tmp_path: Path, wheelhouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real pip-audit, fetched by ``uv tool run``, on a tiny environment. From our machines
+    PyPI's per-version JSON answers 404 and api.osv.dev does not resolve, so "unavailable, with
+    a reason" is as legitimate an outcome as a parsed audit: both are checked for shape."""
+
+    from toolshift import audit
+    from toolshift.tools import find_uv, run
+
+    monkeypatch.setattr(audit.shutil, "which", lambda _name: None)  # always the pinned one
+    env = tmp_path / "env-after"
+    uv = find_uv().path
+    assert run([uv, "venv", "-q", str(env)], timeout=60).returncode == 0
+    done = run(
+        [uv, "pip", "install", "-q", "--python", str(env / "bin" / "python"), "--offline",
+         "--no-index", "--find-links", str(wheelhouse), "alpha==1.0.0"],
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.output
+    for service in ("pypi", "osv"):
+        result = audit_envs(env, None, service=service, after_packages=("alpha",))
+        assert result.tool == f"pip-audit {PIP_AUDIT_VERSION} (uv tool run)"
+        if result.available:
+            assert result.audited_after + len(result.skipped) == 1
+        else:
+            assert result.unavailable.strip()
+            assert "Traceback" not in result.unavailable and "File " not in result.unavailable
+            assert audit_check(result).status is CheckStatus.SKIPPED

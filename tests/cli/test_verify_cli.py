@@ -121,3 +121,71 @@ def test_python_that_is_not_there_fails_the_install_with_uvs_reason(
     assert install["status"] == "failed" and "3.99" in install["output"]
     assert doc["after"] is None
     assert not (tmp_path / ".toolshift").exists()  # verify leaves an untouched project alone
+
+
+@pytest.mark.slow
+def test_audit_classifies_warns_when_unavailable_and_fails_on_new(
+    tmp_path: Path,
+    wheelhouse: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from test_audit import PYPI_CONNECT_ERROR, install_fake_pip_audit
+
+    fake = install_fake_pip_audit(tmp_path / "fakebin", monkeypatch)
+    root = project(tmp_path / "svc", wheelhouse, "beta==1.0\nalpha==1.1.0\n")
+    capsys.readouterr()
+
+    # beta 1.0 is vulnerable before and after: pre-existing, not a failure
+    assert main(["verify", str(root), "--offline", "--audit", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    audit = doc["audit"]
+    assert audit["available"] and audit["compared"] and audit["service"] == "pypi"
+    assert audit["counts"] == {"new": 0, "pre-existing": 1, "fixed": 0}
+    assert [(f["package"], f["id"], f["before"], f["after"]) for f in audit["findings"]] == [
+        ("beta", "GHSA-beta-0000-0001", "1.0", "1.0")
+    ]
+    assert audit["audited_after"] == audit["audited_before"] == 3  # alpha, beta, devtool
+    checks = {c["name"]: c["status"] for c in doc["checks"]}
+    assert checks["audit"] == "pre-existing"
+    last = json.loads((root / ".toolshift" / "verify" / "last.json").read_text())
+    assert last["audit"]["findings"] == audit["findings"]
+
+    # the service cannot be reached: a warning with pip-audit's reason, the exit code unchanged
+    (fake / "mode").write_text("fail")
+    (fake / "stderr.txt").write_text(
+        PYPI_CONNECT_ERROR + "ERROR:pip_audit._cli:via https://bob:hunter2@proxy.example\n"
+    )
+    assert main(["verify", str(root), "--offline", "--audit"]) == 0
+    out = capsys.readouterr().out
+    assert "security audit not available" in out
+    assert "Could not connect to PyPI's vulnerability feed" in out
+    assert "hunter2" not in out and "https://****:****@proxy.example" in out
+    assert "no known vulnerabilit" not in out
+
+    # the lock moves beta to 1.2, which has a known vulnerability of its own: new, exit 3
+    (fake / "mode").unlink()
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("beta==1.0", "beta==1.2"))
+    done = run([find_uv().path, "lock", "--offline"], cwd=root, timeout=120)
+    assert done.returncode == 0, done.output
+    assert main(["verify", str(root), "--offline", "--audit"]) == 3
+    out = capsys.readouterr().out
+    assert "Security audit (pypi)" in out and "GHSA-beta-0000-0012" in out
+    last = json.loads((root / ".toolshift" / "verify" / "last.json").read_text())
+    assert last["audit"]["counts"] == {"new": 1, "pre-existing": 0, "fixed": 1}
+    assert next(c for c in last["checks"] if c["name"] == "audit")["status"] == "failed"
+
+
+def test_audit_flags_that_do_not_go_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "requirements.txt").write_text("alpha\n")
+    assert main(["verify", str(tmp_path), "--audit-service", "osv"]) == 2
+    assert "--audit-service goes with --audit" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path), "--audit", "--http"]) == 2
+    assert "--audit goes with the install checks" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    out = capsys.readouterr().out
+    assert "--audit" in out and "not available" in out and "a new known vulnerability" in out

@@ -130,7 +130,7 @@ def render_human(r: VerifyResult, console: Console) -> None:
         checks.add_column(col, overflow="fold")
     for c in r.checks:
         text = e(c.summary)
-        if c.details and c.name != "compare":
+        if c.details and c.name != "compare" and not (c.name == "audit" and r.audit):
             text += "\n" + "\n".join(f"[dim]{e(d)}[/dim]" for d in c.details[:20])
             if len(c.details) > 20:
                 text += f"\n[dim]... and {len(c.details) - 20} more[/dim]"
@@ -144,7 +144,12 @@ def render_human(r: VerifyResult, console: Console) -> None:
             for line in c.output.splitlines()[-30:]:
                 console.print(f"  [dim]|[/dim] {e(line)}")
     if r.ok:
-        console.print(f"[green]verified[/green] in {r.seconds:.1f}s")
+        warn = (
+            " [yellow](security audit not available)[/yellow]"
+            if r.audit is not None and not r.audit.available
+            else ""
+        )
+        console.print(f"[green]verified[/green] in {r.seconds:.1f}s{warn}")
     else:
         failed = ", ".join(c.name for c in r.checks if c.failed)
         console.print(f"[bold red]verification failed[/bold red]: {e(failed)}")
@@ -158,10 +163,7 @@ def _render_audit(a: AuditResult, console: Console) -> None:
     def e(value: object) -> str:
         return escape(_r(value))
 
-    if not a.available:
-        console.print(f"[yellow]security audit not available[/yellow]: {e(a.unavailable)}")
-        return
-    if not a.findings:
+    if not a.findings:  # an unavailable audit is a note and the audit check already
         return
     table = Table(title=f"Security audit ({e(a.service)})", box=box.SIMPLE)
     for col in ("status", "package", "before", "after", "vulnerability", "fixed in", "summary"):
