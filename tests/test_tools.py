@@ -59,3 +59,12 @@ def test_find_uv_finds_a_working_uv_new_enough() -> None:
     info = find_uv()
     assert info.version >= (0, 8, 0)
     assert os.path.exists(info.path)
+
+
+def test_the_bundled_uv_version_is_read_without_running_it_and_is_right() -> None:
+    from toolshift.tools import _bundled_uv, _bundled_version
+
+    bundled = _bundled_uv()
+    if bundled is None:
+        pytest.skip("no bundled uv package in this environment")
+    assert _bundled_version() == parse_version(run([bundled, "--version"]).stdout)

@@ -188,6 +188,23 @@ def _bundled_uv() -> str | None:
         return None
 
 
+def _bundled_version() -> tuple[int, ...]:
+    """The version of the ``uv`` package whose binary :func:`_bundled_uv` found, from its
+    ``dist-info`` folder name: what ``uv --version`` would say, without starting a process
+    (every migrate needs uv, and its start is on the way to ``uv lock``). ``()`` when unsure."""
+
+    try:
+        import uv
+    except ImportError:
+        return ()
+    found = [
+        v
+        for d in Path(uv.__file__).resolve().parent.parent.glob("uv-*.dist-info")
+        if (v := parse_version(d.name))
+    ]
+    return found[0] if len(found) == 1 else ()
+
+
 def candidate_uv_paths() -> list[str]:
     """Where uv is looked for, in order: ``TOOLSHIFT_UV``, the bundled binary, then PATH."""
 
@@ -224,7 +241,13 @@ def find_uv() -> UvInfo:
     if _uv_cache is not None:
         return _uv_cache
     seen: list[str] = []
+    bundled = _bundled_uv()
     for path in candidate_uv_paths():
+        if path == bundled and "TOOLSHIFT_UV" not in os.environ:
+            version = _bundled_version()
+            if version >= UV_MIN_VERSION:
+                _uv_cache = UvInfo(path, version)
+                return _uv_cache
         try:
             done = run([path, "--version"], timeout=30)
         except ToolError:
