@@ -166,20 +166,23 @@ def _render_audit(a: AuditResult, console: Console) -> None:
     if not a.findings:  # an unavailable audit is a note and the audit check already
         return
     table = Table(title=f"Security audit ({e(a.service)})", box=box.SIMPLE)
-    for col in ("status", "package", "before", "after", "vulnerability", "fixed in", "summary"):
-        table.add_column(col, overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("package", overflow="fold")
+    table.add_column("version", overflow="fold")
+    table.add_column("vulnerability", no_wrap=True)  # an id cut in two cannot be searched
+    table.add_column("fixed in", overflow="fold")
+    table.add_column("summary", overflow="fold", min_width=12)
     style = {
         FindingStatus.NEW: "bold red",
         FindingStatus.PRE_EXISTING: "yellow",
         FindingStatus.FIXED: "green",
     }
     for f in a.findings:
-        ids = f.id + (f" ({', '.join(f.aliases)})" if f.aliases else "")
+        ids = "\n".join((f.id, *f.aliases))
         table.add_row(
             f"[{style[f.status]}]{f.status.value}[/]",
             e(f.package),
-            e(f.before or "-"),
-            e(f.after or "-"),
+            e(f.after if f.before == f.after else f"{f.before or '-'} -> {f.after or '-'}"),
             e(ids),
             e(", ".join(f.fix_versions) or "-"),
             e(f.description),
