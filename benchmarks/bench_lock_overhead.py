@@ -16,11 +16,18 @@ there than on a real project: the absolute overhead in ms is printed too.
 With ``--network`` the project is a copy of ``examples/fastapi-service`` and both lock against
 PyPI (metadata cached by uv after the warm-up run).
 
+``--project DIR`` benchmarks any pip project instead (a copy of it; nothing in DIR is touched).
+
+Each round also times ``migrate`` with ``TOOLSHIFT_SHADOW_LOCK=0`` (uv lock run after planning
+and writing, in the project, the way toolshift locked before the shadow lock): the figure the
+shadow lock is measured against. toolshift's own bytecode is compiled first (this machine sets
+PYTHONDONTWRITEBYTECODE, so an install that was never compiled would recompile every run).
+
 With ``--cold`` every run (toolshift's and uv's alike) starts from an empty uv cache, as the first
 migration of a project on a new machine does: ``XDG_CACHE_HOME`` points at a fresh folder, which
 toolshift passes on to uv (it scrubs ``UV_*``, so ``UV_CACHE_DIR`` would not reach it).
 
-    uv run python benchmarks/bench_lock_overhead.py [--runs 5] [--network] [--cold]
+    uv run python benchmarks/bench_lock_overhead.py [--runs 5] [--network] [--cold] [--project DIR]
 """
 
 from __future__ import annotations
@@ -108,16 +115,45 @@ def main() -> int:
     parser.add_argument(
         "--cold", action="store_true", help="an empty uv cache for every run (default: warm)"
     )
+    parser.add_argument("--project", type=Path, help="a pip project to copy and migrate")
     args = parser.parse_args()
 
+    import compileall
+
+    import toolshift
+
+    compileall.compile_dir(Path(toolshift.__file__).parent, quiet=1)
     tmp = Path(tempfile.mkdtemp(prefix="toolshift-bench-lock-"))
     try:
-        template = build_network_project(tmp) if args.network else build_offline_project(tmp)
+        if args.project:
+            template = tmp / "template"
+            shutil.copytree(
+                args.project,
+                template,
+                ignore=shutil.ignore_patterns(".venv", "__pycache__", ".toolshift", ".git"),
+            )
+        elif args.network:
+            template = build_network_project(tmp)
+        else:
+            template = build_offline_project(tmp)
         env = clean_env()
         uv = uv_path()
         migrate_s: list[float] = []
+        serial_s: list[float] = []
         lock_s: list[float] = []
-        for i in range(args.runs + 1):  # the first pair warms uv's cache and is not counted
+        for i in range(args.runs + 1):  # the first round warms uv's cache and is not counted
+            serial = tmp / f"serial-{i}"
+            shutil.copytree(template, serial)
+            if args.cold:
+                env = clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-serial")})
+            start = time.perf_counter()
+            run(
+                [*toolshift_cmd(), "migrate", "--to", "uv", str(serial), "--yes"],
+                env={**env, "TOOLSHIFT_SHADOW_LOCK": "0"},
+            )
+            t_serial = time.perf_counter() - start
+            shutil.rmtree(serial, ignore_errors=True)
+
             work = tmp / f"run-{i}"
             shutil.copytree(template, work)
             if args.cold:
@@ -144,6 +180,7 @@ def main() -> int:
                 return 2
             if i > 0:
                 migrate_s.append(t_migrate)
+                serial_s.append(t_serial)
                 lock_s.append(t_lock)
             shutil.rmtree(work, ignore_errors=True)
             for cache in tmp.glob("cache-*"):
@@ -151,7 +188,10 @@ def main() -> int:
 
         ratios = [m / lk for m, lk in zip(migrate_s, lock_s, strict=True)]
         med = statistics.median(ratios)
-        source = "PyPI, examples/fastapi-service" if args.network else "offline wheelhouse"
+        if args.project:
+            source = f"{args.project.name}, its own indexes"
+        else:
+            source = "PyPI, examples/fastapi-service" if args.network else "offline wheelhouse"
         source += ", cold uv cache" if args.cold else ", warm uv cache"
         result = Result(
             name="lock-overhead",
@@ -168,6 +208,10 @@ def main() -> int:
             f"median {statistics.median(migrate_s) * 1000:.0f} ms"
         )
         result.details["uv lock alone"] = f"median {statistics.median(lock_s) * 1000:.0f} ms"
+        serial_ratio = statistics.median(s / lk for s, lk in zip(serial_s, lock_s, strict=True))
+        result.details["migrate with TOOLSHIFT_SHADOW_LOCK=0"] = (
+            f"median {statistics.median(serial_s) * 1000:.0f} ms ({serial_ratio:.3f}x)"
+        )
         overhead = statistics.median(m - lk for m, lk in zip(migrate_s, lock_s, strict=True))
         result.details["absolute overhead"] = f"median {overhead * 1000:.0f} ms"
         result.details["packages locked"] = len(by_toolshift)
