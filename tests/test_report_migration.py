@@ -329,6 +329,11 @@ def test_http_result_of_another_entry_is_not_used(tmp_path: Path) -> None:
     # no replay at all, after a toolchain migration: no section
     http.unlink()
     assert "## HTTP equivalence" not in render_markdown(gather(root, now=NOW))
+    # ... after a --to fastapi one: the command that would measure it
+    manifest = root / ".toolshift" / "history" / ENTRY / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"target": "uv"', '"target": "fastapi"'))
+    text = render_markdown(gather(root, now=NOW))
+    assert "## HTTP equivalence\n\nnot replayed yet: run `toolshift verify --http`.\n" in text
 
 
 def test_reads_what_verify_http_saves(tmp_path: Path) -> None:

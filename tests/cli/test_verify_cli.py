@@ -189,3 +189,46 @@ def test_audit_flags_that_do_not_go_together(
         main(["verify", "--help"])
     out = capsys.readouterr().out
     assert "--audit" in out and "not available" in out and "a new known vulnerability" in out
+
+
+def test_http_result_is_kept_for_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolshift import http_equivalence as he
+
+    answer = he.Answer(200, {"content-type": "application/json"}, "{}")
+    result = he.HttpResult(
+        app="app:app",
+        entry_id="20260101T000000Z-abcdef",
+        python="python",
+        recorded=1,
+        probes=1,
+        tests_summary="1 passed",
+        outcomes=(
+            he.Outcome(he.Request("GET", "/a", source="t::a"), answer, answer, he.Verdict.EQUAL),
+            he.Outcome(
+                he.Request("POST", "/a", source="probe: bad JSON"),
+                he.Answer(400, {}, ""),
+                he.Answer(422, {}, ""),
+                he.Verdict.REGRESSION,
+                ("status 400 -> 422",),
+            ),
+        ),
+    )
+    calls: list[Path] = []
+
+    def fake_verify_http(root: Path, **_kw: object) -> he.HttpResult:
+        calls.append(root)
+        return result
+
+    monkeypatch.setattr(he, "verify_http", fake_verify_http)
+    (tmp_path / ".toolshift").mkdir()  # a project toolshift has migrated
+    assert main(["verify", str(tmp_path), "--http", "--format", "json"]) == 3
+    assert calls == [tmp_path]
+    printed = json.loads(capsys.readouterr().out)
+    kept = json.loads((tmp_path / ".toolshift" / "verify" / "http.json").read_text())
+    assert kept["kind"] == "verify-http" and kept["schema"] == 1
+    assert {k: v for k, v in kept.items() if k != "toolshift"} == {
+        k: v for k, v in printed.items() if k != "toolshift"
+    }
+    assert kept["regressions"] == 1 and kept["requests"][1]["status_after"] == 422
