@@ -55,9 +55,12 @@ def test_what_depends_on_the_folder_is_not_shadowed(
     assert got is not None and reason in got
 
 
-def test_no_requires_python_is_not_shadowed(tmp_path: Path) -> None:
+def test_no_requires_python_is_not_shadowed_next_to_a_venv(tmp_path: Path) -> None:
     data = {"pyproject.toml": b'[project]\nname = "svc"\nversion = "0"\n'}
-    assert unsafe_reason(tmp_path, data) == "no requires-python"
+    assert unsafe_reason(tmp_path, data) is None  # uv picks the same interpreter in the copy
+    (tmp_path / ".venv").mkdir()
+    got = unsafe_reason(tmp_path, data)
+    assert got is not None and ".venv" in got
 
 
 def test_a_parent_pyproject_is_not_shadowed(tmp_path: Path) -> None:
@@ -133,9 +136,13 @@ PIP_COMPILE = {
 }
 
 
+NO_VERSION = {k: v for k, v in PIP_COMPILE.items() if k != ".python-version"}
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("files", [PIP_COMPILE, NO_VERSION], ids=["python-version", "none"])
 def test_shadow_lock_writes_the_same_uv_lock_as_locking_in_place(
-    tmp_path: Path, wheelhouse: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, wheelhouse: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]
 ) -> None:
     calls: list[str] = []
     real_start = ShadowLock.start.__func__  # type: ignore[attr-defined]
@@ -154,8 +161,8 @@ def test_shadow_lock_writes_the_same_uv_lock_as_locking_in_place(
         return real_result(self)
 
     monkeypatch.setattr(ShadowLock, "result", result_spy)
-    here = _project(tmp_path / "a" / "svc", wheelhouse, PIP_COMPILE)
-    shadowed = _project(tmp_path / "b" / "svc", wheelhouse, PIP_COMPILE)
+    here = _project(tmp_path / "a" / "svc", wheelhouse, files)
+    shadowed = _project(tmp_path / "b" / "svc", wheelhouse, files)
     assert _migrate(here, False, monkeypatch) == 0
     assert calls == []
     assert _migrate(shadowed, True, monkeypatch) == 0

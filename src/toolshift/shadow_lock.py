@@ -17,9 +17,10 @@ shadow is cancelled and ``uv lock`` runs in the project as before.
 The copy must lock exactly as the project would, so it is only used when nothing uv reads
 depends on where the project lies (:func:`unsafe_reason`): no workspace, no path sources or
 relative find-links/index paths, no ``file:`` references, no dynamic metadata (uv would build
-the project), a ``requires-python`` (else uv would take it from the interpreter it finds), and
-no ``pyproject.toml``/``uv.toml``/``.python-version`` in a parent folder (uv would find and read
-them from the project, not from the copy). ``TOOLSHIFT_SHADOW_LOCK=0`` turns it off.
+the project), a ``requires-python`` when the project has a ``.venv`` (else uv takes the lower
+bound from that interpreter, the copy from another one), and no ``pyproject.toml``,
+``uv.toml`` or ``.python-version`` in a parent folder (uv would find and read them from the
+project, not from the copy). ``TOOLSHIFT_SHADOW_LOCK=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -109,8 +110,11 @@ def unsafe_reason(root: str | Path, inputs: Mapping[str, bytes]) -> str | None:
     if _RELATIVE_FILE_URL.search(text):
         return "a relative file: reference"
     project = data.get("project")
-    if not isinstance(project, dict) or not project.get("requires-python"):
-        return "no requires-python"
+    if not isinstance(project, dict):
+        return "no [project] table"
+    if not project.get("requires-python") and (Path(root) / ".venv").exists():
+        # uv takes the lower bound from the interpreter it finds, the project's .venv first.
+        return "no requires-python, and a .venv whose interpreter uv would take it from"
     if project.get("dynamic"):
         return "dynamic metadata (uv would build the project)"
     uv = data.get("tool", {}).get("uv", {})
