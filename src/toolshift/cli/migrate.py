@@ -49,6 +49,12 @@ what --to uv does (rule ids for --disable):
 a folder with several services below it (each with its own dependency files) is migrated
 whole, in one plan, one journal entry and one uv lock per service; --only FOLDER narrows it.
 
+uv lock starts as soon as the new pyproject.toml is known, in a temporary copy of the files
+it reads, and runs while the rest is planned, shown and confirmed; its uv.lock is written
+only when you apply and the final plan locks the same bytes (else uv lock runs again, in
+the project). Not for workspaces, path sources or relative index paths (they lock in the
+project). TOOLSHIFT_SHADOW_LOCK=0 always locks in the project, after writing.
+
 which of your settings toolshift honours:
   yes  the project's own index configuration, from its files (--index-url,
        --extra-index-url, --find-links, --no-index, --trusted-host in requirements
