@@ -17,7 +17,7 @@ import re
 import shlex
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -293,6 +293,7 @@ class ImageFigures:
     pulled: tuple[str, ...] = ()  # absent from the engine: pulled before the clock started
     fetched_in_build: tuple[str, ...] = ()  # absent and not pullable first: inside `cold`
     cache_mount: bool = False  # RUN --mount=type=cache: --no-cache does not empty it
+    dependency_change: str = ""  # what was done to the dependency file ("" = DEPENDENCY_CHANGE)
 
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I)
@@ -375,13 +376,16 @@ def image_figures(
     side: str = "after",
     entry_id: str = "",
     copy: bool = True,
+    change: Callable[[Path, str], str] | None = None,
 ) -> ImageFigures:
     """Measure ``root/dockerfile`` (context ``root``, copied to a temporary folder unless
     ``copy`` is False, when ``root`` is already a throwaway copy): a cold build, a cached
     rebuild, a rebuild after :data:`DEPENDENCY_CHANGE` to ``dependency_file``, and the image
-    size. Base images the engine does not hold are pulled first, outside every figure (those
-    that cannot be pulled are left to the build and named in ``fetched_in_build``). The image
-    is removed afterwards."""
+    size. ``change(context, dependency_file)`` replaces :data:`DEPENDENCY_CHANGE` (e.g. adds a
+    package; it runs outside the clock, returns what it did, raises :class:`ToolError` when it
+    cannot). Base images the engine does not hold are pulled first, outside every figure
+    (those that cannot be pulled are left to the build and named in ``fetched_in_build``). The
+    image is removed afterwards."""
 
     import tempfile
 
@@ -415,18 +419,35 @@ def image_figures(
             if not cold.ok:
                 return replace(blank, error=cold.output)
             cached = build(ctx, ctx / dockerfile, tag, no_cache=False)
-            dep = ctx / dependency_file
-            with dep.open("a", encoding="utf-8", newline="") as fh:
-                fh.write("\n# toolshift bench: invalidates this file's image layer\n")
+            done = ""
+            if change is None:
+                dep = ctx / dependency_file
+                with dep.open("a", encoding="utf-8", newline="") as fh:
+                    fh.write("\n# toolshift bench: invalidates this file's image layer\n")
+            else:
+                try:
+                    done = change(ctx, dependency_file)
+                except ToolError as exc:
+                    why = "\n".join(x for x in (exc.message, exc.output) if x)
+                    return replace(
+                        blank,
+                        cold=cold.seconds,
+                        cached=cached.seconds if cached.ok else 0.0,
+                        size_bytes=cold.size_bytes,
+                        dependency_change=f"the dependency change failed: {exc.message}",
+                        error=tail(why),
+                    )
             changed = build(ctx, ctx / dockerfile, tag, no_cache=False)
-            error = "" if cached.ok and changed.ok else (cached.output or changed.output)
+            failed = [b.output for b in (cached, changed) if not b.ok]
+            # a figure whose build failed stays 0: only what was measured is reported
             return replace(
                 blank,
+                dependency_change=done,
                 cold=cold.seconds,
-                cached=cached.seconds,
-                dependency_changed=changed.seconds,
+                cached=cached.seconds if cached.ok else 0.0,
+                dependency_changed=changed.seconds if changed.ok else 0.0,
                 size_bytes=changed.size_bytes or cold.size_bytes,
-                error=error,
+                error=failed[0] if failed else "",
             )
         finally:
             remove(tag)

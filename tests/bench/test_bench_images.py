@@ -148,7 +148,13 @@ def _fake_engine(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     calls: list[dict[str, object]] = []
 
     def figures(
-        root: Path, dockerfile: str, dep: str, *, side: str = AFTER, entry_id: str = ""
+        root: Path,
+        dockerfile: str,
+        dep: str,
+        *,
+        side: str = AFTER,
+        entry_id: str = "",
+        change: object = None,
     ) -> ImageFigures:
         calls.append(
             {
@@ -158,6 +164,7 @@ def _fake_engine(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
                 "entry": entry_id,
                 "text": (root / dockerfile).read_bytes(),
                 "has_lock": (root / "uv.lock").exists(),
+                "change": change,
             }
         )
         return ImageFigures(
@@ -192,6 +199,12 @@ def test_measure_images_builds_before_from_the_journal_and_after_from_now(
     assert "no package was added" in reasons["docker image build, after a new dependency"]
     assert ran.notes == ("image builds on Docker engine 26.1.5",)
     assert _tree_digest(migrated) == untouched
+    assert all(c["change"] is None for c in calls)
+    # --docker-add: every build gets the same change; the comment-line note is not given
+    calls.clear()
+    ran = measure_images(migrated, add="delta==1.0")
+    assert len(calls) == 3 and all(callable(c["change"]) for c in calls)
+    assert not [s for s in ran.skipped if "after a new dependency" in s.what]
 
 
 def test_measure_images_without_a_journal_measures_now_and_says_why(
@@ -256,10 +269,21 @@ def test_image_rows_pair_before_and_after_with_the_ratio() -> None:
         ("build after the dependency file changed", "30.0 s", "5.00 s", "6.0x"),
         ("image size", "250 MB", "200 MB", "1.2x"),
     ]
-    failed = replace(BEFORE_FIG, error="exit 1")
+    # a cold build that failed has no figure at all
+    failed = replace(BEFORE_FIG, cold=0, cached=0, dependency_changed=0, size_bytes=0, error="x")
     only_after = image_rows([failed, AFTER_FIG, replace(AFTER_FIG, dockerfile="w/Dockerfile")])
-    assert only_after[0].before == "failed" and only_after[0].ratio == "-"
+    assert [r.before for r in only_after[:4]] == ["failed"] * 4
+    assert only_after[0].ratio == "-" and only_after[0].after == "10.0 s"
     assert only_after[4].dockerfile == "w/Dockerfile" and only_after[4].before == "-"
+    # a later build that failed: what was measured is still shown
+    partial = replace(BEFORE_FIG, dependency_changed=0, error="uv add failed")
+    rows = image_rows([partial, AFTER_FIG])
+    assert [(r.before, r.ratio) for r in rows] == [
+        ("40.0 s", "4.0x"),
+        ("2.00 s", "2.0x"),
+        ("failed", "-"),
+        ("250 MB", "1.2x"),
+    ]
     assert [p.dockerfile for p in image_pairs([AFTER_FIG, BEFORE_FIG])] == ["Dockerfile"]
 
 
@@ -272,6 +296,15 @@ def test_image_statement_says_what_was_pulled_and_what_the_network_counts() -> N
     assert "journal entry 20260101T000000Z-abcd" in text
     assert "Dockerfile (after) uses a BuildKit cache mount" in text
     assert "no package is added" in text
+    added = [
+        replace(BEFORE_FIG, dependency_change="delta==1.0 appended to requirements.txt"),
+        replace(AFTER_FIG, dependency_change="delta==1.0 added with `uv add --no-sync` (x)"),
+    ]
+    text = image_statement(added)
+    assert "rebuilds after delta==1.0 appended to requirements.txt (before); delta==1.0 " in text
+    assert "no package is added" not in text
+    mixed = image_statement([added[0], AFTER_FIG])
+    assert "(before); a comment line was appended" in mixed and "for after" in mixed
     fetched = replace(AFTER_FIG, pulled=(), fetched_in_build=("ghcr.io/astral-sh/uv:0.9.0",))
     assert "inside the cold figure" in image_statement([fetched])
     assert image_statement([]) == ""
@@ -361,11 +394,12 @@ def test_a_schema_1_history_is_migrated_and_keeps_its_rows(tmp_path: Path) -> No
     assert old.id == 1 and old.result.started == "2025-12-01T00:00:00Z"
     assert old.result.images == () and old.result.notes == ()
     assert [s.times for s in old.result.series] == [(1.0, 2.0, 3.0)]
-    new_id = store.save(tmp_path, _result((BEFORE_FIG, AFTER_FIG)))
+    added = replace(AFTER_FIG, dependency_change="delta==1.0 appended to requirements.txt")
+    new_id = store.save(tmp_path, _result((BEFORE_FIG, added)))
     runs = store.load(tmp_path)
     assert [h.id for h in runs] == [1, new_id]
     assert runs[0].result == old.result  # the migration kept the old run as it was
-    assert runs[1].result == _result((BEFORE_FIG, AFTER_FIG))  # images and notes round-trip
+    assert runs[1].result == _result((BEFORE_FIG, added))  # images and notes round-trip
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
     con.close()
@@ -417,5 +451,49 @@ def test_image_chart_is_a_valid_png_and_svg_with_two_panels(tmp_path: Path) -> N
     assert svg.read_bytes() == first
     # nothing measured (or everything failed): no chart
     assert write_image_chart(_result(()), tmp_path / "none") is None
-    assert write_image_chart(_result((replace(AFTER_FIG, error="x"),)), tmp_path / "none") is None
+    cold_failed = replace(
+        AFTER_FIG, cold=0, cached=0, dependency_changed=0, size_bytes=0, error="x"
+    )
+    assert write_image_chart(_result((cold_failed,)), tmp_path / "none") is None
     assert not (tmp_path / "none").exists()
+
+
+# --------------------------------------------------------------------------- --docker-add
+
+
+def test_add_requirement_to_a_requirements_file_keeps_its_newlines(tmp_path: Path) -> None:
+    from toolshift.bench.images import add_requirement
+    from toolshift.errors import ToolError
+
+    (tmp_path / "requirements.txt").write_bytes(b"# deps\r\nbeta==1.2")
+    said = add_requirement("delta==1.0")(tmp_path, "requirements.txt")
+    assert said == "delta==1.0 appended to requirements.txt"
+    assert (tmp_path / "requirements.txt").read_bytes() == b"# deps\r\nbeta==1.2\r\ndelta==1.0\r\n"
+    (tmp_path / "setup.py").write_text("")
+    with pytest.raises(ToolError, match=r"cannot add a dependency to setup\.py"):
+        add_requirement("delta==1.0")(tmp_path, "setup.py")
+
+
+@pytest.mark.slow
+def test_add_requirement_to_a_uv_project_relocks(tmp_path: Path, wheelhouse: Path) -> None:
+    from toolshift.bench.images import add_requirement
+    from toolshift.errors import ToolError
+    from toolshift.tools import find_uv, run
+
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        'dependencies = [\n    "beta==1.2",  # the web part\n]\n\n'
+        f'[tool.uv]\npackage = false\nno-index = true\nfind-links = ["{wheelhouse}"]\n'
+    )
+    done = run([find_uv().path, "lock", "--offline"], cwd=ctx, timeout=120)
+    assert done.returncode == 0, done.output
+    said = add_requirement("delta==1.0")(ctx, "uv.lock")
+    assert said == "delta==1.0 added with `uv add --no-sync` (pyproject.toml and uv.lock)"
+    text = (ctx / "pyproject.toml").read_text()
+    assert '"delta==1.0"' in text and "# the web part" in text  # uv edits, keeps comments
+    assert 'name = "delta"' in (ctx / "uv.lock").read_text()
+    assert not (ctx / ".venv").exists()  # --no-sync
+    with pytest.raises(ToolError, match="uv add nosuchpackage==9 failed"):
+        add_requirement("nosuchpackage==9")(ctx, "uv.lock")

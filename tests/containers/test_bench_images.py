@@ -1,7 +1,8 @@
 """``toolshift bench --docker`` on a real engine (the private one of conftest.py, reached through
 DOCKER_HOST as a user's would be): a tiny service migrated pip -> uv through the journal, its
 image built before (pip Dockerfile and requirements.txt put back from the journal's backups)
-and after (uv Dockerfile and uv.lock), cold, cached and after the dependency file changed.
+and after (uv Dockerfile and uv.lock), cold, cached and after adding one dependency
+(``--docker-add``: a requirements line for pip, ``uv add`` for uv).
 Everything installs from the test wheelhouse copied into the build context: no index, so the
 six builds take seconds. No timing is compared across tools; only what must hold."""
 
@@ -126,7 +127,8 @@ def test_bench_docker_before_and_after_kept_charted_and_in_history(
     out = tmp_path / "charts"
     code, stdout, stderr = _toolshift(
         engine,
-        "bench", str(migrated), "--docker", "--runs", "1", "--no-categories", "--no-startup",
+        "bench", str(migrated), "--docker", "--docker-add", "delta==1.0",
+        "--runs", "1", "--no-categories", "--no-startup",
         "--find-links", str(wheelhouse), "--offline", "--out", str(out), "--format", "json",
     )  # fmt: skip
     assert code == 0, stderr
@@ -149,6 +151,12 @@ def test_bench_docker_before_and_after_kept_charted_and_in_history(
     assert before["dependency_file"] == "requirements.txt" and before["entry_id"]
     assert before["base_images"] == ["python:3.11-slim"]
     assert after["dependency_file"] == "uv.lock"
+    # one real package added for the dependency figure: a line for pip, `uv add` for uv
+    assert before["dependency_change"] == "delta==1.0 appended to requirements.txt"
+    assert after["dependency_change"] == (
+        "delta==1.0 added with `uv add --no-sync` (pyproject.toml and uv.lock)"
+    )
+    assert "no package is added" not in doc["images_measured"]
     assert after["base_images"][0].startswith("ghcr.io/astral-sh/uv:")
     assert "already in the engine's image store, not pulled" in doc["images_measured"]
     assert f"journal entry {before['entry_id']}" in doc["images_measured"]

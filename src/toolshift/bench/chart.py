@@ -95,8 +95,7 @@ def write_image_chart(
     from toolshift.bench.images import BEFORE, FIGURES, SIDES, image_pairs
 
     pairs = image_pairs(result.images)
-    ok = [im for im in result.images if not im.error]
-    if not ok:
+    if not any(im.cold > 0 for im in result.images):
         return None
     import matplotlib
 
@@ -121,13 +120,15 @@ def write_image_chart(
             sizes: list[float] = []
             for i, pair in enumerate(pairs):
                 im = pair.before if side == BEFORE else pair.after
-                if im is None or im.error:
+                if im is None:
                     continue
                 for j, (attr, _) in enumerate(timed):
-                    xs.append(i * len(timed) + j + (k - 0.5) * width)
-                    heights.append(float(getattr(im, attr)))
-                sx.append(i + (k - 0.5) * width)
-                sizes.append(im.size_bytes / 1e6)
+                    if getattr(im, attr) > 0:  # 0: not measured (that build failed)
+                        xs.append(i * len(timed) + j + (k - 0.5) * width)
+                        heights.append(float(getattr(im, attr)))
+                if im.size_bytes > 0:
+                    sx.append(i + (k - 0.5) * width)
+                    sizes.append(im.size_bytes / 1e6)
             if xs:
                 ax_t.bar(xs, heights, width, label=side, color=SIDE_COLORS[side])
                 ax_s.bar(sx, sizes, width, label=side, color=SIDE_COLORS[side])

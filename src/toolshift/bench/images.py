@@ -69,11 +69,53 @@ class ImageRun:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+def add_requirement(requirement: str) -> Callable[[Path, str], str]:
+    """The change behind the "after adding one dependency" figure, made in a build context
+    copy (outside the clock): a requirements file gets ``requirement`` as a new last line (its
+    newline style kept); a uv project (``uv.lock``, or ``pyproject.toml``) gets it through
+    ``uv add --no-sync`` (pyproject.toml edited and uv.lock re-resolved by uv, with the
+    project's own index settings; ``--frozen`` when there is no lock). Raises
+    :class:`toolshift.errors.ToolError` when it cannot."""
+
+    def change(ctx: Path, dep: str) -> str:
+        from toolshift.docker_engine import tail
+        from toolshift.errors import ToolError
+        from toolshift.locking import lock_env
+        from toolshift.tools import find_uv, run
+
+        if dep in ("uv.lock", "pyproject.toml"):
+            frozen = [] if (ctx / "uv.lock").is_file() else ["--frozen"]
+            argv = [find_uv().path, "add", "--no-sync", "--quiet", *frozen, requirement]
+            env = lock_env(str(ctx.parent / f"{ctx.name}-uv-config"))
+            done = run(argv, cwd=ctx, extra_env=env, timeout=600)
+            if done.returncode != 0:
+                raise ToolError(f"uv add {requirement} failed", output=tail(done.output))
+            what = "pyproject.toml" if frozen else "pyproject.toml and uv.lock"
+            return f"{requirement} added with `uv add --no-sync` ({what})"
+        if dep.endswith((".txt", ".in")):
+            path = ctx / dep
+            data = path.read_bytes()
+            nl = b"\r\n" if b"\r\n" in data else b"\n"
+            if data and not data.endswith(b"\n"):
+                data += nl
+            path.write_bytes(data + requirement.encode("utf-8") + nl)
+            return f"{requirement} appended to {dep}"
+        raise ToolError(f"toolshift cannot add a dependency to {dep}")
+
+    return change
+
+
 def measure_images(
-    root: Path, *, entry_id: str | None = None, say: Callable[[str], None] = lambda _m: None
+    root: Path,
+    *,
+    entry_id: str | None = None,
+    add: str | None = None,
+    say: Callable[[str], None] = lambda _m: None,
 ) -> ImageRun:
     """Image figures of every Dockerfile before (from the journal) and after (now); what
-    could not be measured comes back in ``skipped`` with the reason. Raises
+    could not be measured comes back in ``skipped`` with the reason. ``add``: a requirement
+    added (:func:`add_requirement`) for the dependency figure, instead of the comment line of
+    :data:`toolshift.docker_engine.DEPENDENCY_CHANGE`. Raises
     :class:`toolshift.errors.JournalError` for an ``entry_id`` that names no applied entry."""
 
     import tempfile
@@ -98,6 +140,7 @@ def measure_images(
     if version:
         notes.append(f"image builds on Docker engine {version}")
     figures: list[ImageFigures] = []
+    change = add_requirement(add) if add else None
     with tempfile.TemporaryDirectory(prefix="toolshift-before-image-") as tmp:
         before_files: list[str] = []
         before_dep: str | None = None
@@ -129,7 +172,14 @@ def measure_images(
                 else:
                     say(f"docker image build, before: {rel}")
                     figures.append(
-                        image_figures(before_root, rel, before_dep, side=BEFORE, entry_id=entry.id)
+                        image_figures(
+                            before_root,
+                            rel,
+                            before_dep,
+                            side=BEFORE,
+                            entry_id=entry.id,
+                            change=change,
+                        )
                     )
             if rel not in after_files:
                 if entry is not None:
@@ -145,9 +195,9 @@ def measure_images(
                 )
             else:
                 say(f"docker image build: {rel}")
-                figures.append(image_figures(root, rel, after_dep, side=AFTER))
+                figures.append(image_figures(root, rel, after_dep, side=AFTER, change=change))
     deps = sorted({f.dependency_file for f in figures if f.dependency_file})
-    if deps:
+    if deps and not add:
         skipped.append(
             Skipped(
                 f"{WHAT}, after a new dependency",
@@ -198,20 +248,18 @@ def fmt_size(size_bytes: int) -> str:
 
 
 def _value(im: ImageFigures | None, attr: str) -> float | None:
-    if im is None or im.error:
+    """A figure, or None when it was not measured (0: its build, or the one before, failed)."""
+
+    if im is None:
         return None
     value = float(getattr(im, attr))
     return value if value > 0 else None
 
 
 def _cell(im: ImageFigures | None, attr: str) -> str:
-    if im is None:
-        return "-"
-    if im.error:
-        return "failed"
     value = _value(im, attr)
     if value is None:
-        return "-"
+        return "failed" if im is not None and im.error else "-"
     return fmt_size(int(value)) if attr == "size_bytes" else fmt_image_seconds(value)
 
 
@@ -238,6 +286,18 @@ def image_rows(images: Sequence[ImageFigures]) -> list[ImageRow]:
     return rows
 
 
+def _dependency_change(images: Sequence[ImageFigures]) -> str:
+    said = [f"{im.dependency_change} ({im.side})" for im in images if im.dependency_change]
+    plain = sorted({im.side for im in images if not im.dependency_change and not im.error})
+    if plain or not said:
+        said.append(
+            "a comment line was appended to the dependency file (its COPY layer and every "
+            "later layer rebuild; no package is added)"
+            + (" for " + ", ".join(plain) if said and plain else "")
+        )
+    return "; ".join(said) + ", in a temporary copy"
+
+
 def image_statement(images: Sequence[ImageFigures], notes: Sequence[str] = ()) -> str:
     """What the image figures include, in plain words, from what was recorded."""
 
@@ -254,8 +314,7 @@ def image_statement(images: Sequence[ImageFigures], notes: Sequence[str] = ()) -
             "",
         ),
         "cold is `--no-cache`, cached is the same build again, and the dependency figure "
-        "rebuilds after a comment line was appended to the dependency file in a temporary "
-        "copy (its COPY layer and every later layer rebuild; no package is added)",
+        "rebuilds after " + _dependency_change(images),
         "network to the package index is included: whatever the build downloads (from the "
         "index, unless the Dockerfile installs from files in the build context) is inside "
         "the figures",

@@ -635,7 +635,9 @@ def run_bench(
         if options.docker:
             from toolshift.bench.images import measure_images
 
-            ran = measure_images(root, entry_id=options.docker_entry, say=say)
+            ran = measure_images(
+                root, entry_id=options.docker_entry, add=options.docker_add, say=say
+            )
             images = ran.figures
             skipped += ran.skipped
             b.clock.notes += ran.notes

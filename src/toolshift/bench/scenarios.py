@@ -121,6 +121,7 @@ class BenchOptions:
     requirements: tuple[str, ...] = ()  # override: these requirement files, project-relative
     docker: bool = False  # measure image builds with the Docker engine that is present
     docker_entry: str | None = None  # journal entry of the "before" images; default: latest
+    docker_add: str | None = None  # a requirement added for the dependency figure
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS images (
     pulled TEXT NOT NULL,            -- JSON list: pulled before measuring
     fetched_in_build TEXT NOT NULL,  -- JSON list: downloaded inside the cold figure
     cache_mount INTEGER NOT NULL,
+    dependency_change TEXT NOT NULL, -- "" = a comment line appended (DEPENDENCY_CHANGE)
     error TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS images_run ON images(run_id);
@@ -186,7 +187,8 @@ def save(root: Path, result: BenchResult) -> int:
             con.executemany(
                 "INSERT INTO images (run_id, side, dockerfile, dependency_file, entry_id, cold,"
                 " cached, dependency_changed, size_bytes, base_images, pulled,"
-                " fetched_in_build, cache_mount, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " fetched_in_build, cache_mount, dependency_change, error)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         run_id,
@@ -202,6 +204,7 @@ def save(root: Path, result: BenchResult) -> int:
                         json.dumps(list(im.pulled)),
                         json.dumps(list(im.fetched_in_build)),
                         int(im.cache_mount),
+                        im.dependency_change,
                         im.error,
                     )
                     for im in result.images
@@ -241,7 +244,8 @@ def load(root: Path) -> list[HistoryRun]:
             images = con.execute(
                 "SELECT side, dockerfile, dependency_file, entry_id, cold, cached,"
                 " dependency_changed, size_bytes, base_images, pulled, fetched_in_build,"
-                " cache_mount, error FROM images WHERE run_id = ? ORDER BY rowid",
+                " cache_mount, dependency_change, error FROM images WHERE run_id = ?"
+                " ORDER BY rowid",
                 (row[0],),
             ).fetchall()
             env = json.loads(row[7])
@@ -287,7 +291,8 @@ def load(root: Path) -> list[HistoryRun]:
                         cached=float(i[5]),
                         dependency_changed=float(i[6]),
                         size_bytes=int(i[7]),
-                        error=str(i[12]),
+                        error=str(i[13]),
+                        dependency_change=str(i[12]),
                         side=str(i[0]),
                         dependency_file=str(i[2]),
                         entry_id=str(i[3]),

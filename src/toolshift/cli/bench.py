@@ -33,11 +33,12 @@ The raw ratio is pip / uv, the fair ratio pip / uv+bytecode. Results are kept in
 .toolshift/bench.sqlite; the chart goes to --out (default .toolshift/bench/).
 
 With --docker, for each Dockerfile: a cold build (--no-cache), a cached rebuild, a rebuild
-after the dependency file changed, and the image size; "after" is the project as it is now,
-"before" the build context as the latest applied migration (or --id) backed it up, rebuilt
-in a temporary folder (the project is not touched). Base images missing from the engine are
-pulled before measuring, outside the figures; the builds' own downloads are inside them.
-Image figures go to bench-images.png/.svg beside the chart.
+after the dependency file changed (a comment line; --docker-add REQ adds a package), and the
+image size. "after" is the project as it is now, "before" the build context as the latest
+applied migration (or --id) backed it up, rebuilt in a temporary folder (the project is not
+touched). Base images missing from the engine are pulled before measuring, outside the
+figures; the builds' own downloads are inside them. Image figures go to bench-images.png/.svg
+beside the chart.
 """
 
 
@@ -90,6 +91,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(default: the latest applied one)",
     )
     p.add_argument(
+        "--docker-add",
+        metavar="REQ",
+        help="with --docker: the dependency figure adds REQ (e.g. 'six==1.17.0') to a copy of "
+        "the dependency file (requirements file: a new line; uv project: `uv add --no-sync`, "
+        "which re-locks) instead of appending a comment line",
+    )
+    p.add_argument(
         "--out", metavar="DIR", help="where the chart goes (default: PATH/.toolshift/bench/)"
     )
     p.add_argument("--history", action="store_true", help="show earlier runs; measure nothing")
@@ -108,8 +116,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such folder: {args.path}", hint="give the project folder as PATH")
     if args.history:
         return _history(root, args.format)
-    if args.id and not args.docker:
-        raise UsageError("--id needs --docker", hint="it picks the before images' journal entry")
+    if (args.id or args.docker_add) and not args.docker:
+        raise UsageError(
+            "--id and --docker-add need --docker", hint="they are about the image figures"
+        )
     from toolshift.bench.runner import run_bench
     from toolshift.bench.scenarios import BenchOptions
 
@@ -124,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         startup=not args.no_startup,
         docker=args.docker,
         docker_entry=args.id,
+        docker_add=args.docker_add,
         requirements=tuple(args.requirements),
     )
 
@@ -195,6 +206,7 @@ def _to_dict(result: BenchResult) -> dict[str, object]:
                 "pulled": list(i.pulled),
                 "fetched_in_build": list(i.fetched_in_build),
                 "cache_mount": i.cache_mount,
+                "dependency_change": i.dependency_change,
                 "error": i.error,
             }
             for i in result.images
