@@ -28,7 +28,7 @@ from toolshift.bench.images import (
     image_statement,
     measure_images,
 )
-from toolshift.bench.scenarios import BenchEnvironment, BenchResult, Skipped
+from toolshift.bench.scenarios import BenchEnvironment, BenchOptions, BenchResult, Skipped
 from toolshift.cli.main import main
 from toolshift.docker_engine import ImageFigures
 from toolshift.errors import JournalError
@@ -497,3 +497,40 @@ def test_add_requirement_to_a_uv_project_relocks(tmp_path: Path, wheelhouse: Pat
     assert not (ctx / ".venv").exists()  # --no-sync
     with pytest.raises(ToolError, match="uv add nosuchpackage==9 failed"):
         add_requirement("nosuchpackage==9")(ctx, "uv.lock")
+
+
+def test_bench_docker_cli_prints_saves_and_charts_the_image_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI around the measuring (run_bench replaced by recorded figures)."""
+
+    from toolshift.bench import runner
+
+    seen: list[BenchOptions] = []
+
+    def fake_run_bench(
+        root: Path, options: BenchOptions, *, progress: object = None
+    ) -> BenchResult:
+        seen.append(options)
+        return _result((BEFORE_FIG, AFTER_FIG))
+
+    monkeypatch.setattr(runner, "run_bench", fake_run_bench)
+    out = tmp_path / "charts"
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = main(
+            ["bench", str(tmp_path), "--docker", "--docker-add", "delta==1.0", "--out", str(out)]
+        )
+    assert code == 0
+    options = seen[0]
+    assert options.docker is True and options.docker_add == "delta==1.0"
+    text = buf.getvalue()
+    assert "docker images, before vs after the migration" in text
+    row = next(ln for ln in text.splitlines() if "build, cold (--no-cache)" in ln)
+    assert row.split()[-5:] == ["40.0", "s", "10.0", "s", "4.0x"]
+    assert "images measured: one `docker build --network host`" in text
+    assert "python:3.11-slim already in the engine's image store, not pulled" in text
+    assert f"image chart: {out / 'bench-images.png'}" in text
+    assert (out / "bench-images.svg").is_file()
+    [kept] = store.load(tmp_path)
+    assert kept.result.images == (BEFORE_FIG, AFTER_FIG)

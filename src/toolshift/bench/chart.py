@@ -76,7 +76,8 @@ def write_chart(result: BenchResult, out_dir: Path, name: str = CHART_NAME) -> t
             f"{result.runs} run(s) each; {where}",
             fontsize=9,
         )
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:  # nothing measured: no legend (and no warning)
+            ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         png, svg = _save(fig, out_dir, name)
@@ -135,7 +136,8 @@ def write_image_chart(
         ax_t.set_xticks(range(len(labels)), labels, fontsize=8)
         ax_t.set_ylabel("seconds (one build each)")
         ax_t.set_title("docker build: before vs after the migration", fontsize=9)
-        ax_t.legend(fontsize=8)
+        if ax_t.get_legend_handles_labels()[0]:
+            ax_t.legend(fontsize=8)
         ax_t.grid(axis="y", alpha=0.3)
         ax_s.set_xticks(range(len(pairs)), [p.dockerfile for p in pairs], fontsize=8)
         ax_s.set_ylabel("MB")
