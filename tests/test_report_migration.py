@@ -23,6 +23,7 @@ from toolshift.bench.scenarios import (
     Variant,
 )
 from toolshift.cli.main import main
+from toolshift.docker_engine import ImageFigures
 from toolshift.errors import JournalError
 from toolshift.model import FileChange, Plan
 from toolshift.report.migration import (
@@ -78,11 +79,41 @@ BENCH = BenchResult(
         Series(Scenario.STARTUP, Variant.UV, (1.9, 1.8, 2.0), peak_rss_kib=52000),
         Series(Scenario.STARTUP, Variant.UV_BYTECODE, (0.5, 0.5, 0.5), peak_rss_kib=50000),
     ),
-    skipped=(Skipped("docker image build", "no docker command on this machine"),),
+    skipped=(Skipped("per-category installs", "recorded for the golden file"),),
     entry="app.main",
     total_seconds=150.0,
     measured_seconds=148.0,
     prepare_seconds=1.5,
+    notes=("image builds on Docker engine 26.1.5",),
+    images=(
+        ImageFigures(
+            "Dockerfile",
+            61.0,
+            1.5,
+            48.0,
+            412_000_000,
+            side="before",
+            dependency_file="requirements.txt",
+            entry_id=ENTRY,
+            base_images=("python:3.12-slim",),
+            dependency_change="httpx==0.27.0 appended to requirements.txt",
+        ),
+        ImageFigures(
+            "Dockerfile",
+            24.0,
+            1.2,
+            9.5,
+            298_000_000,
+            side="after",
+            dependency_file="uv.lock",
+            base_images=("ghcr.io/astral-sh/uv:0.8.3", "python:3.12-slim"),
+            pulled=("ghcr.io/astral-sh/uv:0.8.3",),
+            cache_mount=True,
+            dependency_change=(
+                "httpx==0.27.0 added with `uv add --no-sync` (pyproject.toml and uv.lock)"
+            ),
+        ),
+    ),
 )
 
 
@@ -138,6 +169,10 @@ def test_facts_in_the_golden_file_come_from_the_inputs(tmp_path: Path) -> None:
     )
     assert "| pre-existing | pyjwt | 2.8.0 | 2.8.0 | GHSA-test-0000-0003 | 2.10.0 |" in text
     assert "7 packages audited after, 7 before; 1 new, 1 pre-existing, 1 fixed." in text
+    # bench --docker figures, read back from bench.sqlite
+    assert "### Images" in text
+    assert "| `Dockerfile` | build, cold (--no-cache) | 61.0 s | 24.0 s | 2.5x |" in text
+    assert "| `Dockerfile` | image size | 412 MB | 298 MB | 1.4x |" in text
     # verify --http, read back from http.json
     assert inputs.http is not None and inputs.http.requests == 7
     assert "| 7 | 3 | 3 | 1 |" in text

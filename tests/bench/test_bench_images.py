@@ -301,10 +301,13 @@ def test_image_statement_says_what_was_pulled_and_what_the_network_counts() -> N
         replace(AFTER_FIG, dependency_change="delta==1.0 added with `uv add --no-sync` (x)"),
     ]
     text = image_statement(added)
-    assert "rebuilds after delta==1.0 appended to requirements.txt (before); delta==1.0 " in text
+    assert (
+        "rebuilds after a change made in a temporary copy: before: delta==1.0 appended to "
+        "requirements.txt; after: delta==1.0 added with" in text
+    )
     assert "no package is added" not in text
     mixed = image_statement([added[0], AFTER_FIG])
-    assert "(before); a comment line was appended" in mixed and "for after" in mixed
+    assert "requirements.txt; after: a comment line appended" in mixed
     fetched = replace(AFTER_FIG, pulled=(), fetched_in_build=("ghcr.io/astral-sh/uv:0.9.0",))
     assert "inside the cold figure" in image_statement([fetched])
     assert image_statement([]) == ""
@@ -328,7 +331,11 @@ def test_render_image_section() -> None:
     md = render_image_section(
         _result((BEFORE_FIG, AFTER_FIG)), run_id=7, chart="bench/bench-images.svg"
     )
-    assert md.startswith("### Images\n\nRun 7 of `toolshift bench --docker`, 2026-01-02")
+    assert md.startswith(
+        "### Images\n\nRun 7 of `toolshift bench --docker`, 2026-01-02T03:04:05Z, measured:\n\n"
+        "- one `docker build --network host` per figure"
+    )
+    assert "\n- base images: python:3.11-slim already in the engine's image store" in md
     assert "| `Dockerfile` | build, cold (--no-cache) | 40.0 s | 10.0 s | 4.0x |" in md
     assert "| `Dockerfile` | image size | 250 MB | 200 MB | 1.2x |" in md
     assert "![image builds before vs after](bench/bench-images.svg)" in md

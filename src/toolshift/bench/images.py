@@ -287,22 +287,28 @@ def image_rows(images: Sequence[ImageFigures]) -> list[ImageRow]:
 
 
 def _dependency_change(images: Sequence[ImageFigures]) -> str:
-    said = [f"{im.dependency_change} ({im.side})" for im in images if im.dependency_change]
+    said = [f"{im.side}: {im.dependency_change}" for im in images if im.dependency_change]
     plain = sorted({im.side for im in images if not im.dependency_change and not im.error})
     if plain or not said:
-        said.append(
-            "a comment line was appended to the dependency file (its COPY layer and every "
-            "later layer rebuild; no package is added)"
-            + (" for " + ", ".join(plain) if said and plain else "")
+        comment = (
+            "a comment line appended to the dependency file (its COPY layer and every later "
+            "layer rebuild; no package is added)"
         )
-    return "; ".join(said) + ", in a temporary copy"
+        said.append(f"{', '.join(plain)}: {comment}" if said and plain else comment)
+    return "a change made in a temporary copy: " + "; ".join(said)
 
 
 def image_statement(images: Sequence[ImageFigures], notes: Sequence[str] = ()) -> str:
     """What the image figures include, in plain words, from what was recorded."""
 
+    return "; ".join(image_statement_parts(images, notes))
+
+
+def image_statement_parts(images: Sequence[ImageFigures], notes: Sequence[str] = ()) -> list[str]:
+    """:func:`image_statement` as separate clauses (a report lists them)."""
+
     if not images:
-        return ""
+        return []
     parts = [
         "one `docker build --network host` per figure with the engine `docker info` reaches"
         + next(
@@ -348,4 +354,4 @@ def image_statement(images: Sequence[ImageFigures], notes: Sequence[str] = ()) -
             f"{', '.join(mounts)} uses a BuildKit cache mount (RUN --mount=type=cache), which "
             "--no-cache does not empty: its cold figure reuses what that cache already held"
         )
-    return "; ".join(parts)
+    return parts

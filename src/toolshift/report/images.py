@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from toolshift.bench.images import BEFORE, image_rows, image_statement
+from toolshift.bench.images import BEFORE, image_rows, image_statement_parts
 
 if TYPE_CHECKING:
     from toolshift.bench.scenarios import BenchResult
@@ -45,9 +45,9 @@ def render_image_section(
         if run_id is not None
         else ("`toolshift bench --docker`")
     )
-    out.append(
-        f"{run}, {_cell(result.started)}: {_cell(image_statement(result.images, result.notes))}."
-    )
+    out.append(f"{run}, {_cell(result.started)}, measured:")
+    out.append("")
+    out += [f"- {_cell(part)}" for part in image_statement_parts(result.images, result.notes)]
     out.append("")
     out.append("| Dockerfile | figure | before | after | before / after |")
     out.append("|---|---|---:|---:|---:|")

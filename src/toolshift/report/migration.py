@@ -30,6 +30,7 @@ from toolshift.bench.scenarios import (
 )
 from toolshift.model import Diagnostic, PythonSource, Severity, normalize_name
 from toolshift.redact import redact_text
+from toolshift.report.images import render_image_section
 from toolshift.verify import (
     Check,
     CheckStatus,
@@ -632,6 +633,10 @@ def render_markdown(inp: MigrationInputs) -> str:
         for sk in b.skipped:
             add(f"- not measured: {_cell(sk.what)} ({_cell(sk.reason)})")
         if b.skipped:
+            add("")
+        images = render_image_section(b, run_id=inp.bench_run)  # "" without image figures
+        if images:
+            out.append(images.rstrip())
             add("")
     # ---- python
     add("## Python version")
