@@ -540,8 +540,23 @@ else:
                 if rq["client"] not in clients:
                     from fastapi.testclient import TestClient
 
-                    clients[rq["client"]] = TestClient(
-                        app, follow_redirects=False, raise_server_exceptions=False)
+                    # What werkzeug's test client sends on the Flask side: host "localhost",
+                    # its User-Agent, remote address 127.0.0.1, and no other default header
+                    # (httpx would add Accept, Accept-Encoding and Connection).
+                    kw = {"follow_redirects": False, "raise_server_exceptions": False,
+                          "base_url": "http://localhost"}
+                    try:
+                        client = TestClient(app, client=("127.0.0.1", 50000), **kw)
+                    except TypeError:  # an older Starlette
+                        client = TestClient(app, **kw)
+                    client.headers.clear()
+                    try:
+                        from importlib.metadata import version
+
+                        client.headers["User-Agent"] = "Werkzeug/" + version("werkzeug")
+                    except Exception:
+                        pass
+                    clients[rq["client"]] = client
                 r = clients[rq["client"]].request(
                     rq["method"], rq["url"], headers=headers, content=body)
                 out.append(answer(r.status_code, dict(r.headers), r.content))

@@ -34,6 +34,7 @@ import importlib.util
 import inspect
 import itertools
 import json
+import logging
 import mimetypes
 import os
 import posixpath
@@ -45,12 +46,13 @@ from email.utils import format_datetime
 from typing import IO, Annotated, Any, ClassVar, NoReturn
 
 from fastapi import Depends, HTTPException, Request
-from starlette.datastructures import URL, FormData, Headers, UploadFile
+from starlette.datastructures import URL, FormData, Headers, MutableHeaders, UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "CompatResponse",
     "Config",
     "FlaskHooks",
     "FlaskRequest",
@@ -60,13 +62,19 @@ __all__ = [
     "MethodView",
     "abort",
     "add_method_view",
+    "add_template_filter",
+    "add_template_global",
+    "add_template_test",
     "after_request",
     "before_request",
+    "context_processor",
     "error_handler",
     "flash",
     "g",
     "get_flashed_messages",
+    "instance_path",
     "jsonify",
+    "logger",
     "make_response",
     "render_template",
     "render_template_string",
@@ -75,8 +83,14 @@ __all__ = [
     "send_from_directory",
     "session",
     "teardown_request",
+    "template_filter",
+    "template_global",
+    "template_test",
     "url_for",
 ]
+
+# Flask's app.logger (named after the app's package here).
+logger = logging.getLogger(__name__.rpartition(".")[0] or "app")
 
 # Flask looks for templates in "templates" beside the module that creates the app; change
 # this if yours live elsewhere (Flask(template_folder=...)).
@@ -106,6 +120,8 @@ def _default(o: Any) -> Any:
         return dataclasses.asdict(o)
     if hasattr(o, "__html__"):
         return str(o.__html__())
+    if isinstance(o, MultiDict):  # werkzeug's is a dict of lists, and encodes as one
+        return o.to_dict(flat=False)
     raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
@@ -127,17 +143,130 @@ def jsonify(*args: Any, **kwargs: Any) -> Response:
         obj = args[0]
     else:
         obj = list(args) if args else kwargs
-    return Response(_dumps(obj) + "\n", media_type="application/json")
+    return CompatResponse(_dumps(obj) + "\n", media_type="application/json")
 
 
 # --------------------------------------------------------------------------- responses
+
+
+class ResponseHeaders(MutableHeaders):
+    """A response's headers with werkzeug's ``Headers`` methods (``add``, ``set``,
+    ``get_all``/``getlist``, ``extend``); changes go to the response's raw headers."""
+
+    def add(self, key: str, value: Any, **params: Any) -> None:
+        for name, param in params.items():
+            value = f"{value}; {name.replace('_', '-')}={param}"
+        self.append(key, str(value))
+
+    def set(self, key: str, value: Any) -> None:
+        self[key] = str(value)
+
+    def get_all(self, key: str) -> list[str]:
+        return self.getlist(key)
+
+    def extend(self, *args: Any, **kwargs: Any) -> None:
+        for arg in args:
+            items = arg.items() if isinstance(arg, Mapping) else arg
+            for key, value in items:
+                self.append(key, str(value))
+        for key, value in kwargs.items():
+            self.append(key, str(value))
+
+    def remove(self, key: str) -> None:
+        del self[key]
+
+
+class CompatResponse(Response):
+    """A Starlette ``Response`` with the werkzeug attributes Flask code reads and sets on a
+    response after making it (``data``, ``get_data``/``set_data``, ``content_type``,
+    ``mimetype``, ``status``, ``headers`` with werkzeug's methods, assigning ``headers``)."""
+
+    @property
+    def headers(self) -> ResponseHeaders:
+        found = self.__dict__.get("_headers")
+        if not isinstance(found, ResponseHeaders):
+            found = ResponseHeaders(raw=self.raw_headers)
+            self.__dict__["_headers"] = found
+        return found
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        # werkzeug: the assigned headers replace all others (the length stays right)
+        items = value.items() if isinstance(value, Mapping) else value
+        self.raw_headers = [
+            (str(k).lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in items
+        ]
+        if not any(k == b"content-length" for k, _ in self.raw_headers):
+            self.raw_headers.append((b"content-length", str(len(self.body)).encode("latin-1")))
+        self.__dict__.pop("_headers", None)
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.body)
+
+    @data.setter
+    def data(self, value: str | bytes) -> None:
+        self.set_data(value)
+
+    def get_data(self, as_text: bool = False) -> Any:
+        return bytes(self.body).decode("utf-8", "replace") if as_text else bytes(self.body)
+
+    def set_data(self, value: str | bytes) -> None:
+        self.body = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        self.headers["content-length"] = str(len(self.body))
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        self.headers["content-type"] = value
+
+    @property
+    def mimetype(self) -> str:
+        return (self.content_type or "").split(";")[0].strip()
+
+    @mimetype.setter
+    def mimetype(self, value: str) -> None:
+        # werkzeug adds the charset to text types, as Starlette does for its media_type
+        text = value.startswith("text/") or value in ("application/xml", "application/javascript")
+        self.content_type = f"{value}; charset=utf-8" if text else value
+
+    @property
+    def status(self) -> str:
+        from http import HTTPStatus
+
+        try:
+            return f"{self.status_code} {HTTPStatus(self.status_code).phrase.upper()}"
+        except ValueError:
+            return f"{self.status_code} UNKNOWN"
+
+    @status.setter
+    def status(self, value: int | str) -> None:
+        self.status_code = int(str(value).split()[0])
+
+
+def _from_werkzeug(body: Any) -> Response:
+    """A werkzeug/Flask response object (code that builds ``werkzeug.Response`` itself):
+    the same status, headers (every ``Set-Cookie``) and body, as a Starlette response."""
+
+    out = CompatResponse(body.get_data(), status_code=int(body.status_code))
+    out.raw_headers = [
+        (str(k).lower().encode("latin-1"), str(v).encode("latin-1"))
+        for k, v in body.headers.items()
+        if str(k).lower() != "content-length"
+    ] + [(b"content-length", str(len(out.body)).encode("latin-1"))]
+    return out
 
 
 def _body_response(body: Any) -> Response:
     if isinstance(body, Response):
         return body
     if isinstance(body, (str, bytes)):
-        return Response(body, media_type="text/html")
+        return CompatResponse(body, media_type="text/html")
+    if hasattr(body, "get_data") and hasattr(body, "status_code") and hasattr(body, "headers"):
+        return _from_werkzeug(body)
     if isinstance(body, (dict, list)):
         return jsonify(body)
     if isinstance(body, Iterator):
@@ -159,7 +288,7 @@ def make_response(*args: Any) -> Response:
     ``(body, headers)`` and ``(body, status, headers)``."""
 
     if not args:
-        return Response(b"", media_type="text/html")
+        return CompatResponse(b"", media_type="text/html")
     rv: Any = args[0] if len(args) == 1 else tuple(args)
     status: Any = None
     headers: Any = None
@@ -197,7 +326,7 @@ def FlaskResponse(
     if isinstance(response, Iterator):
         out: Response = StreamingResponse(response, media_type=media_type)
     else:
-        out = Response(b"" if response is None else response, media_type=media_type)
+        out = CompatResponse(b"" if response is None else response, media_type=media_type)
     if status is not None:
         out.status_code = int(str(status).split()[0])
     if headers:
@@ -950,17 +1079,109 @@ def _jinja(folder: str) -> Any:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=_autoescape)
 
 
+def _templating(app: Any) -> dict[str, Any]:
+    """The app's template globals, filters, tests and context processors (Flask keeps them on
+    the app's Jinja environment; here on ``app.state``)."""
+
+    found: dict[str, Any] | None = getattr(app.state, "flask_templating", None)
+    if found is None:
+        found = {"globals": {}, "filters": {}, "tests": {}, "processors": []}
+        app.state.flask_templating = found
+    return found
+
+
+def add_template_global(app: Any, f: Any, name: str | None = None) -> None:
+    """``app.add_template_global(value, name=)``."""
+
+    _templating(app)["globals"][name or f.__name__] = f
+
+
+def add_template_filter(app: Any, f: Any, name: str | None = None) -> None:
+    """``app.add_template_filter(fn, name=)``."""
+
+    _templating(app)["filters"][name or f.__name__] = f
+
+
+def add_template_test(app: Any, f: Any, name: str | None = None) -> None:
+    """``app.add_template_test(fn, name=)``."""
+
+    _templating(app)["tests"][name or f.__name__] = f
+
+
+def _registrar(kind: str, app: Any, name: Any) -> Any:
+    if callable(name):  # used bare: @_flask_compat.template_filter(app) on the function
+        _templating(app)[kind][name.__name__] = name
+        return name
+
+    def register(fn: Any) -> Any:
+        _templating(app)[kind][name or fn.__name__] = fn
+        return fn
+
+    return register
+
+
+def template_global(app: Any, name: str | None = None) -> Any:
+    """``@app.template_global(name=None)``."""
+
+    return _registrar("globals", app, name)
+
+
+def template_filter(app: Any, name: str | None = None) -> Any:
+    """``@app.template_filter(name=None)``."""
+
+    return _registrar("filters", app, name)
+
+
+def template_test(app: Any, name: str | None = None) -> Any:
+    """``@app.template_test(name=None)``."""
+
+    return _registrar("tests", app, name)
+
+
+def context_processor(app: Any) -> Any:
+    """``@app.context_processor``: a function returning a dict of values for every template."""
+
+    def register(fn: Any) -> Any:
+        _templating(app)["processors"].append(fn)
+        return fn
+
+    return register
+
+
 def _template_context(request: Any, context: dict[str, Any]) -> dict[str, Any]:
+    app = _starlette(request).app
+    templating = _templating(app)
     out: dict[str, Any] = {
         "request": request,
         "url_for": functools.partial(url_for, request),
         "get_flashed_messages": get_flashed_messages,
         "session": session,
         "g": g,
-        "config": {},
+        "config": getattr(app, "config", {}),
+        **templating["globals"],
     }
+    for processor in templating["processors"]:
+        out.update(processor() or {})
     out.update(context)
     return out
+
+
+def _environment(request: Any) -> Any:
+    env = _jinja(_template_folder(request))
+    templating = _templating(_starlette(request).app)
+    env.filters.update(templating["filters"])
+    env.tests.update(templating["tests"])
+    return env
+
+
+def instance_path(module_file: str) -> str:
+    """Flask's default ``instance_path``: ``instance`` beside the app's top-level package (or
+    beside the app's module when it is not in a package)."""
+
+    here = os.path.dirname(os.path.abspath(module_file))
+    while os.path.isfile(os.path.join(here, "__init__.py")):
+        here = os.path.dirname(here)
+    return os.path.join(here, "instance")
 
 
 def folder(module_file: str, name: str) -> str:
@@ -985,12 +1206,12 @@ def _template_folder(request: Any) -> str:
 def render_template(request: Any, template_name_or_list: Any, **context: Any) -> str:
     """Flask's ``render_template``: a str (the view's return turns it into text/html)."""
 
-    template = _jinja(_template_folder(request)).get_or_select_template(template_name_or_list)
+    template = _environment(request).get_or_select_template(template_name_or_list)
     return str(template.render(_template_context(request, context)))
 
 
 def render_template_string(request: Any, source: str, **context: Any) -> str:
-    template = _jinja(_template_folder(request)).from_string(source)
+    template = _environment(request).from_string(source)
     return str(template.render(_template_context(request, context)))
 
 
@@ -1095,6 +1316,29 @@ def _is_json(mimetype: str) -> bool:
     )
 
 
+class FlaskHeaders(Headers):
+    """Request headers as werkzeug lists them (``User-Agent``, not ``user-agent``), with
+    werkzeug's ``get(key, default, type=)``; lookups stay case-insensitive."""
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        return [key.title() for key, _ in super().items()]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return [(key.title(), value) for key, value in super().items()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:
+        value = super().get(key, default)
+        if type is None or value is default:
+            return value
+        try:
+            return type(value)
+        except (TypeError, ValueError):
+            return default
+
+
 class CompatRequest:
     """Flask's ``request`` attributes over a Starlette request. ``body`` is ``None`` when
     nothing read it (``_flask_compat.request`` outside a view that takes ``FlaskRequest``):
@@ -1104,7 +1348,7 @@ class CompatRequest:
         self._request = request
         self._body = body
         self.method = request.method
-        self.headers = request.headers
+        self.headers = FlaskHeaders(raw=request.headers.raw)
         self.cookies = dict(request.cookies)
         self.args = MultiDict(request.query_params.multi_items())
         fields = form.multi_items() if form is not None else []
@@ -1130,6 +1374,54 @@ class CompatRequest:
         self.url_root = self.host_url
         self.remote_addr = request.client.host if request.client else None
         self.user_agent = request.headers.get("user-agent", "")
+        self.query_string = request.scope.get("query_string", b"")
+        self.script_root = str(request.scope.get("root_path", "")).rstrip("/")
+        forwarded = request.headers.get("x-forwarded-for", "")
+        self.access_route = [a.strip() for a in forwarded.split(",") if a.strip()] or (
+            [self.remote_addr] if self.remote_addr else []
+        )
+        self._environ: dict[str, Any] | None = None
+
+    @property
+    def environ(self) -> dict[str, Any]:
+        """A WSGI environ built from the ASGI scope (what werkzeug's request reads)."""
+
+        if self._environ is None:
+            scope = self._request.scope
+            server = scope.get("server") or ("localhost", 80)
+            env: dict[str, Any] = {
+                "REQUEST_METHOD": self.method,
+                "SCRIPT_NAME": self.script_root,
+                "PATH_INFO": self.path,
+                "QUERY_STRING": self.query_string.decode("latin-1"),
+                "SERVER_NAME": str(server[0]),
+                "SERVER_PORT": str(server[1]),
+                "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+                "REMOTE_ADDR": self.remote_addr or "",
+                "wsgi.url_scheme": self.scheme,
+            }
+            for key, value in self.headers.items():
+                name = key.upper().replace("-", "_")
+                if name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                    env[name] = value
+                else:
+                    env["HTTP_" + name] = value
+            self._environ = env
+        return self._environ
+
+    @property
+    def authorization(self) -> Any:
+        """werkzeug's ``Authorization`` for the request's header (``None`` without one)."""
+
+        header = self.headers.get("authorization")
+        if not header:
+            return None
+        try:
+            from werkzeug.datastructures import Authorization
+        except ImportError:  # werkzeug gone: the scheme and the raw value
+            scheme, _, rest = header.partition(" ")
+            return types.SimpleNamespace(type=scheme.lower(), token=rest, parameters={})
+        return Authorization.from_header(header)
 
     def _read(self) -> bytes:
         if self._body is None:

@@ -51,6 +51,8 @@ class ProjectFacts:
     uses_templates: bool = False
     uses_flask: bool = False
     uses_flask_cors: bool = False
+    uses_instance_path: bool = False  # app.instance_path read somewhere
+    called: set[str] = field(default_factory=set)  # functions the project calls directly
 
     def kind(self, keys: set[str]) -> ObjKind | None:
         for k in keys:
@@ -119,6 +121,7 @@ class FactsCollector(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        self.facts.called |= self.keys(func)
         if isinstance(func, cst.Attribute) and func.attr.value == "register_blueprint":
             if not node.args:
                 return
@@ -151,6 +154,8 @@ class FactsCollector(cst.CSTVisitor):
             self.facts.config_used |= self.keys(node.value)
         if node.attr.value in HOOK_NAMES:
             self.facts.uses_hooks = True
+        if node.attr.value == "instance_path":
+            self.facts.uses_instance_path = True
 
     def _uses(self, keys: set[str]) -> None:
         for key in keys:

@@ -178,6 +178,39 @@ FLASK_APP_ONLY = frozenset(
         "request_class",
     }
 )
+# Flask extensions that only serve API docs (FastAPI has its own): the setup call goes.
+DOCS_EXTENSIONS = frozenset({"flasgger.Swagger", "flasgger.Flasgger", "flasgger.base.Swagger"})
+# Flask app API the compatible style keeps through _flask_compat (app is the first argument).
+TEMPLATE_DECORATORS = frozenset(
+    {"template_filter", "template_global", "template_test", "context_processor"}
+)
+TEMPLATE_ADDERS = frozenset({"add_template_global", "add_template_filter", "add_template_test"})
+COMPAT_APP_ATTRS = frozenset(
+    {"logger", "make_response", "instance_path", *TEMPLATE_DECORATORS, *TEMPLATE_ADDERS}
+)
+# What a FastAPI app object has (FastAPI 0.11x), and the Flask app attributes the codemod
+# handles elsewhere: any other attribute read on an app gets a TODO (it would fail at runtime).
+FASTAPI_APP_ATTRS = frozenset(
+    {
+        *("add_api_route", "add_api_websocket_route", "add_exception_handler", "add_middleware"),
+        *("add_route", "api_route", "build_middleware_stack", "contact", "debug", "delete"),
+        *("dependency_overrides", "description", "docs_url", "exception_handler"),
+        *("exception_handlers", "get", "head", "include_router", "license_info", "middleware"),
+        *("middleware_stack", "mount", "on_event", "openapi", "openapi_schema", "openapi_tags"),
+        *("openapi_url", "openapi_version", "options", "patch", "post", "put", "redoc_url"),
+        *("root_path", "root_path_in_servers", "router", "routes", "servers", "setup", "state"),
+        *("summary", "swagger_ui_init_oauth", "swagger_ui_oauth2_redirect_url"),
+        *("swagger_ui_parameters", "terms_of_service", "title", "trace", "url_path_for"),
+        *("user_middleware", "version", "webhooks", "websocket", "websocket_route"),
+    }
+)
+HANDLED_APP_ATTRS = frozenset(
+    {
+        *("config", "cli", "url_map", "route", "errorhandler", "register_blueprint", "run"),
+        *("add_url_rule", "register_error_handler", "test_client", "test_cli_runner"),
+        *("secret_key", "testing", "add_middleware"),
+    }
+)
 # The attributes of Flask's request that FlaskRequest (compatible style) provides.
 COMPAT_REQUEST_ATTRS = frozenset(
     (
@@ -208,6 +241,11 @@ COMPAT_REQUEST_ATTRS = frozenset(
         "get_data",
         "json",
         "get_json",
+        "environ",
+        "query_string",
+        "script_root",
+        "authorization",
+        "access_route",
     )
 )
 # idiomatic style: Flask request attribute -> Starlette spelling (same behaviour).
@@ -377,6 +415,13 @@ def _extension_of(keys: set[str]) -> str | None:
         top = key.split(".")[0]
         if top.startswith("flask_") and top != "flask_cors":
             return top
+        if top in ("flask", "flask_cors") or COMPAT_MODULE in key.split("."):
+            continue
+        # Extensions named otherwise: flasgger, bugsnag.flask, authlib.integrations.flask_client
+        parts = key.split(".")[:-1]
+        for i, part in enumerate(parts):
+            if part in ("flask", "flasgger") or part.startswith("flask_") or "_flask" in part:
+                return ".".join(parts[: i + 1])
     return None
 
 
@@ -423,6 +468,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         self._called: set[int] = set()  # id() of nodes that are the func of a Call
         self._config_refs: set[int] = set()  # id() of current_app in current_app.config
         self._after: dict[int, list[cst.SimpleStatementLine]] = {}  # statements to add after
+        self._assigned: set[int] = set()  # id() of attribute nodes that are assignment targets
+        self._type_checks: set[int] = set()  # id() of the classes given to isinstance()
 
     # ------------------------------------------------------------------ helpers
 
@@ -469,7 +516,19 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         AddImportsVisitor.add_needed_import(self.context, module, obj, asname)
 
     def obj_kind(self, node: cst.BaseExpression) -> ObjKind | None:
-        return self.facts.kind(self.keys(node))
+        keys = self.keys(node)
+        kind = self.facts.kind(keys)
+        if (
+            kind is None
+            and isinstance(node, cst.Name)
+            and node.value == "app"
+            and self.facts.objects
+            and any(k.endswith("<locals>.app") for k in keys)
+        ):
+            # A function's ``app`` parameter (``def init_app(app)``, ``def helper(app, ...)``)
+            # in a Flask project: the app, passed around.
+            return ObjKind.APP
+        return kind
 
     def _view_ctx(self) -> _Func | None:
         """The view (or exception handler) whose body is being visited, nested functions
@@ -565,14 +624,28 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self._config_refs.add(id(node.value))
         if node.attr.value == "cli" and self.obj_kind(node.value) is ObjKind.APP:
             self.todo("FF024", "Flask CLI command: move it to a plain click/typer script")
-        if node.attr.value in FLASK_APP_ONLY and self.obj_kind(node.value) is ObjKind.APP:
+        attr = node.attr.value
+        if self.obj_kind(node.value) is ObjKind.APP and not (
+            self._app_attr_kept(attr)
+            or attr in FASTAPI_APP_ATTRS
+            or (attr in HANDLED_APP_ATTRS | set(HOOKS) and attr not in FLASK_APP_ONLY)
+            or (id(node) in self._assigned and attr not in FLASK_APP_ONLY)
+        ):
             self.todo(
                 "FF023",
-                f"app.{node.attr.value} is Flask's and FastAPI has no such attribute: "
-                "rewrite this by hand",
+                f"app.{attr} is Flask's and FastAPI has no such attribute: rewrite this by hand",
             )
         if node.attr.value == "url_map" and self.obj_kind(node.value) is ObjKind.APP:
             self.todo("FF021", "url_map (custom converters): use plain path parameters")
+
+    def _app_attr_kept(self, attr: str) -> bool:
+        """Is ``app.<attr>`` kept through _flask_compat (compatible style)?"""
+
+        return self.options.compatible and attr in COMPAT_APP_ATTRS and self.on("FF012")
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Attribute):
+            self._assigned.add(id(node.target))
 
     def _flask_ref(self, node: cst.Name | cst.Attribute) -> None:
         for key in self.keys(node):
@@ -586,6 +659,13 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 if key == "flask.g" and self._hooks_kept():
                     continue
                 if key == "flask.Response" and self._response_convertible(node):
+                    continue
+                if (
+                    key == "flask.Response"
+                    and id(node) in self._type_checks
+                    and self.options.compatible
+                    and self.on("FF005")
+                ):
                     continue
                 if key == "flask.views.MethodView" and self._views_kept():
                     continue
@@ -622,6 +702,22 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._called.add(id(node.func))
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "isinstance" and len(node.args) == 2:
+            kind = node.args[1].value
+            kinds = kind.elements if isinstance(kind, cst.Tuple) else [cst.Element(kind)]
+            self._type_checks.update(id(el.value) for el in kinds)
+
+    def _response_type(self, node: cst.Name | cst.Attribute) -> cst.BaseExpression | None:
+        """``isinstance(x, flask.Response)`` -> ``isinstance(x, _flask_compat.Response)``
+        (Starlette's: what the converted views and helpers return)."""
+
+        if id(node) not in self._type_checks or "flask.Response" not in self.keys(node):
+            return None
+        if not (self.options.compatible and self.on("FF005")):
+            return None
+        self.applied.add("FF005")
+        return self.compat("Response")
 
     def _hooks_kept(self) -> bool:
         return self.options.compatible and self.on("FF016")
@@ -654,7 +750,14 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
 
     def _request_attr(self, attr: str) -> None:
         view = self._view_ctx()
-        if not self.on("FF004") or view is None or view.kind != "view":
+        if not self.on("FF004"):
+            return
+        if self.options.compatible and self._hooks_kept():
+            # views, hooks and helpers alike: the view's FlaskRequest or _flask_compat.request
+            if attr not in COMPAT_REQUEST_ATTRS:
+                self.todo("FF004", f"request.{attr} has no equivalent in _flask_compat yet")
+            return
+        if view is None or view.kind != "view":
             return
         if self.options.compatible:
             if attr not in COMPAT_REQUEST_ATTRS:
@@ -668,7 +771,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self.todo("FF004", f"request.{attr}: {hint}")
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        return self._context_local(original_node) or updated_node
+        return (
+            self._response_type(original_node) or self._context_local(original_node) or updated_node
+        )
 
     def _context_local(self, node: cst.Name | cst.Attribute) -> cst.BaseExpression | None:
         """``g`` (anywhere) and ``request`` in a hook -> the helper's context-local proxies."""
@@ -693,13 +798,19 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
-        local = self._context_local(original_node)
+        local = self._response_type(original_node) or self._context_local(original_node)
         if local is not None:
             return local
         if self.is_test and self._is_response(original_node.value, original=True):
             converted = self._response_attr(original_node, updated_node)
             if converted is not None:
                 return converted
+        if (
+            original_node.attr.value == "logger"
+            and self.obj_kind(original_node.value) is ObjKind.APP
+            and self._app_attr_kept("logger")
+        ):
+            return self.compat("logger")  # Flask's app.logger: a logging.Logger
         keys = self.keys(original_node)
         view = self._view_ctx()
         if view is not None and view.exc_param and self.on("FF008"):
@@ -794,6 +905,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 )
             elif name in COMPAT_HOOKS and obj is ObjKind.APP and self._hooks_kept():
                 kind = "hook"
+            elif name in TEMPLATE_DECORATORS and obj is ObjKind.APP and self._app_attr_kept(name):
+                continue  # @_flask_compat.template_filter(app, ...) (see _decorator)
             elif name in HOOKS:
                 self.todo(
                     "FF022",
@@ -860,7 +973,12 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             else:
                 self.need("fastapi", "Request")
                 annotation = _name("Request")
-            params = self._prepend(params, ctx.request_alias, annotation)
+            if self.options.compatible and self.keys(original_node.name) & self.facts.called:
+                # The project also calls this view itself (another view delegating to it):
+                # its own arguments keep their places, and the request is the current one.
+                params = self._append_request(params, ctx.request_alias, annotation)
+            else:
+                params = self._prepend(params, ctx.request_alias, annotation)
             self.applied.add("FF004")
         if ctx.kind == "handler" and len(params.params) < 2:
             self.need("fastapi", "Request")
@@ -885,6 +1003,42 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if existing or params.star_arg != cst.MaybeSentinel.DEFAULT or params.kwonly_params:
             new = new.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         return params.with_changes(params=[new, *existing])
+
+    def _append_request(
+        self, params: cst.Parameters, name: str, annotation: cst.BaseExpression
+    ) -> cst.Parameters:
+        """``def v(a, b=1, *, request: FlaskRequest = _flask_compat.request)``."""
+
+        every = [*params.params, *params.kwonly_params, *params.posonly_params]
+        if any(p.name.value == name for p in every) or params.star_kwarg is not None:
+            return params
+        eq = cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(" "),
+            whitespace_after=cst.SimpleWhitespace(" "),
+        )
+        new = cst.Param(
+            name=_name(name),
+            annotation=cst.Annotation(annotation),
+            default=self.compat("request"),
+            equal=eq,
+        )
+        positional = list(params.params)
+        if positional:
+            last = positional[-1]
+            positional[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+        star = params.star_arg
+        if isinstance(star, cst.Param):
+            star = star.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elif not isinstance(star, cst.ParamStar):
+            star = cst.ParamStar(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        kwonly = list(params.kwonly_params)
+        if kwonly:
+            kwonly[-1] = kwonly[-1].with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+        return params.with_changes(params=positional, star_arg=star, kwonly_params=[*kwonly, new])
 
     def _typed(self, param: cst.Param, types: dict[str, str]) -> cst.Param:
         typ = types.get(param.name.value)
@@ -912,6 +1066,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 return upd.with_changes(
                     decorator=cst.Call(func=self.compat(hook), args=[cst.Arg(upd.decorator.value)])
                 )
+        template = self._template_decorator(call, upd.decorator)
+        if template is not None:
+            return upd.with_changes(decorator=template)
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
             return upd
         obj = self.obj_kind(call.func.value)
@@ -932,6 +1089,25 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 )
             )
         return upd
+
+    def _template_decorator(
+        self, orig: cst.BaseExpression, upd: cst.BaseExpression
+    ) -> cst.Call | None:
+        """``@app.template_filter("x")`` / ``@app.context_processor`` ->
+        ``@_flask_compat.template_filter(app, "x")`` / ``@_flask_compat.context_processor(app)``."""
+
+        func = orig.func if isinstance(orig, cst.Call) else orig
+        new_func = upd.func if isinstance(upd, cst.Call) else upd
+        if not isinstance(func, cst.Attribute) or not isinstance(new_func, cst.Attribute):
+            return None
+        name = func.attr.value
+        if name not in TEMPLATE_DECORATORS or self.obj_kind(func.value) is not ObjKind.APP:
+            return None
+        if not self._app_attr_kept(name):
+            return None
+        self.applied.add("FF013")
+        args = list(upd.args) if isinstance(upd, cst.Call) else []
+        return cst.Call(func=self.compat(name), args=_args([cst.Arg(new_func.value), *args]))
 
     def _handler_key(self, orig: cst.Arg, arg: cst.Arg) -> cst.Arg:
         for key in self.keys(orig.value):
@@ -1137,7 +1313,17 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             if not self._is_statement(original_node):  # statements become raise (leave_Expr)
                 self.todo("FF006", "abort inside an expression: raise HTTPException(...) instead")
         extension = _extension_of(keys)
-        if extension and any(self.obj_kind(a.value) is ObjKind.APP for a in original_node.args):
+        on_app = any(self.obj_kind(a.value) is ObjKind.APP for a in original_node.args)
+        if keys & DOCS_EXTENSIONS and on_app and self.on("FF020"):
+            # Flask API docs extensions: FastAPI serves its own; set up on a FastAPI app they
+            # would fail at import (the app would not start).
+            self.todo(
+                "FF020",
+                f"{extension} (API docs) removed: FastAPI serves OpenAPI docs at /docs and "
+                "/openapi.json; move its title/tags to FastAPI(title=..., openapi_tags=...)",
+            )
+            return cst.Name("None")
+        if extension and on_app:
             self.todo("FF020", f"{extension} is set up on the Flask app: replace it")
         if isinstance(func, cst.Attribute):
             obj = self.obj_kind(func.value)
@@ -1146,6 +1332,17 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 return self._include_router(updated_node)
             if obj is ObjKind.APP and attr == "run" and self.on("FF009"):
                 return self._run(original_node, updated_node)
+            if obj is ObjKind.APP and attr in TEMPLATE_ADDERS and self._app_attr_kept(attr):
+                # app.add_template_global(v, name=) -> _flask_compat.add_template_global(app, ...)
+                assert isinstance(updated_node.func, cst.Attribute)
+                self.applied.add("FF013")
+                app_arg = cst.Arg(updated_node.func.value)
+                return updated_node.with_changes(
+                    func=self.compat(attr), args=_args([app_arg, *updated_node.args])
+                )
+            if obj is ObjKind.APP and attr == "make_response" and self._app_attr_kept(attr):
+                self.applied.add("FF005")
+                return updated_node.with_changes(func=self.compat("make_response"))
             if obj is not None and attr in HOOKS:
                 self.todo(
                     "FF022",
@@ -1203,6 +1400,20 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             return updated.with_changes(func=_name("FastAPI"), args=[])
         # Flask's routing answers (HEAD, OPTIONS, strict trailing slashes), see FlaskRouting.
         target = self._assigned_name(original)
+        relative = any(
+            a.keyword is not None
+            and a.keyword.value == "instance_relative_config"
+            and isinstance(a.value, cst.Name)
+            and a.value.value == "True"
+            for a in original.args
+        )
+        instance = relative or self.facts.uses_instance_path
+        if target is not None and instance and self._app_attr_kept("instance_path"):
+            # Flask's instance folder (the app's code reads it, or config files live there).
+            line = cst.parse_statement(f"{target}.instance_path = F(__file__)\n")
+            line = line.visit(_Replace("F", self.compat("instance_path")))  # type: ignore[assignment]
+            assert isinstance(line, cst.SimpleStatementLine)
+            self._after.setdefault(id(self._stmts[-1]), []).append(line)
         if (
             target is not None
             and self.on("FF014")
@@ -1210,11 +1421,17 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         ):
             # Flask's config object (defaults, from_object, from_envvar, ...) stays the app's.
             self.applied.add("FF014")
+            config_args = []
+            if relative and self._app_attr_kept("instance_path"):
+                # instance_relative_config: from_pyfile reads files from the instance folder
+                config_args = [
+                    cst.Arg(cst.Attribute(value=_name(target), attr=_name("instance_path")))
+                ]
             config = cst.Assign(
                 targets=[
                     cst.AssignTarget(cst.Attribute(value=_name(target), attr=_name("config")))
                 ],
-                value=cst.Call(func=self.compat("Config")),
+                value=cst.Call(func=self.compat("Config"), args=config_args),
             )
             self._after.setdefault(id(self._stmts[-1]), []).append(
                 cst.SimpleStatementLine([config])
