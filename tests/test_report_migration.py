@@ -178,6 +178,7 @@ def test_facts_in_the_golden_file_come_from_the_inputs(tmp_path: Path) -> None:
     assert "| 7 | 3 | 3 | 1 |" in text
     assert "| error page with no handler: body differs | 2 |" in text
     assert "| `POST /orders` | probe: bad JSON | 400 -> 422 | status 400 -> 422 |" in text
+    assert "- [ ] Fix the 1 HTTP regression listed above" in text
     assert "| install, cold cache | 12.000 s (11.000-13.000) |" in text
     assert (
         "| web-framework | 3 | 4.00 s | 0.50 s | 1.50 s | 3.00 s | 0.25 s | 1.00 s | 12.0x |"
@@ -336,6 +337,10 @@ def test_audit_that_was_not_available_says_why_and_claims_nothing(tmp_path: Path
     }
     last.write_text(json.dumps(doc))
     text = render_markdown(gather(root, now=NOW))
+    assert (
+        "- [ ] Audit the dependencies for known vulnerabilities where pip-audit's service "
+        "answers (`toolshift verify --audit` could not, see above).\n" in text
+    )
     section = text.split("## Security audit\n\n", 1)[1].split("\n## ", 1)[0]
     assert section == (
         "Audit not available: pip-audit could not audit any of the 7 package(s) of the after "
@@ -348,6 +353,7 @@ def test_audit_that_was_not_available_says_why_and_claims_nothing(tmp_path: Path
     text = render_markdown(gather(root, now=NOW))
     assert "## Security audit\n\nNot audited: run `toolshift verify --audit`.\n" in text
     assert "vulnerabilit" not in text.split("## Security audit", 1)[1].split("## ", 1)[0]
+    assert "Audit the dependencies" not in text
 
 
 def test_http_result_of_another_entry_is_not_used(tmp_path: Path) -> None:

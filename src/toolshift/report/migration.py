@@ -695,6 +695,7 @@ def render_markdown(inp: MigrationInputs) -> str:
     elif not v.ok:
         failed = ", ".join(c.name for c in v.checks if c.failed)
         add(f"- [ ] Fix what verification found: {_cell(failed)}.")
+    out += _verify_extra_todos(inp)
     docker = [p for p in paths if "dockerfile" in p.lower().rsplit("/", 1)[-1]]
     if docker:
         add(
@@ -782,6 +783,25 @@ def _http_section(inp: MigrationInputs) -> list[str]:
                 f"{_cell('; '.join(r.differences) or '-')} |"
             )
         out.append("")
+    return out
+
+
+def _verify_extra_todos(inp: MigrationInputs) -> list[str]:
+    """Checklist lines for what verify --http and verify --audit left open."""
+
+    out = []
+    if inp.http is not None and inp.http.regressions:
+        n = len(inp.http.regressions)
+        out.append(
+            f"- [ ] Fix the {n} HTTP regression{'s' if n != 1 else ''} listed above, then run "
+            "`toolshift verify --http` again."
+        )
+    a = inp.verify.audit if inp.verify is not None else None
+    if a is not None and not a.available:
+        out.append(
+            "- [ ] Audit the dependencies for known vulnerabilities where pip-audit's service "
+            "answers (`toolshift verify --audit` could not, see above)."
+        )
     return out
 
 
