@@ -47,6 +47,7 @@ from typing import IO, Annotated, Any, ClassVar, NoReturn
 
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import URL, FormData, Headers, MutableHeaders, UploadFile
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,6 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = [
     "CompatResponse",
     "Config",
+    "FlaskCORS",
     "FlaskHooks",
     "FlaskRequest",
     "FlaskResponse",
@@ -780,6 +782,50 @@ async def _captured(app: ASGIApp, scope: Scope, receive: Receive) -> Response:
     return response
 
 
+# --------------------------------------------------------------------------- CORS
+
+
+class FlaskCORS(CORSMiddleware):
+    """``flask_cors.CORS(app, ...)`` as Starlette's CORS middleware, answering as Flask-CORS:
+    a preflight is answered by the app itself (Flask's automatic OPTIONS: 200 with ``Allow``
+    and an empty body, 404 where no route matches) with the CORS headers added, none when the
+    origin, method or headers are not allowed, and ``Access-Control-Max-Age`` only when
+    ``max_age`` is set (Starlette sends 600 by default, Flask-CORS nothing)."""
+
+    def __init__(self, app: ASGIApp, max_age: int | timedelta | None = None, **kw: Any) -> None:
+        seconds = int(max_age.total_seconds()) if isinstance(max_age, timedelta) else max_age
+        super().__init__(app, max_age=600 if seconds is None else int(seconds), **kw)
+        if seconds is None:
+            self.preflight_headers.pop("Access-Control-Max-Age", None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "OPTIONS":
+            await super().__call__(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if "origin" not in headers or "access-control-request-method" not in headers:
+            await super().__call__(scope, receive, send)
+            return
+        answer = self.preflight_response(request_headers=headers)
+        cors = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in answer.headers.items()
+            if k.startswith("access-control-") and answer.status_code == 200
+        ]
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if not k.lower().startswith(b"access-control-")
+                ]
+                message = {**message, "headers": raw + cors}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -1157,7 +1203,7 @@ def _template_context(request: Any, context: dict[str, Any]) -> dict[str, Any]:
         "get_flashed_messages": get_flashed_messages,
         "session": session,
         "g": g,
-        "config": getattr(app, "config", {}),
+        "config": getattr(app, "config", None) or Config(),
         **templating["globals"],
     }
     for processor in templating["processors"]:

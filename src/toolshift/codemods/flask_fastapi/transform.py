@@ -1343,7 +1343,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             if obj is ObjKind.APP and attr == "make_response" and self._app_attr_kept(attr):
                 self.applied.add("FF005")
                 return updated_node.with_changes(func=self.compat("make_response"))
-            if obj is not None and attr in HOOKS:
+            template_kept = obj is ObjKind.APP and self._app_attr_kept(attr)
+            if obj is not None and attr in HOOKS and not template_kept:
                 self.todo(
                     "FF022",
                     f"Flask hook {attr}: turn it into a middleware "
@@ -1727,8 +1728,12 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self.todo("FF010", "CORS on a blueprint or without an app: add CORSMiddleware to app")
             return stmt
         self.applied.add("FF010")
-        self.need("fastapi.middleware.cors", "CORSMiddleware")
-        out: list[cst.Arg] = [cst.Arg(_name("CORSMiddleware"))]
+        if self.options.compatible and self.on("FF012"):
+            # Flask-CORS's preflight answers and max_age default (see _flask_compat.FlaskCORS)
+            out: list[cst.Arg] = [cst.Arg(self.compat("FlaskCORS"))]
+        else:
+            self.need("fastapi.middleware.cors", "CORSMiddleware")
+            out = [cst.Arg(_name("CORSMiddleware"))]
         origins = given.get("origins")
         origin_text = string_value(origins) if origins is not None else "*"
         wildcard = given.get("send_wildcard")

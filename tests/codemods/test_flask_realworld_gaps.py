@@ -1,0 +1,325 @@
+"""Gaps found by replaying real-world Flask apps (httpbin, flaskr, Flask's JavaScript example)
+after conversion: each fix is checked here with a minimal app, run on both sides through the
+``verify --http`` harness (one subprocess per side, Flask's test client vs Starlette's
+TestClient), or against Flask/werkzeug themselves as the oracle.
+
+The before/after text of the codemod for these constructs is the ``realworld_gaps`` fixture
+pair (``test_flask_fastapi.py`` runs it with the other pairs: output, idempotence, compiles).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolshift.codemods.flask_fastapi import CodemodOptions, compat_runtime, convert_project
+from toolshift.http_equivalence import Outcome, Request, Verdict, _answers, compare
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def replay(
+    tmp_path: Path, files: dict[str, str], requests: list[Request], spec: str = "app:app"
+) -> list[Outcome]:
+    """Convert ``files`` and replay ``requests`` against both apps with the harness."""
+
+    py = {p: t for p, t in files.items() if p.endswith(".py")}
+    result = convert_project(py, CodemodOptions())
+    before, after = tmp_path / "before", tmp_path / "after"
+    _write(before, files)
+    _write(after, files)
+    _write(after, {p: c.new for p, c in result.files.items()})
+    old = _answers("flask", before, spec, requests, sys.executable, tmp_path)
+    new = _answers("fastapi", after, spec, requests, sys.executable, tmp_path)
+    return [compare(r, a, b) for r, a, b in zip(requests, old, new, strict=True)]
+
+
+def _get(url: str, *headers: tuple[str, str], method: str = "GET") -> Request:
+    return Request(method, url, tuple(headers), b"", "c", "test")
+
+
+def _assert_equal(outcomes: list[Outcome]) -> None:
+    """Every answer equal; an error with no handler in the app may differ by its page only
+    (Flask's HTML page vs FastAPI's JSON: the known, accepted difference)."""
+
+    bad = [
+        (o.request.label, o.before.status, o.after.status, o.differences)
+        for o in outcomes
+        if not (
+            o.verdict is Verdict.EQUAL
+            or (o.verdict is Verdict.ACCEPTED and "Flask's HTML page" in o.differences[0])
+        )
+    ]
+    assert not bad
+
+
+# --------------------------------------------------------------------------- CORS preflight
+
+CORS_APP = """\
+from flask import Flask, jsonify
+from flask_cors import CORS
+
+app = Flask(__name__)
+CORS(app{options})
+
+
+@app.route("/items", methods=["GET", "POST"])
+def items():
+    return jsonify([1, 2])
+"""
+PREFLIGHTS = [
+    _get("/items", ("Origin", "https://a.example"), ("Access-Control-Request-Method", "POST")),
+    _get(
+        "/items",
+        ("Origin", "https://a.example"),
+        ("Access-Control-Request-Method", "GET"),
+        ("Access-Control-Request-Headers", "X-Token, Content-Type"),
+    ),
+    _get("/nowhere", ("Origin", "https://a.example"), ("Access-Control-Request-Method", "GET")),
+    _get("/items", ("Origin", "https://a.example")),  # a plain OPTIONS with an Origin
+    _get("/items", ("Origin", "https://a.example")),  # a simple request
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "options",
+    ["", ", max_age=3600", ", origins=['https://a.example'], supports_credentials=True"],
+    ids=["defaults", "max_age", "origins"],
+)
+def test_cors_preflight_answers_as_flask_cors(tmp_path: Path, options: str) -> None:
+    requests = [
+        Request("OPTIONS", r.url, r.headers, b"", "c", "test") for r in PREFLIGHTS[:4]
+    ] + PREFLIGHTS[4:]
+    outcomes = replay(tmp_path, {"app.py": CORS_APP.format(options=options)}, requests)
+    _assert_equal(outcomes)
+    first = outcomes[0].after.headers
+    if "max_age" in options:
+        assert first["access-control-max-age"] == "3600"
+    else:  # Starlette alone would send 600
+        assert "access-control-max-age" not in first
+
+
+def test_flask_cors_middleware_drops_max_age_only_when_unset() -> None:
+    from starlette.applications import Starlette
+
+    unset = compat_runtime.FlaskCORS(Starlette(), allow_origins=["*"])
+    given = compat_runtime.FlaskCORS(Starlette(), allow_origins=["*"], max_age=60)
+    assert "Access-Control-Max-Age" not in unset.preflight_headers
+    assert given.preflight_headers["Access-Control-Max-Age"] == "60"
+
+
+# --------------------------------------------------------------------------- responses
+
+RESPONSES_APP = """\
+from flask import Flask, Response, jsonify, make_response
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from helpers import challenge, status
+
+app = Flask(__name__)
+
+
+@app.route("/teapot")
+def teapot():
+    return status(418)
+
+
+@app.route("/built")
+def built():
+    r = WerkzeugResponse("raw", status=202, mimetype="text/plain")
+    r.set_cookie("a", "1")
+    r.set_cookie("b", "2")
+    return r
+
+
+@app.route("/echo")
+def echo():
+    r = jsonify(x=1)
+    r.data = r.data + b"\\n"
+    r.headers.add("X-Many", "1")
+    r.headers.add("X-Many", "2")
+    return jsonify(many=r.headers.get_all("X-Many"), size=len(r.data), type=r.mimetype)
+
+
+@app.route("/auth/<user>")
+def auth(user, realm="me"):
+    return challenge(app, realm)
+
+
+@app.route("/auth-default")
+def auth_default():
+    return auth("anonymous", "default")
+
+
+def wrap(data):
+    return data.data if isinstance(data, Response) else data
+
+
+@app.route("/wrapped")
+def wrapped():
+    return wrap(make_response("inner"))
+"""
+RESPONSES_HELPERS = """\
+from flask import make_response
+
+
+def status(code):
+    r = make_response()
+    r.status_code = code
+    r.data = "teapot"
+    r.headers = {"X-Status": str(code)}
+    return r
+
+
+def challenge(app, realm):
+    response = app.make_response("")
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = f'Basic realm="{realm}"'
+    return response
+"""
+
+
+@pytest.mark.slow
+def test_werkzeug_style_responses_answer_the_same(tmp_path: Path) -> None:
+    requests = [
+        _get(u) for u in ("/teapot", "/built", "/echo", "/auth/bob", "/auth-default", "/wrapped")
+    ]
+    outcomes = replay(
+        tmp_path, {"app.py": RESPONSES_APP, "helpers.py": RESPONSES_HELPERS}, requests
+    )
+    _assert_equal(outcomes)
+    by_url = {o.request.url: o for o in outcomes}
+    assert by_url["/teapot"].after.status == 418
+    assert "content-type" not in by_url["/teapot"].after.headers  # replaced, as werkzeug does
+    assert by_url["/auth-default"].after.headers["www-authenticate"] == 'Basic realm="default"'
+
+
+def test_compat_response_keeps_werkzeug_attributes() -> None:
+    r = compat_runtime.make_response("x")
+    assert isinstance(r, compat_runtime.CompatResponse)
+    r.data = "héllo"
+    assert r.get_data() == "héllo".encode()
+    assert r.headers["content-length"] == str(len("héllo".encode()))
+    r.mimetype = "text/plain"
+    assert r.content_type == "text/plain; charset=utf-8"
+    r.status = "404 NOT FOUND"
+    assert (r.status_code, r.status) == (404, "404 NOT FOUND")
+    r.headers.add("X-A", "1")
+    r.headers.add("X-A", "2")
+    assert r.headers.get_all("X-A") == ["1", "2"]
+
+
+def test_werkzeug_response_becomes_the_same_starlette_response() -> None:
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    w = WerkzeugResponse(b"body", status=418, mimetype="text/plain")
+    w.set_cookie("a", "1")
+    w.set_cookie("b", "2")
+    got = compat_runtime.make_response(w)
+    assert got.status_code == 418
+    assert got.body == b"body"
+    assert got.headers.getlist("set-cookie") == w.headers.getlist("Set-Cookie")
+    assert got.headers["content-type"] == w.headers["Content-Type"]
+
+
+# --------------------------------------------------------------------------- request
+
+REQUEST_APP = """\
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+
+
+@app.before_request
+def hook():
+    if request.environ.get("HTTP_X_BLOCK") == "1":
+        return "blocked", 403
+
+
+@app.route("/echo")
+def echo():
+    env = request.environ
+    return jsonify(
+        headers=dict(request.headers.items()),
+        method=env["REQUEST_METHOD"],
+        query=env["QUERY_STRING"],
+        raw=request.query_string.decode(),
+        origin=request.remote_addr,
+        user=request.authorization.username if request.authorization else None,
+    )
+"""
+
+
+@pytest.mark.slow
+def test_request_environ_headers_and_authorization_answer_the_same(tmp_path: Path) -> None:
+    requests = [
+        _get("/echo?a=1&b=2", ("X-Custom-Thing", "v")),
+        _get("/echo", ("Authorization", "Basic dXNlcjpwYXNz")),
+        _get("/echo", ("X-Block", "1")),
+    ]
+    _assert_equal(replay(tmp_path, {"app.py": REQUEST_APP}, requests))
+
+
+# --------------------------------------------------------------------------- templating
+
+TEMPLATE_APP = """\
+import os
+
+from flask import Flask, render_template
+
+app = Flask(__name__)
+app.add_template_global("demo", name="site_name")
+
+
+@app.template_filter("shout")
+def shout(text):
+    return text.upper() + "!"
+
+
+@app.template_global()
+def double(x):
+    return x * 2
+
+
+@app.context_processor
+def inject():
+    return {"motto": "hi"}
+
+
+@app.route("/")
+def index():
+    app.logger.info("index")
+    return render_template("index.html", name="ada")
+"""
+TEMPLATE = "{{ site_name }} {{ name|shout }} {{ double(2) }} {{ motto }} {{ config.DEBUG }}\n"
+
+
+@pytest.mark.slow
+def test_template_globals_filters_and_context_processors_answer_the_same(
+    tmp_path: Path,
+) -> None:
+    files = {"app.py": TEMPLATE_APP, "templates/index.html": TEMPLATE}
+    outcomes = replay(tmp_path, files, [_get("/")])
+    _assert_equal(outcomes)
+    assert outcomes[0].after.body.strip() == "demo ADA! 4 hi False"
+
+
+def test_instance_path_is_flasks_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flask
+
+    pkg = tmp_path / "rwpkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    expected = flask.Flask("rwpkg").instance_path
+    assert compat_runtime.instance_path(str(pkg / "__init__.py")) == expected
+    assert compat_runtime.instance_path(str(pkg / "views.py")) == expected
+    assert compat_runtime.instance_path(str(tmp_path / "app.py")) == str(tmp_path / "instance")
