@@ -140,6 +140,7 @@ def write_image_chart(
             ax_t.legend(fontsize=8)
         ax_t.grid(axis="y", alpha=0.3)
         ax_s.set_xticks(range(len(pairs)), [p.dockerfile for p in pairs], fontsize=8)
+        ax_s.set_xlim(-0.75, len(pairs) - 0.25)  # one Dockerfile: bars, not a wall
         ax_s.set_ylabel("MB")
         ax_s.set_title("image size", fontsize=9)
         ax_s.grid(axis="y", alpha=0.3)
