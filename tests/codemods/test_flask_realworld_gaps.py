@@ -323,3 +323,46 @@ def test_instance_path_is_flasks_default(tmp_path: Path, monkeypatch: pytest.Mon
     assert compat_runtime.instance_path(str(pkg / "__init__.py")) == expected
     assert compat_runtime.instance_path(str(pkg / "views.py")) == expected
     assert compat_runtime.instance_path(str(tmp_path / "app.py")) == str(tmp_path / "instance")
+
+
+# --------------------------------------------------------------------------- routes
+
+ROUTES_APP = """\
+from flask import Flask, render_template_string, url_for
+
+app = Flask(__name__)
+
+
+@app.route("/", defaults={"js": "fetch"})
+@app.route("/<any(xhr, jquery, fetch):js>")
+def index(js):
+    return render_template_string(
+        "{{ js }} {{ url_for('index', js='fetch') }} {{ url_for('index', js='xhr') }}", js=js
+    )
+
+
+@app.route("/add", methods=["POST"])
+def add():
+    return url_for("index", js="jquery")
+"""
+
+
+@pytest.mark.slow
+def test_any_converter_and_route_defaults_answer_the_same(tmp_path: Path) -> None:
+    requests = [_get(u) for u in ("/", "/xhr", "/jquery", "/plain", "/add")]
+    requests.append(Request("POST", "/add", (), b"", "c", "test"))
+    outcomes = replay(tmp_path, {"app.py": ROUTES_APP}, requests)
+    _assert_equal(outcomes)
+    by_url = {o.request.label: o for o in outcomes}
+    assert by_url["GET /"].after.body == "fetch / /xhr"
+    assert by_url["GET /plain"].after.status == 404  # not a value of any(...)
+    assert by_url["GET /add"].after.status == 405  # not taken by /<js>
+
+
+def test_any_converter_registers_one_convertor_per_value_set() -> None:
+    from starlette.convertors import CONVERTOR_TYPES
+
+    name = compat_runtime.any_converter("a-b", "c")
+    assert name == compat_runtime.any_converter("a-b", "c")
+    convertor = CONVERTOR_TYPES[name]
+    assert convertor.regex == "a\\-b|c"

@@ -68,6 +68,7 @@ __all__ = [
     "add_template_global",
     "add_template_test",
     "after_request",
+    "any_converter",
     "before_request",
     "context_processor",
     "error_handler",
@@ -1041,6 +1042,30 @@ class FlaskRouting:
         await self.app(scope, receive, send)
 
 
+def any_converter(*values: str) -> str:
+    """werkzeug's ``<any(a, b):x>``: registers a Starlette path convertor matching only those
+    values (another value answers 404, as in Flask) and returns its name for the path."""
+
+    import re
+
+    from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
+
+    name = "any_" + "_".join(re.sub(r"\W", "_", v) for v in values)
+    if name not in CONVERTOR_TYPES:
+
+        class AnyConvertor(Convertor[str]):
+            regex = "|".join(re.escape(v) for v in values)
+
+            def convert(self, value: str) -> str:
+                return value
+
+            def to_string(self, value: str) -> str:
+                return str(value)
+
+        register_url_convertor(name, AnyConvertor())
+    return name
+
+
 def _allow(allowed: set[str]) -> str:
     return ", ".join(sorted(allowed | {"OPTIONS"} | ({"HEAD"} if "GET" in allowed else set())))
 
@@ -1072,6 +1097,10 @@ def url_for(request: Any, endpoint: str, **values: Any) -> str:
             path = str(req.app.url_path_for("static", path=filename))
         except NoMatchFound:
             path = "/static/" + filename.lstrip("/")
+    elif (found := _defaults_route(req, name, values)) is not None:
+        path, used = found
+        for key in used:
+            values.pop(key)
     else:
         params = _path_params(req, name, values)
         if params is None:
@@ -1094,6 +1123,39 @@ def url_for(request: Any, endpoint: str, **values: Any) -> str:
     if external:
         path = str(req.base_url).rstrip("/") + path
     return path
+
+
+def _defaults_route(req: Request, name: str, values: dict[str, Any]) -> tuple[str, set[str]] | None:
+    """werkzeug builds a rule whose ``defaults`` equal the values given (``route("/",
+    defaults={"js": "fetch"})`` for ``url_for("index", js="fetch")``): here a route of that
+    name whose function's default for a parameter not in its path equals the value."""
+
+    from starlette.routing import NoMatchFound
+
+    for route in req.app.router.routes:
+        convertors = getattr(route, "param_convertors", None)
+        if getattr(route, "name", None) != name or convertors is None:
+            continue
+        try:
+            signature = inspect.signature(route.endpoint)
+        except (TypeError, ValueError):
+            continue
+        used = {
+            k
+            for k, p in signature.parameters.items()
+            if k not in convertors
+            and k in values
+            and p.default is not inspect.Parameter.empty
+            and p.default == values[k]
+        }
+        params = {k: values[k] for k in convertors if k in values}
+        if not used or len(params) != len(convertors):
+            continue
+        try:
+            return str(route.url_path_for(name, **params)), used | set(params)
+        except NoMatchFound:
+            continue
+    return None
 
 
 def _path_params(req: Request, name: str, values: dict[str, Any]) -> dict[str, Any] | None:

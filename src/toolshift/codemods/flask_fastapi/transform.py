@@ -27,6 +27,7 @@ redirect bodies, CORS headers on requests without an ``Origin``, the session coo
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -315,6 +316,8 @@ class _Func:
     alias_hint: str = "request"  # the name the view's request parameter will get
     exc_param: str | None = None  # handler of an HTTP error: its exception parameter
     path_types: dict[str, str] = field(default_factory=dict)
+    # route(defaults={...}): parameter -> value, given to the function's parameter
+    route_defaults: dict[str, cst.BaseExpression] = field(default_factory=dict)
 
 
 @dataclass
@@ -322,6 +325,15 @@ class _Todo:
     line: int
     rule: str
     message: str
+
+
+def _any_choices(conv: str, cargs: str | None) -> list[str] | None:
+    """The values of werkzeug's ``any(a, b, "c")`` converter (None for another converter)."""
+
+    if conv != "any" or not cargs:
+        return None
+    values = [v.strip().strip("'\"") for v in cargs[1:-1].split(",")]
+    return values if all(values) else None
 
 
 def _name(value: str) -> cst.Name:
@@ -963,6 +975,16 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             for orig, upd in zip(original_node.decorators, updated_node.decorators, strict=True)
         ]
         params = updated_node.params
+        if ctx.route_defaults:
+            with_defaults = self._with_defaults(params, ctx)
+            if with_defaults is None:
+                self.todo(
+                    "FF003",
+                    "route defaults=: give the view's parameters these defaults by hand",
+                    original_node,
+                )
+            else:
+                params = with_defaults
         if ctx.path_types:
             params = params.with_changes(
                 params=[self._typed(p, ctx.path_types) for p in params.params]
@@ -1134,7 +1156,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 methods = arg.value
             elif kw == "endpoint":
                 extra.append(_kwarg("name", arg.value))
-            elif kw == "provide_automatic_options":
+            elif kw == "provide_automatic_options" or (
+                kw == "defaults" and self._route_defaults(arg.value, ctx)
+            ):
                 continue
             elif kw is not None:
                 self.todo("FF003", f"route option {kw}= has no FastAPI equivalent")
@@ -1161,6 +1185,42 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         return call.with_changes(
             func=call.func.with_changes(attr=_name(attr)), args=_args([*out_args, *extra])
         )
+
+    def _route_defaults(self, value: cst.BaseExpression, ctx: _Func) -> bool:
+        """``defaults={"js": "fetch"}``: the view's parameter gets the value as its default
+        (a route without that path parameter calls the view with it, as Flask does)."""
+
+        if not isinstance(value, cst.Dict) or not self.options.compatible:
+            return False
+        found: dict[str, cst.BaseExpression] = {}
+        for el in value.elements:
+            key = string_value(el.key) if isinstance(el, cst.DictElement) else None
+            if key is None or not isinstance(el, cst.DictElement):
+                return False
+            found[key] = el.value
+        ctx.route_defaults.update(found)
+        return True
+
+    def _with_defaults(self, params: cst.Parameters, ctx: _Func) -> cst.Parameters | None:
+        """The parameters with the route defaults set; None when that is not valid Python
+        (a parameter without a default would follow one with a default)."""
+
+        out: list[cst.Param] = []
+        seen_default = False
+        for p in params.params:
+            value = ctx.route_defaults.get(p.name.value)
+            if p.default is None and value is not None:
+                spaced = p.annotation is not None
+                ws = cst.SimpleWhitespace(" " if spaced else "")
+                p = p.with_changes(
+                    default=value, equal=cst.AssignEqual(whitespace_before=ws, whitespace_after=ws)
+                )
+            if p.default is not None:
+                seen_default = True
+            elif seen_default:
+                return None
+            out.append(p)
+        return params.with_changes(params=out)
 
     def _add_url_rule(self, call: cst.Call) -> cst.Call | None:
         """``add_url_rule(rule, endpoint, view_func, methods=...)`` -> ``add_api_route``."""
@@ -1244,6 +1304,11 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 if conv in CONVERTER_TYPES:
                     ctx.path_types[var] = CONVERTER_TYPES[conv]
                 return "{" + var + ":" + conv + "}"
+            choices = _any_choices(conv, cargs)
+            if choices is not None and self.options.compatible and self.on("FF012"):
+                # <any(a, b):x>: a Starlette convertor matching only those values (else 404)
+                anys.append((var, choices))
+                return "{" + var + ":\0" + str(len(anys) - 1) + "}"
             self.todo(
                 "FF021",
                 f"converter <{conv}{cargs or ''}:{var}> has no FastAPI equivalent: "
@@ -1251,8 +1316,27 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             )
             return "{" + var + "}"
 
+        anys: list[tuple[str, list[str]]] = []
         new = CONVERTER.sub(convert, node.value)
-        return node.with_changes(value=new)
+        if not anys:
+            return node.with_changes(value=new)
+        # "/{js:" + _flask_compat.any_converter("xhr", "jquery") + "}": the convertor is
+        # registered (under a name made from its values) before the route is.
+        quote, prefix = node.quote, node.prefix
+        parts = re.split("\0(\\d+)", new)  # [opening + text, index, text, ..., text + closing]
+        expr: cst.BaseExpression = cst.SimpleString(parts[0] + quote)
+        for i in range(1, len(parts), 2):
+            _, choices = anys[int(parts[i])]
+            call = cst.Call(
+                func=self.compat("any_converter"),
+                args=_args([cst.Arg(cst.SimpleString(json.dumps(c))) for c in choices]),
+            )
+            last = i + 2 >= len(parts)
+            rest = prefix + quote + parts[i + 1] + ("" if last else quote)
+            expr = cst.BinaryOperation(expr, cst.Add(), call)
+            expr = cst.BinaryOperation(expr, cst.Add(), cst.SimpleString(rest))
+        self.applied.add("FF021")
+        return expr
 
     # ------------------------------------------------------------------ calls
 
