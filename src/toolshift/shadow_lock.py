@@ -181,6 +181,10 @@ class ShadowLock:
             return None
         shadow = cls(root, inputs, pins, extra_args)
         shadow._thread.start()
+        # Until uv runs, the thread's Python work (copy, settings, pins) would share the GIL
+        # with the planning that follows and start uv later: let it run alone (a few ms).
+        while not shadow._token.started.wait(0.005) and shadow._thread.is_alive():
+            pass
         return shadow
 
     def _work(self) -> None:

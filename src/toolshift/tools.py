@@ -95,6 +95,7 @@ class CancelToken:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[str] | None = None
         self.cancelled = False
+        self.started = threading.Event()  # set once a command run with this token has started
 
     def cancel(self) -> None:
         with self._lock:
@@ -107,6 +108,8 @@ class CancelToken:
             if proc is not None and self.cancelled:
                 proc.kill()
             self._proc = proc
+            if proc is not None:
+                self.started.set()
             return not self.cancelled
 
 
