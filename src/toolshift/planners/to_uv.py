@@ -302,6 +302,23 @@ def _path_source(req: Requirement, url: str, state: _State) -> pp.UvSource:
     return pp.UvSource(req.name, tuple(fields))
 
 
+def _is_project_root(req: Requirement) -> bool:
+    """``-e .``, ``.``, ``file:.``, ``${PROJECT_ROOT}``: the project installing itself."""
+
+    if req.source is not SourceKind.PATH or not req.url:
+        return False
+    path = req.url
+    for prefix in ("file://", "file:"):
+        if path.startswith(prefix):
+            path = path[len(prefix) :]
+            break
+    for ref in ("${PROJECT_ROOT}", "$PROJECT_ROOT"):
+        if path.startswith(ref):
+            path = "." + path[len(ref) :]
+    path = path.split("#", 1)[0]
+    return bool(path) and posixpath.normpath(path) == "."
+
+
 def _name_from_url(url: str) -> str:
     """A best guess at a distribution name from a path, archive or repository URL."""
 
@@ -491,6 +508,37 @@ class _Planner:
             above=_comments_above(req, self.lines),
             origin=req.origin,
         )
+
+    def not_self(self, reqs: Iterable[Requirement]) -> list[Requirement]:
+        """The requirements without ``-e .`` (the project itself): ``uv sync`` installs the
+        project, editable, and a pyproject cannot list the project among its own
+        dependencies."""
+
+        out: list[Requirement] = []
+        for req in reqs:
+            if not _is_project_root(req):
+                out.append(req)
+                continue
+            if req.extras:
+                flags = " ".join(f"--extra {e}" for e in req.extras)
+                self.state.diag(
+                    "TS105",
+                    Severity.WARNING,
+                    f"{req.url}[{','.join(req.extras)}] installed the project itself with its "
+                    f"extras; uv sync installs the project, the extras only with {flags}",
+                    req.origin,
+                    hint=f"run `uv sync {flags}` where this file was installed, or move those "
+                    "extras' requirements into a dependency group",
+                )
+            else:
+                self.state.diag(
+                    "TS105",
+                    Severity.INFO,
+                    f"{req.url} installed the project itself: uv sync does that (editable), so "
+                    "it is not listed as a dependency",
+                    req.origin,
+                )
+        return out
 
     def named(self, req: Requirement) -> Requirement:
         """An unnamed ``-e ./path`` or URL requirement needs a name in pyproject.toml."""
@@ -686,7 +734,7 @@ class _Planner:
 
         deps: list[pp.Dep] = []
         for g in runtime:
-            deps += [self.dep(r) for r in g.requirements]
+            deps += [self.dep(r) for r in self.not_self(g.requirements)]
             replaced.update(g.files)
             if g.files:
                 st.reasons.append(
@@ -696,7 +744,7 @@ class _Planner:
         extras: list[tuple[str, tuple[pp.Dep, ...]]] = []
         for g in p.groups:
             if g.kind is GroupKind.EXTRA:
-                extras.append((g.name, tuple(self.dep(r) for r in g.requirements)))
+                extras.append((g.name, tuple(self.dep(r) for r in self.not_self(g.requirements))))
                 replaced.update(g.files)
 
         groups: list[tuple[str, tuple[pp.GroupItem, ...]]] = []
@@ -718,7 +766,7 @@ class _Planner:
                             "group; the include was not carried over",
                             Origin(g.files[0]) if g.files else None,
                         )
-                items += [self.dep(r) for r in g.requirements]
+                items += [self.dep(r) for r in self.not_self(g.requirements)]
                 groups.append((g.name, tuple(items)))
                 replaced.update(g.files)
                 if g.files:

@@ -1,0 +1,93 @@
+"""migrate --to uv on project shapes teams really have (found in an end-to-end QA pass):
+each test is a defect a user hit, planned through the real ``detect``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from toolshift.detect import detect
+from toolshift.model import MigrateOptions, Plan
+from toolshift.planners.to_uv import plan_to_uv
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, text in files.items():
+        full = root / rel
+        full.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            full.write_bytes(text)
+        else:
+            full.write_text(text)
+    return root
+
+
+def plan(root: Path, **kw: object) -> Plan:
+    return plan_to_uv(detect(root), MigrateOptions(target="uv", **kw))  # type: ignore[arg-type]
+
+
+def new_text(p: Plan, path: str) -> str:
+    for c in p.changes:
+        if c.path == path:
+            assert c.new is not None, f"{path} is deleted"
+            return c.new.decode("utf-8-sig")
+    raise AssertionError(f"no change for {path}")
+
+
+def changed(p: Plan) -> dict[str, bool]:
+    """path -> still exists after the plan."""
+    return {c.path: c.new is not None for c in p.changes}
+
+
+# --------------------------------------------------------------------------- -e . (the project)
+
+PACKAGE = """[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "billing"
+version = "2.0.1"
+"""
+
+
+def test_editable_install_of_the_project_itself_is_not_a_dependency(tmp_path: Path) -> None:
+    # `-e .` in requirements-dev.txt made a "" dependency and `"" = {path = "."}`: uv lock
+    # failed on the pyproject toolshift wrote and the whole migration rolled back.
+    root = write(
+        tmp_path / "billing",
+        {
+            "pyproject.toml": PACKAGE,
+            "requirements.txt": "alpha==1.1.0\n",
+            "requirements-dev.txt": "-r requirements.txt\n-e .\ndevtool==3.0\n",
+            "src/billing/__init__.py": "",
+        },
+    )
+    p = plan(root)
+    data = tomllib.loads(new_text(p, "pyproject.toml"))
+    assert data["dependency-groups"]["dev"] == ["devtool==3.0"]
+    assert data["project"]["dependencies"] == ["alpha==1.1.0"]
+    assert "sources" not in data.get("tool", {}).get("uv", {})
+    assert any(
+        d.code == "TS105"
+        and "project itself" in d.message
+        and d.origin
+        and d.origin.path == "requirements-dev.txt"
+        for d in p.diagnostics
+    )
+
+
+def test_editable_project_with_extras_and_file_url_forms(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "billing",
+        {
+            "pyproject.toml": PACKAGE + '\n[project.optional-dependencies]\ntest = ["delta"]\n',
+            "requirements.txt": "alpha==1.1.0\n-e file:.\n",
+            "requirements-dev.txt": "-e .[test]\ndevtool==3.0\n",
+        },
+    )
+    p = plan(root)
+    data = tomllib.loads(new_text(p, "pyproject.toml"))
+    assert data["project"]["dependencies"] == ["alpha==1.1.0"]
+    assert data["dependency-groups"]["dev"] == ["devtool==3.0"]
+    assert any("--extra test" in d.message for d in p.diagnostics)
