@@ -91,3 +91,69 @@ def test_editable_project_with_extras_and_file_url_forms(tmp_path: Path) -> None
     assert data["project"]["dependencies"] == ["alpha==1.1.0"]
     assert data["dependency-groups"]["dev"] == ["devtool==3.0"]
     assert any("--extra test" in d.message for d in p.diagnostics)
+
+
+# --------------------------------------------------------------------------- setuptools packages
+
+SETUP_CFG = """[metadata]
+name = order-service
+version = 1.4.0
+
+[options]
+packages = find:
+"""
+
+
+def test_setup_cfg_package_keeps_its_name_version_and_is_built(tmp_path: Path) -> None:
+    # The new [project] said name = "<folder>", version = "0.1.0": setuptools reads [project]
+    # first, so the package was renamed, and with no [build-system] uv did not install it.
+    root = write(
+        tmp_path / "svc-folder",
+        {
+            "setup.cfg": SETUP_CFG,
+            "setup.py": "from setuptools import setup\nsetup()\n",
+            "requirements.txt": "alpha==1.1.0\n",
+            "requirements-dev.txt": "-e .\ndevtool==3.0\n",
+        },
+    )
+    data = tomllib.loads(new_text(plan(root), "pyproject.toml"))
+    assert data["project"]["name"] == "order-service"
+    assert data["project"]["version"] == "1.4.0"
+    assert data["build-system"]["build-backend"] == "setuptools.build_meta"
+    assert any(r.startswith("setuptools") for r in data["build-system"]["requires"])
+    assert "package" not in data.get("tool", {}).get("uv", {})
+
+
+def test_setup_py_with_a_computed_version_leaves_the_version_dynamic(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "setup.py": "from setuptools import setup\n"
+            "from svc import __version__\n"
+            "setup(\n    name='svc-core',\n    version=__version__,\n    packages=['svc'],\n)\n",
+            "requirements.txt": "alpha==1.1.0\n",
+        },
+    )
+    data = tomllib.loads(new_text(plan(root), "pyproject.toml"))
+    assert data["project"]["name"] == "svc-core"
+    assert "version" not in data["project"]
+    assert data["project"]["dynamic"] == ["version"]
+    assert data["build-system"]["build-backend"] == "setuptools.build_meta"
+
+
+def test_existing_build_system_is_not_touched(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": '[build-system]\nrequires = ["flit_core"]\n'
+            'build-backend = "flit_core.buildapi"\n',
+            "setup.cfg": SETUP_CFG,
+            "requirements.txt": "alpha==1.1.0\n",
+        },
+    )
+    data = tomllib.loads(new_text(plan(root), "pyproject.toml"))
+    assert data["build-system"] == {
+        "requires": ["flit_core"],
+        "build-backend": "flit_core.buildapi",
+    }
+    assert data["project"]["name"] == "order-service"

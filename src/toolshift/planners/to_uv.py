@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -317,6 +317,48 @@ def _is_project_root(req: Requirement) -> bool:
             path = "." + path[len(ref) :]
     path = path.split("#", 1)[0]
     return bool(path) and posixpath.normpath(path) == "."
+
+
+_SETUP_PY_FIELD = re.compile(r"""\b(name|version)\s*=\s*(?:(['"])([^'"\n]+)\2|(\S))""")
+SETUPTOOLS_BUILD = ("setuptools>=61", "setuptools.build_meta")
+
+
+def setuptools_metadata(contents: Mapping[str, bytes]) -> tuple[str, str, bool]:
+    """(name, version, version computed) a setuptools package states in ``setup.cfg``
+    ``[metadata]`` or as literal ``setup(name=..., version=...)`` arguments; empty when it
+    does not say. ``version = attr: pkg.__version__`` or ``version=__version__`` is computed."""
+
+    import configparser
+
+    name = version = ""
+    computed = False
+    if "setup.cfg" in contents:
+        cfg = configparser.ConfigParser(interpolation=None)
+        try:
+            cfg.read_string(decode(contents["setup.cfg"], "setup.cfg")[0])
+        except (configparser.Error, ValueError):
+            pass
+        else:
+            if cfg.has_section("metadata"):
+                name = cfg.get("metadata", "name", fallback="").strip()
+                version = cfg.get("metadata", "version", fallback="").strip()
+                if version.startswith(("attr:", "file:")):
+                    version, computed = "", True
+    if "setup.py" in contents and (not name or not (version or computed)):
+        try:
+            text = decode(contents["setup.py"], "setup.py")[0]
+        except ValueError:
+            text = ""
+        for m in _SETUP_PY_FIELD.finditer(text):
+            key, literal = m.group(1), m.group(3)
+            if key == "name" and not name and literal:
+                name = literal.strip()
+            elif key == "version" and not (version or computed):
+                if literal:
+                    version = literal.strip()
+                else:
+                    computed = True
+    return name, version, computed
 
 
 def _name_from_url(url: str) -> str:
@@ -815,10 +857,16 @@ class _Planner:
                 f"--hash values in {', '.join(sorted(st.hash_files))} were dropped: uv.lock "
                 "records a hash for every file it locks",
             )
+        setup_name, setup_version, setup_computed = (
+            setuptools_metadata(self.detected.contents) if self.poetry is None else ("", "", False)
+        )
         edits = pp.PyprojectEdits(
             # a folder named `svc_` gives `svc-`: PEP 508 names end with a letter or digit
-            name=re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", p.name or PurePosixPath(p.root).name)
+            name=setup_name
+            or re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", p.name or PurePosixPath(p.root).name)
             or "service",
+            version=setup_version or "0.1.0",
+            dynamic=("version",) if setup_computed else (),
             requires_python=self.requires_python(),
             dependencies=tuple(deps),
             extras=tuple(extras),
@@ -1156,7 +1204,8 @@ class _Planner:
         result = pp.render_pyproject(text, final, PYPROJECT)
         self.state.diagnostics.extend(result.diagnostics)
         self.python_left_behind(result.text)
-        new = encode(_blank_before_headers(text or "", result.text), fmt)
+        rendered = self.setuptools_build_system(result.text)
+        new = encode(_blank_before_headers(text or "", rendered), fmt)
         if old is not None and new == old:
             return None
         rules = self.rules_for((*added, *result.added), edits)
@@ -1169,6 +1218,25 @@ class _Planner:
             rules=rules,
             reasons=tuple(self.state.reasons) or ("pyproject.toml for uv",),
         )
+
+    def setuptools_build_system(self, text: str) -> str:
+        """A setup.py/setup.cfg package without ``[build-system]``: pip built it with
+        setuptools' legacy backend; uv installs a project only when a backend is named, and
+        setuptools now reads the name and version from ``[project]``, so both are said."""
+
+        if self.poetry is not None or self.pipfile is not None:
+            return text
+        if not any(f in self.detected.contents for f in ("setup.py", "setup.cfg")):
+            return text
+        if re.search(r"(?m)^\s*\[build-system\]", text):
+            return text
+        requires, backend = SETUPTOOLS_BUILD
+        self.state.reasons.append(
+            "setup.py/setup.cfg package: [build-system] setuptools (what pip used implicitly), "
+            "name and version from its metadata"
+        )
+        block = f'[build-system]\nrequires = ["{requires}"]\nbuild-backend = "{backend}"\n'
+        return text.rstrip("\n") + "\n\n" + block
 
     def python_left_behind(self, pyproject: str) -> None:
         """``--python X.Y`` against a ``requires-python`` the user wrote (kept as written)."""

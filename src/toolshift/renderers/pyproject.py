@@ -79,6 +79,7 @@ class PyprojectEdits:
     indexes: tuple[UvIndex, ...] = ()
     sources: tuple[UvSource, ...] = ()
     uv_settings: tuple[tuple[str, SettingValue], ...] = ()  # [tool.uv] key = value
+    dynamic: tuple[str, ...] = ()  # [project] fields a build backend computes ("version")
 
 
 # Sections reported in RenderResult.added, so the planner can name the rule behind each change.
@@ -265,7 +266,15 @@ class _Renderer:
             project["name"] = edits.name
             self.mark(PROJECT)
         if "version" not in project and "version" not in dynamic:
-            project["version"] = edits.version
+            if "version" in edits.dynamic:
+                if "dynamic" in project:
+                    arr = project["dynamic"]
+                    assert isinstance(arr, Array)
+                    arr.append("version")
+                else:
+                    project["dynamic"] = ["version"]
+            else:
+                project["version"] = edits.version
             self.mark(PROJECT)
         if edits.requires_python and "requires-python" not in project:
             project["requires-python"] = edits.requires_python
