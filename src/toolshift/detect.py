@@ -542,8 +542,15 @@ def detect(
     for path in files:
         if path not in st.roles:
             st.roles[path] = FileRole.REQUIREMENTS
+    # pip-tools' layered workflow: `-c requirements.txt` in requirements-dev.in keeps the dev
+    # pins in line with the runtime ones; one uv.lock does that, so it is no constraint.
+    layered = {
+        path[:-3] + ".txt"
+        for path, _ in entries
+        if path.endswith(".in") and path[:-3] + ".txt" in st.roles
+    }
     groups, constraint_files = _build_groups(
-        st, entries, files, parse_requirements, selection.explicit
+        st, entries, files, parse_requirements, selection.explicit, layered
     )
     # -- pip-tools: .in declares, the compiled .txt beside it locks
     siblings, compiled = _compiled_siblings(st, [p for p, _ in entries])
@@ -560,6 +567,7 @@ def detect(
             continue
         parsed = parse_requirements(text, txt)
         files.setdefault(txt, parsed)
+        _undeclared_compiled(st, txt, text, parsed, groups)
         for req in parsed.requirements:
             if req.pinned_version:
                 locked.setdefault(req.key, req.pinned_version)
@@ -812,8 +820,11 @@ def _build_groups(
     files: Mapping[str, RequirementsFile],
     parse: Callable[[str, str], RequirementsFile],
     explicit: bool,
+    layered: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[list[DependencyGroup], list[str]]:
-    """Fold requirement files into groups; returns the groups and the constraints-only files."""
+    """Fold requirement files into groups; returns the groups and the constraints-only files.
+    ``layered``: compiled pip-tools outputs, not followed when a ``.in`` file names them
+    with ``-c``."""
 
     owner: dict[str, str] = {path: group for path, group in entries}
     # A non-runtime file only ever reached by -c is a constraints file, not a group.
@@ -841,7 +852,7 @@ def _build_groups(
     constraint_files: set[str] = set()
     groups: list[DependencyGroup] = []
     for group in order:
-        folder = _GroupFolder(st, group, owner, files)
+        folder = _GroupFolder(st, group, owner, files, layered)
         for path, g in entries:
             if g == group and owner.get(path) == group:
                 folder.visit(path, as_constraint=False)
@@ -891,8 +902,10 @@ class _GroupFolder:
         group: str,
         owner: Mapping[str, str],
         files: Mapping[str, RequirementsFile],
+        layered: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         self.st = st
+        self.layered = layered
         self.group = group
         self.owner = owner
         self.files = files
@@ -931,6 +944,19 @@ class _GroupFolder:
         if re.match(r"(https?|file):", target, re.IGNORECASE):
             return  # a remote include: the reader already says it is not followed (RQ012)
         if inc.kind is IncludeKind.CONSTRAINT or as_constraint:
+            if target in self.layered and inc.origin.path.endswith(".in"):
+                self.st.diagnostics.append(
+                    Diagnostic(
+                        "DET008",
+                        Severity.INFO,
+                        f"-c {inc.target} keeps this group's pins in line with the compiled "
+                        f"{target} (pip-tools layering); one uv.lock does that for every group, "
+                        "so it is not carried over as a constraint (its versions are kept as "
+                        "lock preferences)",
+                        inc.origin,
+                    )
+                )
+                return
             self.visit(target, as_constraint=True)
             return
         other = self.owner.get(target)
@@ -949,6 +975,55 @@ class _GroupFolder:
             includes=tuple(self.includes),
             constraints=tuple(self.cons),
             files=tuple(self.gfiles),
+        )
+
+
+_VIA = re.compile(r"^\s+#\s*via\b")
+
+
+def _undeclared_compiled(
+    st: _State,
+    txt: str,
+    text: str,
+    parsed: RequirementsFile,
+    groups: Iterable[DependencyGroup],
+) -> None:
+    """Lines of a compiled ``.txt`` its ``.in`` does not account for: a direct reference
+    (VCS, URL, path) it does not declare, or a pin without pip-compile's ``# via`` note in an
+    annotated file. Someone added them by hand; the migration reads the ``.in`` (DET009)."""
+
+    source = txt[:-4] + ".in"
+    group = next((g for g in groups if source in g.files), None)
+    if group is None:
+        return
+    declared = {r.key for r in group.requirements} | {r.url for r in group.requirements if r.url}
+    lines = text.splitlines()
+    annotated = any(_VIA.match(line) for line in lines)
+    for req in parsed.requirements:
+        if req.key in declared or (req.url and req.url in declared):
+            continue
+        if req.editable and req.url and req.url.rstrip("/") in (".", "file:.", "file://."):
+            continue  # the project itself: uv sync installs it
+        line = req.origin.line if req.origin and req.origin.line else 0
+        if not req.url:
+            if not annotated or not line:
+                continue
+            at = line  # index of the line after the requirement's first line
+            while at < len(lines) and (
+                lines[at - 1].rstrip().endswith("\\") or lines[at].lstrip().startswith("--hash")
+            ):
+                at += 1
+            if at < len(lines) and _VIA.match(lines[at]):
+                continue  # pip-compile put it there: a dependency of a declared one
+        st.diagnostics.append(
+            Diagnostic(
+                "DET009",
+                Severity.WARNING,
+                f"{req.name or req.url} is in {txt} but not in {source}, which the migration "
+                "reads: it is not carried over (the next pip-compile would drop it too)",
+                req.origin,
+                f"add it to {source} if the service needs it, then run toolshift again",
+            )
         )
 
 

@@ -495,6 +495,10 @@ class _Planner:
             if data is not None:
                 for d in data.diagnostics:
                     self.state.diag(d.code, d.severity, d.message, d.origin, d.hint)
+        # what detect decided about pip-tools files that the plan's reader should see
+        self.state.diagnostics.extend(
+            d for d in self.project.diagnostics if d.code in ("DET008", "DET009")
+        )
         seen: set[Diagnostic] = set()
         for rf in self.detected.requirement_files.values():
             for d in rf.diagnostics:
