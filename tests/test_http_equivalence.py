@@ -262,15 +262,16 @@ def test_verify_http_after_migrating_the_example(
     assert doc["app"] == "shop:create_app"
     assert doc["recorded"] == 12  # every request of the example's 10 tests
     assert doc["regressions"] == 0
-    assert (doc["tests_equal"], doc["tests_same_status"]) == (11, 12)
+    assert (doc["tests_equal"], doc["tests_same_status"]) == (12, 12)
     reqs = doc["requests"]
     assert isinstance(reqs, list)
     equal = sum(1 for r in reqs if r["verdict"] == "equal")
-    assert equal / len(reqs) >= 0.75
+    assert equal / len(reqs) >= 0.95  # CORS preflights, error pages and redirects as Flask's
+    preflights = [r for r in reqs if r["source"] == "probe: CORS preflight"]
+    assert preflights and all(r["verdict"] == "equal" for r in preflights)
     from_tests = [r for r in reqs if not str(r["source"]).startswith("probe")]
-    assert sum(1 for r in from_tests if r["verdict"] == "equal") >= 11
     redirect = next(r for r in from_tests if r["url"] == "/pages/old")
-    assert (redirect["verdict"], redirect["differences"]) == ("accepted", ["redirect body"])
+    assert redirect["verdict"] == "equal"  # werkzeug's redirect page, kept by FlaskRouting
 
     # Break one converted route by hand: the check names that request and fails.
     api = project / "shop" / "api.py"
@@ -290,4 +291,4 @@ def test_verify_http_after_migrating_the_example(
     assert main(["verify", "--http", str(project), "--app", "shop:create_app"]) == 3
     human = capsys.readouterr().out
     assert "POST /api/items" in human and "status 201 -> 200" in human
-    assert "from the tests: 10/12 equal, 11/12 with the same status" in human
+    assert "from the tests: 11/12 equal, 11/12 with the same status" in human

@@ -151,7 +151,8 @@ def test_unparsable_file_left_untouched_with_diagnostic() -> None:
     assert "broken.py" not in result.files
     assert result.text("ok.py") == (
         "import _flask_compat\nfrom fastapi import FastAPI\n\n"
-        "app = FastAPI(redirect_slashes=False)\napp.add_middleware(_flask_compat.FlaskRouting)\n"
+        "app = FastAPI(redirect_slashes=False, exception_handlers=_flask_compat.error_pages())\n"
+        "app.add_middleware(_flask_compat.FlaskRouting)\n"
     )
     (diag,) = [d for d in result.diagnostics if d.code == "FF090"]
     assert diag.origin is not None and diag.origin.path == "broken.py"
@@ -180,7 +181,7 @@ def test_name_resolution_through_aliases() -> None:
     )
     new = convert({"app.py": text}).text("app.py")
     assert new is not None
-    assert "application = FastAPI(redirect_slashes=False)" in new
+    assert "application = FastAPI(redirect_slashes=False, exception_handlers=" in new
     assert "@application.get('/')" in new
     assert "def home(rq: _flask_compat.FlaskRequest):" in new
     assert "_flask_compat.jsonify(agent=rq.headers.get('user-agent'))" in new

@@ -366,3 +366,157 @@ def test_any_converter_registers_one_convertor_per_value_set() -> None:
     assert name == compat_runtime.any_converter("a-b", "c")
     convertor = CONVERTOR_TYPES[name]
     assert convertor.regex == "a\\-b|c"
+
+
+# --------------------------------------------------------------------------- app context (flaskr)
+
+FLASKR_INIT = """\
+import os
+
+from flask import Flask
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(SECRET_KEY="dev", GREETING="hello")
+    app.config.from_pyfile("config.py", silent=True)
+    try:
+        os.makedirs(app.instance_path)
+    except OSError:
+        pass
+
+    from . import db
+
+    db.init_app(app)
+
+    from . import auth
+
+    app.register_blueprint(auth.bp)
+    app.add_url_rule("/", endpoint="index")
+    return app
+"""
+FLASKR_DB = """\
+import click
+from flask import current_app, g
+
+
+def get_db():
+    if "db" not in g:
+        with current_app.open_resource("schema.txt") as f:
+            g.db = {"schema": f.read().decode().strip(), "greeting": current_app.config["GREETING"]}
+    return g.db
+
+
+def close_db(e=None):
+    g.pop("db", None)
+
+
+@click.command("init-db")
+def init_db_command():
+    click.echo("Initialized the database.")
+
+
+def init_app(app):
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(init_db_command)
+"""
+FLASKR_AUTH = """\
+import functools
+
+from flask import Blueprint, g, redirect, request, url_for
+from werkzeug.exceptions import abort
+
+from .db import get_db
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped_view(**kwargs):
+        if g.user is None:
+            return redirect(url_for("auth.login"))
+        return view(**kwargs)
+
+    return wrapped_view
+
+
+@bp.before_app_request
+def load_logged_in_user():
+    g.user = request.args.get("user")
+
+
+@bp.route("/login")
+def login():
+    return get_db()
+
+
+@bp.route("/<int:id>/secret")
+@login_required
+def secret(id):
+    if id == 0:
+        abort(404, f"Post id {id} doesn't exist.")
+    if id == 1:
+        abort(403)
+    return {"id": id, "home": url_for("index")}
+
+
+@bp.route("/boom")
+def boom():
+    raise ValueError("boom")
+"""
+
+
+@pytest.mark.slow
+def test_app_context_hooks_and_errors_of_a_flaskr_like_app_answer_the_same(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "flaskr/__init__.py": FLASKR_INIT,
+        "flaskr/db.py": FLASKR_DB,
+        "flaskr/auth.py": FLASKR_AUTH,
+        "flaskr/schema.txt": "the schema\n",
+    }
+    urls = [
+        "/auth/login",
+        "/auth/2/secret",  # login_required: a redirect (werkzeug's page) via url_for
+        "/auth/2/secret?user=ada",  # url_for of an add_url_rule alias
+        "/auth/0/secret?user=ada",  # werkzeug's abort with a description
+        "/auth/1/secret?user=ada",  # werkzeug's abort: its default page
+        "/auth/x/secret",  # no route: Flask's 404 page
+        "/auth/boom",  # an exception: Flask's 500 page
+    ]
+    requests = [_get(u) for u in urls]
+    requests.append(Request("POST", "/auth/login", (), b"", "c", "test"))  # Flask's 405 page
+    outcomes = replay(tmp_path, files, requests, spec="flaskr:create_app")
+    assert [o.verdict for o in outcomes] == [Verdict.EQUAL] * len(outcomes), [
+        (o.request.label, o.differences) for o in outcomes if o.verdict is not Verdict.EQUAL
+    ]
+    statuses = [o.after.status for o in outcomes]
+    assert statuses == [200, 302, 200, 404, 403, 404, 500, 405]
+    assert '"greeting":"hello"' in outcomes[0].after.body.replace(" ", "")
+
+
+def test_converted_tests_use_the_app_packages_helper() -> None:
+    files = {
+        "flaskr/__init__.py": FLASKR_INIT,
+        "flaskr/db.py": FLASKR_DB,
+        "flaskr/auth.py": FLASKR_AUTH,
+        "tests/conftest.py": (
+            "from flaskr import create_app\nfrom flaskr.db import get_db\n\n\n"
+            "def make():\n    app = create_app()\n    with app.app_context():\n"
+            "        return get_db()\n"
+        ),
+    }
+    result = convert_project(files, CodemodOptions())
+    conftest = result.text("tests/conftest.py") or ""
+    assert "from flaskr import _flask_compat" in conftest
+    assert "with _flask_compat.app_context(app):" in conftest
+    assert "tests/_flask_compat.py" not in result.files  # one helper: the app's
+    assert "flaskr/_flask_compat.py" in result.files
+    init = result.text("flaskr/__init__.py") or ""
+    assert "init_app" in init and "TODO[toolshift FF020]" not in init  # the project's own
+    assert "app.cli = _flask_compat.cli_group()" in init
+    db = result.text("flaskr/db.py") or ""
+    assert "_flask_compat.teardown_request(app)(close_db)" in db
+    assert "TODO[toolshift FF024]" in db  # the CLI command itself still needs a person

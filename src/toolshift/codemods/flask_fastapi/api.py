@@ -143,7 +143,7 @@ def convert_project(
             )
         for n in command.notes:
             diagnostics.append(Diagnostic(n.rule, Severity.INFO, n.message, Origin(path, n.line)))
-        if command.compat_used:
+        if command.compat_used and not command.compat_home:  # else: the app package's
             compat_files.add(compat_path(module))
         if new != sources[path]:
             out[path] = FileResult(path, sources[path], new, tuple(sorted(rules)))

@@ -63,15 +63,20 @@ __all__ = [
     "FlaskSession",
     "MethodView",
     "abort",
+    "add_endpoint_alias",
     "add_method_view",
     "add_template_filter",
     "add_template_global",
     "add_template_test",
     "after_request",
     "any_converter",
+    "app_context",
     "before_request",
+    "cli_group",
     "context_processor",
+    "current_app",
     "error_handler",
+    "error_pages",
     "flash",
     "g",
     "get_flashed_messages",
@@ -79,6 +84,7 @@ __all__ = [
     "jsonify",
     "logger",
     "make_response",
+    "open_resource",
     "render_template",
     "render_template_string",
     "request",
@@ -531,6 +537,90 @@ class _Proxy:
         return self._var.get() is not None
 
 
+_app_var: contextvars.ContextVar[Any] = contextvars.ContextVar("flask_compat_app", default=None)
+
+
+class _AppProxy:
+    """Flask's ``current_app``: the app of the current request, or the one pushed with
+    ``app_context(app)``; ``open_resource`` and ``logger`` as Flask's app has them."""
+
+    def _get(self) -> Any:
+        app = _app_var.get()
+        req = _request_var.get()
+        if app is None and req is not None:
+            app = (req if isinstance(req, Request) else req.starlette).app
+        if app is None:
+            raise RuntimeError("Working outside of application context (current_app).")
+        return app
+
+    def __getattr__(self, name: str) -> Any:
+        app = self._get()
+        if name == "open_resource" and not hasattr(app, name):
+            return functools.partial(open_resource, app)
+        if name == "logger" and not hasattr(app, name):
+            return logger
+        return getattr(app, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get(), name, value)
+
+    def __bool__(self) -> bool:
+        return _app_var.get() is not None or _request_var.get() is not None
+
+
+current_app: Any = _AppProxy()
+
+
+def open_resource(app: Any, resource: str, mode: str = "rb") -> IO[Any]:
+    """``app.open_resource``: a file relative to the app's folder (read-only, as Flask)."""
+
+    if mode not in ("r", "rt", "rb"):
+        raise ValueError("Resources can only be opened for reading.")
+    root = getattr(app.state, "root_path", None) or os.getcwd()
+    return open(os.path.join(str(root), resource), mode)
+
+
+@contextlib.contextmanager
+def app_context(app: Any) -> Iterator[None]:
+    """``with app.app_context():``: ``current_app`` and a fresh ``g``; the teardown hooks
+    run on the way out, as Flask's teardown_appcontext functions do."""
+
+    token = _app_var.set(app)
+    g_token = _g_var.set(_Namespace())
+    error: BaseException | None = None
+    try:
+        yield
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        try:
+            for fn in reversed(_all_hooks(app)["teardown"]):
+                fn(error)
+        finally:
+            _g_var.reset(g_token)
+            _app_var.reset(token)
+
+
+def cli_group() -> Any:
+    """``app.cli``: a click group, so ``@app.cli.command()`` and ``app.cli.add_command`` still
+    work at import; nothing runs the commands any more (see the TODO where they are)."""
+
+    import click
+
+    return click.Group("app")
+
+
+def add_endpoint_alias(app: Any, rule: str, endpoint: str) -> None:
+    """``app.add_url_rule(rule, endpoint=name)`` with no view: ``url_for(name)`` gives
+    ``rule`` (the route that answers it is another view's)."""
+
+    aliases = getattr(app.state, "flask_aliases", None)
+    if aliases is None:
+        aliases = app.state.flask_aliases = {}
+    aliases[endpoint] = rule
+
+
 request: Any = _Proxy(_request_var, "request")  # in hooks, and in views that take FlaskRequest
 g: Any = _Proxy(_g_var, "g")  # one namespace per request (set by FlaskRouting and FlaskHooks)
 
@@ -665,12 +755,26 @@ class FlaskSession:
 # --------------------------------------------------------------------------- hooks
 
 
+# Hooks a blueprint registers for the whole app (before_app_request, ...): an APIRouter has
+# no state, so they are kept here and run for every app (Flask runs them for the app the
+# blueprint is registered on).
+_APP_WIDE_HOOKS: dict[str, list[Any]] = {"before": [], "after": [], "teardown": []}
+
+
 def _hooks(app: Any) -> dict[str, list[Any]]:
-    hooks: dict[str, list[Any]] | None = getattr(app.state, "flask_hooks", None)
+    state = getattr(app, "state", None)
+    if state is None:  # a blueprint (APIRouter): hooks for every request of the app
+        return _APP_WIDE_HOOKS
+    hooks: dict[str, list[Any]] | None = getattr(state, "flask_hooks", None)
     if hooks is None:
         hooks = {"before": [], "after": [], "teardown": []}
-        app.state.flask_hooks = hooks
+        state.flask_hooks = hooks
     return hooks
+
+
+def _all_hooks(app: Any) -> dict[str, list[Any]]:
+    own = _hooks(app)
+    return {k: [*own[k], *_APP_WIDE_HOOKS[k]] for k in own}
 
 
 def before_request(app: Any) -> Any:
@@ -716,7 +820,7 @@ class FlaskHooks:
             return
         from starlette.concurrency import run_in_threadpool
 
-        hooks = _hooks(scope["app"])
+        hooks = _all_hooks(scope["app"])
         scope["flask_hooks"] = True
         if not any(hooks.values()):
             await self.app(scope, receive, send)
@@ -976,8 +1080,45 @@ class FlaskRouting:
         # Flask's request for code outside views (the body only where a view read it).
         token = _g_var.set(_g_var.get() or _Namespace())
         request_token = _request_var.set(_request_var.get() or Request(scope, receive))
+        started = False
+        page = b""  # a redirect's body, as werkzeug writes it
+
+        async def watch(message: Message) -> None:
+            nonlocal started, page
+            if message["type"] == "http.response.start":
+                started = True
+                headers = dict(message.get("headers", []))
+                if (
+                    300 <= message["status"] < 400
+                    and b"location" in headers
+                    and headers.get(b"content-length") == b"0"
+                ):
+                    page = _redirect_page(headers[b"location"].decode("latin-1"))
+                    raw = [
+                        (k, v)
+                        for k, v in message.get("headers", [])
+                        if k not in (b"content-length", b"content-type")
+                    ]
+                    raw += [
+                        (b"content-length", str(len(page)).encode("latin-1")),
+                        (b"content-type", b"text/html; charset=utf-8"),
+                    ]
+                    message = {**message, "headers": raw}
+            elif message["type"] == "http.response.body" and page:
+                message = {**message, "body": page, "more_body": False}
+                page = b""
+            await send(message)
+
         try:
-            await self._route(scope, receive, send)
+            await self._route(scope, receive, watch)
+        except Exception as exc:
+            # werkzeug's HTTP errors (``werkzeug.exceptions.abort``, ``raise NotFound()``)
+            # answer as they did in Flask: their own status, headers and page.
+            werkzeug_page = getattr(exc, "get_response", None)
+            code = getattr(exc, "code", None)
+            if started or not callable(werkzeug_page) or not isinstance(code, int):
+                raise
+            await _from_werkzeug(werkzeug_page())(scope, receive, send)
         finally:
             _request_var.reset(request_token)
             _g_var.reset(token)
@@ -1066,6 +1207,111 @@ def any_converter(*values: str) -> str:
     return name
 
 
+_ERROR_TEXT = {  # werkzeug's descriptions, for when werkzeug is not installed any more
+    400: (
+        "Bad Request",
+        "The browser (or proxy) sent a request that this server could not understand.",
+    ),
+    401: (
+        "Unauthorized",
+        "The server could not verify that you are authorized to access the URL requested. "
+        "You either supplied the wrong credentials (e.g. a bad password), or your browser "
+        "doesn't understand how to supply the credentials required.",
+    ),
+    403: (
+        "Forbidden",
+        "You don't have the permission to access the requested resource. It is either "
+        "read-protected or not readable by the server.",
+    ),
+    404: (
+        "Not Found",
+        "The requested URL was not found on the server. If you entered the URL manually "
+        "please check your spelling and try again.",
+    ),
+    405: ("Method Not Allowed", "The method is not allowed for the requested URL."),
+    415: (
+        "Unsupported Media Type",
+        "The server does not support the media type transmitted in the request.",
+    ),
+    500: (
+        "Internal Server Error",
+        "The server encountered an internal error and was unable to complete your request. "
+        "Either the server is overloaded or there is an error in the application.",
+    ),
+}
+
+
+def _error_page(code: int, description: str | None = None) -> str:
+    """werkzeug's HTML page for an HTTP error (what Flask answers when no handler does)."""
+
+    from html import escape
+
+    name, default = _ERROR_TEXT.get(code, ("", ""))
+    try:
+        from werkzeug.exceptions import default_exceptions
+
+        known: Any = default_exceptions[code]()
+        name, default = str(known.name), str(known.description or "")
+    except (ImportError, KeyError):
+        if not name:
+            from http import HTTPStatus
+
+            try:
+                name = HTTPStatus(code).phrase
+            except ValueError:
+                name = "Unknown Error"
+    text = escape(description if description is not None else default).replace("\n", "<br>")
+    return (
+        "<!doctype html>\n<html lang=en>\n"
+        f"<title>{code} {escape(name)}</title>\n<h1>{escape(name)}</h1>\n<p>{text}</p>\n"
+    )
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code in (204, 304) or exc.status_code < 400:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    phrase = _ERROR_TEXT.get(exc.status_code, ("", ""))[0]
+    from http import HTTPStatus
+
+    with contextlib.suppress(ValueError):
+        phrase = HTTPStatus(exc.status_code).phrase
+    description = None if exc.detail in (None, phrase) else str(exc.detail)
+    page = _error_page(exc.status_code, description)
+    return CompatResponse(
+        page, status_code=exc.status_code, headers=exc.headers, media_type="text/html"
+    )
+
+
+def _server_error(request: Request, exc: Exception) -> Response:
+    return CompatResponse(_error_page(500), status_code=500, media_type="text/html")
+
+
+def error_pages() -> dict[Any, Any]:
+    """``FastAPI(exception_handlers=...)``: errors no handler of the app answers get Flask's
+    HTML pages (404 and 405 from routing, ``abort(...)``, 500 for an exception), not
+    FastAPI's JSON. The app's own handlers (``@app.exception_handler(404)``) come first."""
+
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    return {StarletteHTTPException: _http_error, 500: _server_error}
+
+
+def _redirect_page(location: str) -> bytes:
+    """werkzeug's redirect body (Starlette's RedirectResponse has none)."""
+
+    from html import escape
+
+    url = escape(location)
+    return (
+        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+        "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target "
+        f'URL: <a href="{url}">{url}</a>. If not, click the link.\n'
+    ).encode()
+
+
 def _allow(allowed: set[str]) -> str:
     return ", ".join(sorted(allowed | {"OPTIONS"} | ({"HEAD"} if "GET" in allowed else set())))
 
@@ -1074,6 +1320,8 @@ def _allow(allowed: set[str]) -> str:
 
 
 def _starlette(request: Any) -> Request:
+    if isinstance(request, _Proxy):  # _flask_compat.request, outside a view
+        request = request._get()
     return request.starlette if isinstance(request, CompatRequest) else request
 
 
@@ -1097,6 +1345,8 @@ def url_for(request: Any, endpoint: str, **values: Any) -> str:
             path = str(req.app.url_path_for("static", path=filename))
         except NoMatchFound:
             path = "/static/" + filename.lstrip("/")
+    elif endpoint in getattr(req.app.state, "flask_aliases", {}):
+        path = str(req.app.state.flask_aliases[endpoint])
     elif (found := _defaults_route(req, name, values)) is not None:
         path, used = found
         for key in used:

@@ -18,7 +18,10 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from toolshift.codemods.flask_fastapi.names import ModuleName, resolve_all, string_value
 
 HOOK_NAMES = frozenset(
-    {"before_request", "after_request", "teardown_request", "teardown_appcontext"}
+    {
+        *("before_request", "after_request", "teardown_request", "teardown_appcontext"),
+        *("before_app_request", "after_app_request", "teardown_app_request"),
+    }
 )
 SESSION_KEYS = frozenset({"flask.session", "flask.flash", "flask.get_flashed_messages"})
 FORM_KEYS = ("flask.request.form", "flask.request.files", "flask.request.values")
@@ -53,6 +56,10 @@ class ProjectFacts:
     uses_flask_cors: bool = False
     uses_instance_path: bool = False  # app.instance_path read somewhere
     called: set[str] = field(default_factory=set)  # functions the project calls directly
+    modules: set[str] = field(default_factory=set)  # the project's own modules
+    uses_current_app: bool = False
+    uses_cli: bool = False  # app.cli (click commands) somewhere
+    app_package: str = ""  # the top-level package the Flask app lives in ("" if none/several)
 
     def kind(self, keys: set[str]) -> ObjKind | None:
         for k in keys:
@@ -156,6 +163,8 @@ class FactsCollector(cst.CSTVisitor):
             self.facts.uses_hooks = True
         if node.attr.value == "instance_path":
             self.facts.uses_instance_path = True
+        if node.attr.value == "cli":
+            self.facts.uses_cli = True
 
     def _uses(self, keys: set[str]) -> None:
         for key in keys:
@@ -173,12 +182,15 @@ class FactsCollector(cst.CSTVisitor):
                 self.facts.uses_session = True
             if key in ("flask.send_file", "flask.send_from_directory"):
                 self.facts.uses_send = True
+            if key == "flask.current_app":
+                self.facts.uses_current_app = True
 
 
 def collect_facts(modules: dict[str, tuple[ModuleName, cst.Module]]) -> ProjectFacts:
     """Gather facts over every parsed module (path -> (module name, tree))."""
 
     facts = ProjectFacts()
+    facts.modules = {module.name for module, _ in modules.values()}
     raws: list[_Raw] = []
     for module, tree in modules.values():
         raw = _Raw()
@@ -206,4 +218,10 @@ def collect_facts(modules: dict[str, tuple[ModuleName, cst.Module]]) -> ProjectF
             if callee & facts.factories and target not in facts.objects:
                 facts.objects[target] = ObjKind.APP
                 changed = True
+    tops = {
+        key.split(".")[0]
+        for key in (*facts.factories, *(k for k, v in facts.objects.items() if v is ObjKind.APP))
+        if any(m.startswith(key.split(".")[0] + ".") for m in facts.modules)
+    }
+    facts.app_package = next(iter(tops)) if len(tops) == 1 else ""
     return facts

@@ -182,12 +182,22 @@ FLASK_APP_ONLY = frozenset(
 # Flask extensions that only serve API docs (FastAPI has its own): the setup call goes.
 DOCS_EXTENSIONS = frozenset({"flasgger.Swagger", "flasgger.Flasgger", "flasgger.base.Swagger"})
 # Flask app API the compatible style keeps through _flask_compat (app is the first argument).
+# Blueprint hooks that run for every request of the app (kept app-wide by _flask_compat).
+BP_APP_HOOKS = {
+    "before_app_request": "before_request",
+    "after_app_request": "after_request",
+    "teardown_app_request": "teardown_request",
+}
 TEMPLATE_DECORATORS = frozenset(
     {"template_filter", "template_global", "template_test", "context_processor"}
 )
 TEMPLATE_ADDERS = frozenset({"add_template_global", "add_template_filter", "add_template_test"})
 COMPAT_APP_ATTRS = frozenset(
-    {"logger", "make_response", "instance_path", *TEMPLATE_DECORATORS, *TEMPLATE_ADDERS}
+    {
+        *("logger", "make_response", "instance_path", "app_context"),
+        *TEMPLATE_DECORATORS,
+        *TEMPLATE_ADDERS,
+    }
 )
 # What a FastAPI app object has (FastAPI 0.11x), and the Flask app attributes the codemod
 # handles elsewhere: any other attribute read on an app gets a TODO (it would fail at runtime).
@@ -465,6 +475,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         self.facts = facts
         self.options = options
         self.is_test = is_test and "FF015" not in options.disabled_rules
+        self.test_file = is_test
+        # Test modules outside the app's package use the app's helper (one set of context
+        # variables: app_context() in a fixture must be the one the app's code reads).
+        self.compat_home = ""
         self._dicts: dict[str, cst.Dict] = {}  # test files: names bound to a dict literal
         self._scopes: list[tuple[set[str], dict[str, cst.Dict]]] = []
         self._clients: set[str] = {"client", "test_client", "app_client"}
@@ -517,6 +531,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             # top-level package, whatever that package is called or where it is installed.
             level = len(self.modname.package.split("."))
             self.need_relative(level)
+        elif self.test_file and self.facts.app_package:
+            self.compat_home = self.facts.app_package
+            AddImportsVisitor.add_needed_import(self.context, self.compat_home, COMPAT_MODULE)
         else:
             AddImportsVisitor.add_needed_import(self.context, COMPAT_MODULE)
         return _attr(f"{COMPAT_MODULE}.{name}")
@@ -685,7 +702,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     continue
                 if key in SESSION_NAMES and self._session_kept():
                     continue
-                if key == "flask.current_app" and self._current_config_convertible(node):
+                if key == "flask.current_app" and (
+                    self._current_config_convertible(node) or self._hooks_kept()
+                ):
                     continue
                 rule, message = UNCONVERTED[key]
                 self.todo(rule, message)
@@ -693,14 +712,19 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 self.todo("FF023", f"{key} has no FastAPI conversion: rewrite this by hand")
 
     def _helper_convertible(self, node: cst.CSTNode) -> bool:
-        view = self._view_ctx()
+        """url_for/render_template called in a view (its request), or elsewhere (hooks,
+        helpers, decorators: the current request, ``_flask_compat.request``)."""
+
         return (
             self.options.compatible
             and self.on("FF013")
-            and view is not None
-            and view.kind == "view"
             and id(node) in self._called
+            and (self._in_view() or self._hooks_kept())
         )
+
+    def _in_view(self) -> bool:
+        view = self._view_ctx()
+        return view is not None and view.kind == "view"
 
     def _current_config_convertible(self, node: cst.CSTNode) -> bool:
         view = self._view_ctx()
@@ -796,6 +820,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if "flask.g" in keys:
             self.applied.add("FF016")
             return self.compat("g")
+        if "flask.current_app" in keys and isinstance(node, cst.Name | cst.Attribute):
+            self.applied.add("FF014")
+            return self.compat("current_app")
         session_name = next((k for k in keys if k in SESSION_NAMES), None)
         if session_name is not None and self._session_kept():
             self.applied.add("FF017")
@@ -915,7 +942,10 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     f"blueprint {name}: register the handler on the app "
                     "with @app.exception_handler(...)",
                 )
-            elif name in COMPAT_HOOKS and obj is ObjKind.APP and self._hooks_kept():
+            elif self._hooks_kept() and (
+                (name in COMPAT_HOOKS and obj is ObjKind.APP)
+                or (name in BP_APP_HOOKS and obj is ObjKind.BLUEPRINT)
+            ):
                 kind = "hook"
             elif name in TEMPLATE_DECORATORS and obj is ObjKind.APP and self._app_attr_kept(name):
                 continue  # @_flask_compat.template_filter(app, ...) (see _decorator)
@@ -1080,8 +1110,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
     def _decorator(self, orig: cst.Decorator, upd: cst.Decorator, ctx: _Func) -> cst.Decorator:
         call = orig.decorator
         if ctx.kind == "hook" and isinstance(call, cst.Attribute):
-            hook = COMPAT_HOOKS.get(call.attr.value)
-            if hook is not None and self.obj_kind(call.value) is ObjKind.APP:
+            kind = self.obj_kind(call.value)
+            hook = (COMPAT_HOOKS if kind is ObjKind.APP else BP_APP_HOOKS).get(call.attr.value)
+            if hook is not None and kind is not None:
                 # @app.before_request -> @_flask_compat.before_request(app)
                 assert isinstance(upd.decorator, cst.Attribute)
                 self.applied.add("FF016")
@@ -1222,7 +1253,7 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             out.append(p)
         return params.with_changes(params=out)
 
-    def _add_url_rule(self, call: cst.Call) -> cst.Call | None:
+    def _add_url_rule(self, call: cst.Call, on_app: bool = False) -> cst.Call | None:
         """``add_url_rule(rule, endpoint, view_func, methods=...)`` -> ``add_api_route``."""
 
         assert isinstance(call.func, cst.Attribute)
@@ -1232,6 +1263,19 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             by_role[kw] = arg
         view = by_role.get("view_func")
         rule = by_role.get("rule")
+        endpoint_arg = by_role.get("endpoint")
+        if (
+            view is None
+            and rule is not None
+            and endpoint_arg is not None
+            and set(by_role) == {"rule", "endpoint"}
+            and self._app_attr_kept("make_response")
+            and on_app
+        ):
+            # add_url_rule("/", endpoint="index"): a name for url_for, the view is another's
+            self.applied.add("FF003")
+            args = [cst.Arg(call.func.value), cst.Arg(rule.value), cst.Arg(endpoint_arg.value)]
+            return cst.Call(func=self.compat("add_endpoint_alias"), args=_args(args))
         if (
             view is None
             or rule is None
@@ -1363,12 +1407,14 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         helper = next((REQUEST_HELPERS[k] for k in keys if k in REQUEST_HELPERS), None)
         if helper is not None and self._helper_convertible(original_node.func):
             view = self._view_ctx()
-            assert view is not None
-            view.request_alias = view.request_alias or view.alias_hint
             self.applied.add("FF013")
+            if view is not None and view.kind == "view":
+                view.request_alias = view.request_alias or view.alias_hint
+                current: cst.BaseExpression = _name(view.request_alias)
+            else:
+                current = self.compat("request")
             return updated_node.with_changes(
-                func=self.compat(helper),
-                args=_args([cst.Arg(_name(view.request_alias)), *updated_node.args]),
+                func=self.compat(helper), args=_args([cst.Arg(current), *updated_node.args])
             )
         if "flask.Flask" in keys and self.on("FF001"):
             return self._flask_app(original_node, updated_node)
@@ -1427,6 +1473,19 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             if obj is ObjKind.APP and attr == "make_response" and self._app_attr_kept(attr):
                 self.applied.add("FF005")
                 return updated_node.with_changes(func=self.compat("make_response"))
+            if obj is ObjKind.APP and attr == "app_context" and self._app_attr_kept(attr):
+                # with app.app_context(): -> with _flask_compat.app_context(app):
+                assert isinstance(updated_node.func, cst.Attribute)
+                self.applied.add("FF016")
+                app_arg = cst.Arg(updated_node.func.value)
+                return cst.Call(func=self.compat("app_context"), args=[app_arg])
+            hook = COMPAT_HOOKS.get(attr) if obj is ObjKind.APP else None
+            if hook and len(updated_node.args) == 1 and self._hooks_kept():
+                # app.teardown_appcontext(close_db) -> _flask_compat.teardown_request(app)(...)
+                assert isinstance(updated_node.func, cst.Attribute)
+                self.applied.add("FF016")
+                register = cst.Call(func=self.compat(hook), args=[cst.Arg(updated_node.func.value)])
+                return updated_node.with_changes(func=register)
             template_kept = obj is ObjKind.APP and self._app_attr_kept(attr)
             if obj is not None and attr in HOOKS and not template_kept:
                 self.todo(
@@ -1435,7 +1494,7 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     "(@app.middleware('http')) or a dependency",
                 )
             if obj is not None and attr == "add_url_rule" and self.on("FF003"):
-                converted = self._add_url_rule(updated_node)
+                converted = self._add_url_rule(updated_node, obj is ObjKind.APP)
                 if converted is not None:
                     return converted
             if (
@@ -1461,8 +1520,11 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     f"{attr}: register the function with app.add_api_route / "
                     "app.add_exception_handler(code, handler(request, exc))",
                 )
-            if attr == "init_app" and any(
-                self.obj_kind(a.value) is ObjKind.APP for a in original_node.args
+            own = any(k.rsplit(".", 1)[0] in self.facts.modules for k in keys)
+            if (
+                attr == "init_app"
+                and not own  # the project's own init_app(app): converted where it is defined
+                and any(self.obj_kind(a.value) is ObjKind.APP for a in original_node.args)
             ):
                 self.todo(
                     "FF020",
@@ -1521,7 +1583,14 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self._after.setdefault(id(self._stmts[-1]), []).append(
                 cst.SimpleStatementLine([config])
             )
-        if target is not None and self.facts.uses_send and self._files_kept():
+        if target is not None and self.facts.uses_cli and self._hooks_kept():
+            # app.cli: a click group, so the app still imports (the commands get a TODO)
+            line = cst.parse_statement(f"{target}.cli = F()\n")
+            line = line.visit(_Replace("F", self.compat("cli_group")))  # type: ignore[assignment]
+            assert isinstance(line, cst.SimpleStatementLine)
+            self._after.setdefault(id(self._stmts[-1]), []).append(line)
+        uses_root = self.facts.uses_current_app and self._hooks_kept()  # open_resource
+        if target is not None and ((self.facts.uses_send and self._files_kept()) or uses_root):
             # Flask resolves send_file/send_from_directory paths against the app's folder.
             root = cst.parse_statement(f'{target}.state.root_path = F(__file__, ".")\n')
             root = root.visit(_Replace("F", self.compat("folder")))  # type: ignore[assignment]
@@ -1563,7 +1632,11 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             )
         return updated.with_changes(
             func=_name("FastAPI"),
-            args=[_kwarg("redirect_slashes", cst.Name("False"))],
+            args=[
+                _kwarg("redirect_slashes", cst.Name("False")),
+                # Flask's HTML error pages where the app has no handler (see error_pages)
+                _kwarg("exception_handlers", cst.Call(func=self.compat("error_pages"))),
+            ],
         )
 
     def _template_setup(self, target: str, call: cst.Call) -> list[cst.SimpleStatementLine]:
