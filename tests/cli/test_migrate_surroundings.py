@@ -99,9 +99,11 @@ def test_disable_leaves_those_files_alone(
     paths = {c["path"] for c in plan["changes"]}
     assert "Dockerfile" in paths
     assert not paths & {".github/workflows/ci.yml", "README.md"}
-    # left alone, they still name the deleted files: said so
-    stale = {d["where"].split(":")[0] for d in plan["diagnostics"] if d["code"] == "TS107"}
-    assert {".github/workflows/ci.yml", "README.md"} <= stale
+    # left alone, the workflow still installs the requirements files: they are kept (CI would
+    # fail without them), and said so
+    kept = [d for d in plan["diagnostics"] if d["code"] == "TS107" and "kept" in d["message"]]
+    assert {d["where"].split(":")[0] for d in kept} == {".github/workflows/ci.yml"}
+    assert not {"requirements.txt", "requirements-dev.txt"} & paths
 
 
 @pytest.mark.slow

@@ -620,13 +620,29 @@ def test_files_that_still_name_a_deleted_file_are_reported() -> None:
         roles={"Dockerfile": FileRole.DOCKERFILE, "README.md": FileRole.README},
     )
     plan = plan_to_uv(d, opts())
-    [warning] = [x for x in plan.diagnostics if "still refers" in x.message]
-    assert warning.origin == Origin("Dockerfile", 2)
+    # the Dockerfile left alone still needs it: kept, and said so
+    [kept] = [x for x in plan.diagnostics if "kept requirements.txt" in x.message]
+    assert kept.origin == Origin("Dockerfile", 2)
+    assert "requirements.txt" not in {c.path for c in plan.changes}
     assert not [
         x
         for x in plan_to_uv(d, opts(keep_requirements=True)).diagnostics
-        if "still refers" in x.message
+        if "still refers" in x.message or "kept" in x.message
     ]
+    # documentation that names a deleted file is reported, the file still goes
+    docs = make(
+        {
+            "requirements.txt": "alpha\n",
+            "README.md": "see requirements.txt.bak and dev-requirements.txt\n\n"
+            "pinned in requirements.txt\n",
+        },
+        [runtime(req("alpha"))],
+        roles={"README.md": FileRole.README},
+    )
+    plan = plan_to_uv(docs, opts())
+    [warning] = [x for x in plan.diagnostics if "still refers" in x.message]
+    assert warning.origin == Origin("README.md", 3)
+    assert change(plan, "requirements.txt") is ChangeKind.DELETE
 
 
 def test_project_root_reference_in_a_path_becomes_relative() -> None:

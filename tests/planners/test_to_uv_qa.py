@@ -225,3 +225,57 @@ def test_compiled_lines_the_in_file_does_not_declare_are_reported(tmp_path: Path
         d.origin and d.origin.path == "requirements.txt" and "alpha" in d.message
         for d in p.diagnostics
     )
+
+
+# --------------------------------------------------------------------------- files still needed
+
+PREFIX_DOCKERFILE = """FROM python:3.11-slim AS builder
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir --prefix=/install -r requirements.txt
+
+FROM python:3.11-slim
+COPY --from=builder /install /usr/local
+COPY . /app
+CMD ["python", "-m", "svc"]
+"""
+
+
+def test_a_requirements_file_a_left_alone_dockerfile_installs_is_kept(tmp_path: Path) -> None:
+    # The Dockerfile step (--prefix, which uv sync cannot do) was left alone but
+    # requirements.txt was deleted: `docker build` failed at COPY requirements.txt.
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "-r requirements/base.txt\n",
+            "requirements/base.txt": "alpha==1.1.0\n",
+            "requirements-dev.txt": "-r requirements.txt\ndevtool==3.0\n",
+            "Dockerfile": PREFIX_DOCKERFILE,
+            ".python-version": "3.11\n",
+        },
+    )
+    p = plan(root)
+    after = changed(p)
+    assert "requirements.txt" not in after and "requirements/base.txt" not in after
+    assert after["requirements-dev.txt"] is False  # nothing else needs it: deleted
+    data = tomllib.loads(new_text(p, "pyproject.toml"))
+    assert data["project"]["dependencies"] == ["alpha==1.1.0"]
+    kept = [d for d in p.diagnostics if d.code == "TS107" and "kept" in d.message]
+    assert kept and kept[0].origin and kept[0].origin.path == "Dockerfile"
+    assert "uv export" in kept[0].hint
+
+
+def test_a_dockerfile_that_is_rewritten_does_not_keep_the_file(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "alpha==1.1.0\n",
+            "Dockerfile": "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+            'CMD ["python", "-m", "svc"]\n',
+            ".python-version": "3.11\n",
+        },
+    )
+    p = plan(root)
+    assert changed(p)["requirements.txt"] is False
+    assert "requirements.txt" not in new_text(p, "Dockerfile")

@@ -1344,6 +1344,71 @@ class _Planner:
             out.append(FileChange(f, old, None, rules=("TS107",), reasons=(why,)))
         return out
 
+    def keep_still_needed(self, changes: list[FileChange]) -> list[FileChange]:
+        """A requirements file a Dockerfile, CI file or Makefile still installs after the
+        rewrite (a step left alone, such as ``pip install --prefix``) is not deleted: the
+        build would fail on it. It is kept, with the files it includes, and said."""
+
+        # a .in file is compiled, never installed from: a pip-compile left alone is said by
+        # dangling_references
+        deleting = {
+            c.path: c
+            for c in changes
+            if c.new is None and "TS107" in c.rules and not c.path.endswith(".in")
+        }
+        if not deleting:
+            return changes
+        needed_by = (
+            FileRole.DOCKERFILE,
+            FileRole.COMPOSE,
+            FileRole.GITHUB_WORKFLOW,
+            FileRole.GITLAB_CI,
+            FileRole.MAKEFILE,
+        )
+        after = {c.path: c.new for c in changes}
+        keep: dict[str, Origin] = {}
+        for path in sorted(f for role in needed_by for f in self.project.files_with(role)):
+            data = after[path] if path in after else self.detected.contents.get(path)
+            if data is None:
+                continue
+            try:
+                text = decode(data, path)[0]
+            except Exception:
+                continue
+            # a comment that names the file does not need it
+            text = re.sub(r"(?m)^[ \t]*#.*$", "", text)
+            for name in deleting:
+                m = re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w.-])", text)
+                if m and name not in keep:
+                    keep[name] = Origin(path, text.count("\n", 0, m.start()) + 1)
+        if not keep:
+            return changes
+        todo = list(keep)
+        while todo:  # what a kept file includes (-r/-c) must stay beside it
+            rf = self.detected.requirement_files.get(todo.pop())
+            for inc in rf.includes if rf else ():
+                if inc.resolved in deleting and inc.resolved not in keep:
+                    keep[inc.resolved] = inc.origin
+                    todo.append(inc.resolved)
+        group_of = {f: g for g in self.project.groups for f in g.files}
+        for name, origin in keep.items():
+            if origin.path == name or origin.path in keep:
+                continue  # kept because a kept file includes it: said with that one
+            g = group_of.get(name)
+            which = "--no-dev" if g is None or g.kind is GroupKind.RUNTIME else f"--group {g.name}"
+            self.state.diag(
+                "TS107",
+                Severity.WARNING,
+                f"kept {name}: {origin.path} still installs from it after the rewrite (a step "
+                "toolshift left alone), so deleting it would break that build; it pins today's "
+                "versions but will not follow uv.lock",
+                origin,
+                hint=f"regenerate it after each `uv lock` with `uv export {which} "
+                f"--no-emit-project -o {name}`, or move that step to `uv sync --locked` by "
+                "hand and delete the file",
+            )
+        return [c for c in changes if c.path not in keep or c.path not in deleting]
+
     def dangling_references(self, changes: list[FileChange]) -> None:
         """Warn about files this plan leaves alone that still name a file it deletes (a
         Dockerfile's ``COPY requirements.txt``, a workflow's ``pip install -r``, ...)."""
@@ -1459,6 +1524,7 @@ class _Planner:
         changes += around.changes
         self.state.diagnostics.extend(without_adhoc_notes(around.diagnostics, self.adhoc_placed))
         self.state.diagnostics.extend(ci_python_outside(self.detected, changes))
+        changes = self.keep_still_needed(changes)
         self.dangling_references(changes)
         posts: list[PostAction] = []
         if lock_wanted and (changes or not has_lock):
