@@ -344,12 +344,19 @@ def index(js):
 @app.route("/add", methods=["POST"])
 def add():
     return url_for("index", js="jquery")
+
+
+@app.route("/page/")
+@app.route("/page/<int:n>")
+def page(n=1):  # a function default, not a rule default: no redirect, url_for keeps n
+    return {"n": n, "first": url_for("page", n=1), "bare": url_for("page")}
 """
 
 
 @pytest.mark.slow
 def test_any_converter_and_route_defaults_answer_the_same(tmp_path: Path) -> None:
-    requests = [_get(u) for u in ("/", "/xhr", "/jquery", "/plain", "/add")]
+    urls = ("/", "/xhr", "/jquery", "/plain", "/add", "/fetch", "/page/", "/page/1", "/page/2")
+    requests = [_get(u) for u in urls]
     requests.append(Request("POST", "/add", (), b"", "c", "test"))
     outcomes = replay(tmp_path, {"app.py": ROUTES_APP}, requests)
     _assert_equal(outcomes)
@@ -357,6 +364,9 @@ def test_any_converter_and_route_defaults_answer_the_same(tmp_path: Path) -> Non
     assert by_url["GET /"].after.body == "fetch / /xhr"
     assert by_url["GET /plain"].after.status == 404  # not a value of any(...)
     assert by_url["GET /add"].after.status == 405  # not taken by /<js>
+    assert by_url["GET /fetch"].after.status == 308  # werkzeug's redirect_defaults
+    assert by_url["GET /fetch"].after.headers["location"].endswith("/")
+    assert by_url["GET /page/1"].after.status == 200
 
 
 def test_any_converter_registers_one_convertor_per_value_set() -> None:

@@ -88,6 +88,7 @@ __all__ = [
     "render_template",
     "render_template_string",
     "request",
+    "route_defaults",
     "send_file",
     "send_from_directory",
     "session",
@@ -1131,10 +1132,15 @@ class FlaskRouting:
             )
         method = scope["method"]
         routes = scope["app"].router.routes
-        if method not in ("HEAD", "OPTIONS") and any(
-            r.matches(scope)[0] is Match.FULL for r in routes
-        ):
-            await self.app(scope, receive, send)  # the common case, decided by one pass
+        matched = None
+        if method not in ("HEAD", "OPTIONS"):
+            matched = next((r for r in routes if r.matches(scope)[0] is Match.FULL), None)
+        if matched is not None:  # the common case, decided by one pass
+            location = _defaults_redirect(scope, matched)
+            if location is not None:  # werkzeug's redirect_defaults
+                await RedirectResponse(location, status_code=308)(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
             return
         allowed = _allowed(scope)
         path = scope["path"]
@@ -1312,6 +1318,38 @@ def _redirect_page(location: str) -> bytes:
     ).encode()
 
 
+def route_defaults(**values: Any) -> Any:
+    """``@app.route("/", defaults={"js": "fetch"})``: marks the view (the codemod also gives
+    its parameters these defaults) so ``url_for`` builds that route for these values and a
+    request naming them in the path is redirected to it, as werkzeug does."""
+
+    def mark(fn: Any) -> Any:
+        fn.flask_defaults = {**getattr(fn, "flask_defaults", {}), **values}
+        return fn
+
+    return mark
+
+
+def _defaults_redirect(scope: Scope, route: Any) -> str | None:
+    """The URL of the route with defaults when ``route`` was reached with exactly those
+    values in its path (``/fetch`` -> ``/`` for ``defaults={"js": "fetch"}``)."""
+
+    defaults = getattr(getattr(route, "endpoint", None), "flask_defaults", None)
+    if not defaults:
+        return None
+    params = route.matches(scope)[1].get("path_params", {})
+    if not params or any(params.get(k, defaults[k]) != defaults[k] for k in defaults):
+        return None
+    if not set(defaults) & set(params):
+        return None  # the route of the defaults itself
+    request = Request(scope)
+    found = _defaults_route(request, route.name, dict(params))
+    if found is None:
+        return None
+    url = URL(scope=scope)
+    return str(url.replace(path=found[0]))
+
+
 def _allow(allowed: set[str]) -> str:
     return ", ".join(sorted(allowed | {"OPTIONS"} | ({"HEAD"} if "GET" in allowed else set())))
 
@@ -1390,13 +1428,11 @@ def _defaults_route(req: Request, name: str, values: dict[str, Any]) -> tuple[st
             signature = inspect.signature(route.endpoint)
         except (TypeError, ValueError):
             continue
+        defaults = getattr(route.endpoint, "flask_defaults", {})
         used = {
             k
             for k, p in signature.parameters.items()
-            if k not in convertors
-            and k in values
-            and p.default is not inspect.Parameter.empty
-            and p.default == values[k]
+            if k not in convertors and k in values and k in defaults and defaults[k] == values[k]
         }
         params = {k: values[k] for k in convertors if k in values}
         if not used or len(params) != len(convertors):

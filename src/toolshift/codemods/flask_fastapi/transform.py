@@ -346,6 +346,11 @@ def _any_choices(conv: str, cargs: str | None) -> list[str] | None:
     return values if all(values) else None
 
 
+_NO_SPACE_EQUAL = cst.AssignEqual(
+    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+)
+
+
 def _name(value: str) -> cst.Name:
     return cst.Name(value)
 
@@ -1015,6 +1020,17 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                 )
             else:
                 params = with_defaults
+                # @_flask_compat.route_defaults(js="fetch"): for url_for and the redirect
+                mark = cst.Call(
+                    func=self.compat("route_defaults"),
+                    args=_args(
+                        [
+                            cst.Arg(v, keyword=_name(k), equal=_NO_SPACE_EQUAL)
+                            for k, v in ctx.route_defaults.items()
+                        ]
+                    ),
+                )
+                decorators.append(cst.Decorator(decorator=mark))
         if ctx.path_types:
             params = params.with_changes(
                 params=[self._typed(p, ctx.path_types) for p in params.params]
