@@ -122,6 +122,28 @@ TO_PIP = [
     (CI, "uv lock --check", ""),
 ]
 
+# pip-tools: a Makefile `lock:` target or a README that compiled requirements.in kept running
+# pip-compile on a file the migration deletes
+TO_UV += [
+    (DOCS, "pip-compile --generate-hashes requirements.in", "uv lock"),
+    (
+        DOCS,
+        "pip-compile --upgrade -o requirements.txt requirements.in && pip-compile "
+        "requirements-dev.in",
+        "uv lock --upgrade && uv lock",
+    ),
+    (
+        CI,
+        "pip-compile --upgrade-package django -P celery requirements.in",
+        "uv lock --upgrade-package django --upgrade-package celery",
+    ),
+    (DOCS, "python -m piptools compile --quiet requirements.in", "uv lock"),
+    (DOCS, "pip-sync requirements.txt requirements-dev.txt", "uv sync --locked"),
+    (D, "pip-sync requirements.txt", "uv sync --locked --no-dev"),
+    (CI, "pip install pip-tools && pip-compile requirements.in", "uv lock"),
+    (DOCS, "python -m pip install -U pip-tools", ""),
+]
+
 UNTOUCHED = [
     (UV, D, "apt-get update && apt-get install -y --no-install-recommends libpq5"),
     (UV, D, "uv sync --locked --no-dev"),

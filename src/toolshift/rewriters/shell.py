@@ -338,6 +338,82 @@ def _python_module(argv: Sequence[str]) -> tuple[str, int] | None:
     return None
 
 
+def _piptools_command(argv: Sequence[str]) -> tuple[str, list[str]] | None:
+    """``pip-compile ARGS`` / ``pip-sync ARGS`` / ``python -m piptools compile|sync ARGS`` ->
+    ("compile" | "sync", ARGS)."""
+
+    head = _base(argv[0]) if argv else ""
+    if head in ("pip-compile", "pip-sync"):
+        return head[4:], list(argv[1:])
+    mod = _python_module(argv)
+    if mod is not None and mod[0] == "piptools" and len(argv) > mod[1]:
+        sub = argv[mod[1]]
+        if sub in ("compile", "sync"):
+            return sub, list(argv[mod[1] + 1 :])
+    return None
+
+
+# pip-compile options that take a value (the next word when not written --opt=value)
+_PIPTOOLS_VALUE = frozenset(
+    {
+        "-o",
+        "--output-file",
+        "-P",
+        "--upgrade-package",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "--trusted-host",
+        "-c",
+        "--constraint",
+        "--cache-dir",
+        "--pip-args",
+        "--resolver",
+        "--build-isolation",
+        "--annotation-style",
+        "--extra",
+        "--config",
+        "--python-executable",
+        "--unsafe-package",
+    }
+)
+
+
+def _from_piptools(
+    tools: tuple[str, list[str]],
+    argv: Sequence[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    deps_only: bool,
+) -> tuple[str, ...] | bool | None:
+    """pip-compile -> ``uv lock`` (keeping ``--upgrade``/``--upgrade-package``); pip-sync ->
+    ``uv sync --locked`` for the groups of the files it syncs."""
+
+    sub, args = tools
+    if sub == "sync":
+        files = [a for a in args if not a.startswith("-")]
+        return _to_uv_install(_PipInstall(files=files), argv, ctx, context, acc, line, deps_only)
+    new = ["uv", "lock"]
+    i = 0
+    while i < len(args):
+        key, inline = _split_flag(args[i])
+        value = inline
+        if key in _PIPTOOLS_VALUE and inline is None:
+            value = args[i + 1] if i + 1 < len(args) else ""
+            i += 1
+        if key in ("-U", "--upgrade") and "--upgrade" not in new:
+            new.append("--upgrade")
+        elif key in ("-P", "--upgrade-package") and value:
+            new += ["--upgrade-package", value]
+        i += 1
+    acc.rule(_CONTEXT_RULE[context])
+    return tuple(new)
+
+
 def _to_uv_install(
     pi: _PipInstall,
     argv: Sequence[str],
@@ -379,6 +455,9 @@ def _to_uv_install(
     packages = [p for p in pi.packages]
     names = {_package_name(p) for p in packages}
     if packages and not pi.files and not pi.project and not pi.editables:
+        if "pip-tools" in names and names <= _PIP_SELF | {"pip-tools"}:
+            acc.rule(rule)
+            return None  # pip-compile/pip-sync become uv lock/uv sync: pip-tools is not needed
         if names <= _PIP_SELF:
             acc.rule(rule)
             return None  # pip install --upgrade pip setuptools wheel: uv does not need it
@@ -746,6 +825,10 @@ def _translate(
                 )
             )
         return False
+
+    tools = _piptools_command(argv)
+    if tools is not None and uv:
+        return _from_piptools(tools, argv, ctx, context, acc, line, deps_only)
 
     # python -m venv X / python -m pytest
     mod = _python_module(argv)
