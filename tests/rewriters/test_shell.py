@@ -144,7 +144,41 @@ TO_UV += [
     (DOCS, "python -m pip install -U pip-tools", ""),
 ]
 
+# Poetry and Pipenv: their Dockerfiles and CI steps kept calling poetry/pipenv after the
+# migration deleted poetry.lock / Pipfile.lock (and [tool.poetry]), so the build failed
+TO_UV += [
+    (D, 'pip install "poetry==1.8.3"', ""),
+    (D, "pip install --no-cache-dir poetry && poetry config virtualenvs.create false", ""),
+    (
+        D,
+        "poetry install --only main --no-root --no-interaction",
+        "uv sync --locked --no-dev --no-install-project",
+    ),
+    (D, "poetry install --only-root", "uv sync --locked --no-dev"),
+    (D, "poetry install --without dev --sync -n --no-ansi", "uv sync --locked --no-dev"),
+    (
+        CI,
+        "poetry install --with lint,docs -E pdf --all-extras",
+        "uv sync --locked --group lint --group docs --extra pdf --all-extras",
+    ),
+    (CI, "poetry install --only lint", "uv sync --locked --only-group lint"),
+    (CI, "poetry run pytest -q", "uv run pytest -q"),
+    (DOCS, "poetry lock --no-update", "uv lock"),
+    (
+        D,
+        "poetry export -f requirements.txt --output requirements.txt --without-hashes",
+        "uv export --format requirements-txt --output-file requirements.txt --no-hashes --no-dev",
+    ),
+    (D, "pip install pipenv && pipenv install --deploy --system", "uv sync --locked --no-dev"),
+    (CI, "pipenv install --dev --deploy", "uv sync --locked"),
+    (CI, "pipenv sync --dev && pipenv run pytest", "uv sync --locked && uv run pytest"),
+    (DOCS, "pipenv lock", "uv lock"),
+]
+
 UNTOUCHED = [
+    (UV, DOCS, "poetry shell"),
+    (UV, D, "poetry install --some-unknown-flag"),
+    (UV, DOCS, "pipenv install requests"),
     (UV, D, "apt-get update && apt-get install -y --no-install-recommends libpq5"),
     (UV, D, "uv sync --locked --no-dev"),
     (UV, CI, "uv run pytest -q"),
@@ -331,10 +365,13 @@ def test_context_for_project() -> None:
 
 
 def test_packaging_tool_install_left_alone() -> None:
-    text = "pip install poetry==1.8.3 && poetry install --no-root"
+    # poetry, pipenv and pip-tools commands are translated (TO_UV); other tools are not
+    text = "pip install pdm==2.10 && pdm install --prod"
     res = translate_script(text, UV, D)
     assert res.text == text and not res.adhoc_packages
-    assert any("poetry" in d.message for d in res.diagnostics)
+    assert any("pdm" in d.message for d in res.diagnostics)
+    poetry = translate_script("pip install poetry==1.8.3 && poetry install --no-root", UV, D)
+    assert poetry.text == "uv sync --locked --no-install-project" and poetry.installs_dependencies
 
 
 def test_rewriter_for_every_role_it_handles() -> None:

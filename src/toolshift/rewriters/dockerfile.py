@@ -48,7 +48,7 @@ _CONT = re.compile(r"\\[ \t]*$")
 _SYSTEM_INSTALL = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(install|add)\b")
 _MANIFEST = re.compile(
     r"^(?:.*/)?(requirements[^/]*\.(txt|in)|requirements/?|constraints[^/]*\.txt|"
-    r"pyproject\.toml|uv\.lock|setup\.py|setup\.cfg)$"
+    r"pyproject\.toml|uv\.lock|setup\.py|setup\.cfg|poetry\.lock|Pipfile|Pipfile\.lock)$"
 )
 _UV_SYNC_ONLY = re.compile(r"uv\s+sync(\s+--?[A-Za-z0-9-]+(=\S+)?|\s+[A-Za-z0-9_.-]+)*")
 

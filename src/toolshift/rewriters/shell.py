@@ -414,6 +414,169 @@ def _from_piptools(
     return tuple(new)
 
 
+# poetry/pipenv flags that change nothing under uv (interaction, output, uv syncs exactly)
+_QUIET_FLAGS = frozenset(
+    {
+        "-n",
+        "--no-interaction",
+        "--no-ansi",
+        "--ansi",
+        "-q",
+        "--quiet",
+        "-v",
+        "-vv",
+        "-vvv",
+        "--verbose",
+        "--sync",
+        "--compile",
+        "--deploy",
+        "--system",
+        "--ignore-pipfile",
+        "--clear",
+        "--skip-lock",
+    }
+)
+
+
+def _from_poetry_pipenv(
+    argv: Sequence[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    deps_only: bool,
+) -> tuple[str, ...] | bool | None:
+    """``poetry install/run/lock/export/config`` and ``pipenv install/sync/run/lock`` -> uv
+    (the migration replaced their files with pyproject.toml and uv.lock). Anything else, or a
+    flag not understood, is left alone with a diagnostic."""
+
+    tool, sub, args = _base(argv[0]), argv[1], list(argv[2:])
+    rule = _CONTEXT_RULE[context]
+    text = " ".join(argv)
+
+    def leave(why: str) -> bool:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: {why}",
+                line,
+                text,
+                hint="translate this command by hand",
+            )
+        )
+        return False
+
+    if sub == "run":
+        if not args:
+            return False
+        acc.rule(rule)
+        return tuple(args) if context is ShellContext.RUNTIME else ("uv", "run", *args)
+    if sub == "lock":
+        acc.rule(rule)
+        return ("uv", "lock")
+    if sub == "config" and tool == "poetry":
+        acc.rule(rule)
+        return None  # uv has no such settings: the project environment is .venv
+    if tool == "poetry" and sub in ("install", "export"):
+        flags: list[str] = []
+        no_dev = sub == "export"  # poetry export writes the main group unless told otherwise
+        install_project = True
+        only_root = False
+        output = ""
+        i = 0
+        while i < len(args):
+            key, value = _split_flag(args[i])
+            takes = key in (
+                "--only",
+                "--with",
+                "--without",
+                "-E",
+                "--extras",
+                "-o",
+                "--output",
+                "-f",
+                "--format",
+            )
+            if takes and value is None:
+                if i + 1 >= len(args):
+                    return leave(f"`{key}` without a value")
+                value = args[i + 1]
+                i += 1
+            names = [n for n in re.split(r"[,\s]+", value or "") if n]
+            if key in _QUIET_FLAGS or key in ("-f", "--format", "--without-urls"):
+                pass
+            elif key == "--no-root":
+                install_project = False
+            elif key == "--only-root":
+                only_root = True
+            elif key == "--no-dev":
+                no_dev = True
+            elif key == "--only":
+                if names == ["main"]:
+                    no_dev = True
+                else:
+                    flags += [f for n in names if n != "main" for f in ("--only-group", n)]
+            elif key == "--with":
+                no_dev = no_dev and "dev" not in names
+                flags += [f for n in names for f in ("--group", n)]
+            elif key == "--without":
+                no_dev = no_dev or "dev" in names
+                flags += [f for n in names if n != "dev" for f in ("--no-group", n)]
+            elif key in ("-E", "--extras"):
+                flags += [f for n in names for f in ("--extra", n)]
+            elif key == "--all-extras":
+                flags.append("--all-extras")
+            elif key == "--without-hashes" and sub == "export":
+                flags.append("--no-hashes")
+            elif key in ("-o", "--output") and sub == "export":
+                output = value or ""
+            else:
+                return leave(f"`{tool} {sub} {args[i]}` has no uv translation")
+            i += 1
+        acc.rule(rule)
+        if sub == "export":
+            new = ["uv", "export", "--format", "requirements-txt"]
+            if output:
+                new += ["--output-file", output]
+            return (*new, *flags, *(["--no-dev"] if no_dev else []))
+        acc.installs = True
+        if only_root:
+            return ("uv", "sync", "--locked", "--no-dev")
+        new = ["uv", "sync", "--locked"]
+        if no_dev:
+            new.append("--no-dev")
+        if not install_project or deps_only:
+            new.append("--no-install-project")
+        return (*new, *flags)
+    if tool == "pipenv" and sub in ("install", "sync"):
+        dev = False
+        for a in args:
+            key, _value = _split_flag(a)
+            if key in ("-d", "--dev"):
+                dev = True
+            elif key not in _QUIET_FLAGS:
+                return leave(
+                    f"`pipenv {sub} {a}`: "
+                    + (
+                        "adding a package is `uv add`"
+                        if not a.startswith("-")
+                        else "no uv translation"
+                    )
+                )
+        acc.rule(rule)
+        acc.installs = True
+        new = ["uv", "sync", "--locked"]
+        if not dev and context is not ShellContext.CI:
+            new.append("--no-dev")
+        if deps_only:
+            new.append("--no-install-project")
+        return tuple(new)
+    if context is ShellContext.DOCS:
+        return False
+    return leave(f"`{tool} {sub}` has no uv translation")
+
+
 def _to_uv_install(
     pi: _PipInstall,
     argv: Sequence[str],
@@ -455,9 +618,11 @@ def _to_uv_install(
     packages = [p for p in pi.packages]
     names = {_package_name(p) for p in packages}
     if packages and not pi.files and not pi.project and not pi.editables:
-        if "pip-tools" in names and names <= _PIP_SELF | {"pip-tools"}:
+        tool_names = {"pip-tools", "poetry", "pipenv", "poetry-plugin-export"}
+        if names & tool_names and names <= _PIP_SELF | tool_names:
             acc.rule(rule)
-            return None  # pip-compile/pip-sync become uv lock/uv sync: pip-tools is not needed
+            # their commands become uv lock / uv sync / uv run: the tool is not needed
+            return None
         if names <= _PIP_SELF:
             acc.rule(rule)
             return None  # pip install --upgrade pip setuptools wheel: uv does not need it
@@ -829,6 +994,8 @@ def _translate(
     tools = _piptools_command(argv)
     if tools is not None and uv:
         return _from_piptools(tools, argv, ctx, context, acc, line, deps_only)
+    if head in ("poetry", "pipenv") and uv and len(argv) > 1:
+        return _from_poetry_pipenv(argv, ctx, context, acc, line, deps_only)
 
     # python -m venv X / python -m pytest
     mod = _python_module(argv)
