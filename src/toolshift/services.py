@@ -220,6 +220,8 @@ def merge_plans(
         posts += p.post_actions
         diags += [d for d in p.diagnostics if d not in diags]
     if top is not None:
+        changes, kept = _keep_for_top(top, changes)
+        diags += kept
         diags += _dangling(top, [c.path for c in changes if c.new is None])
     return Plan(
         root=root,
@@ -228,6 +230,90 @@ def merge_plans(
         post_actions=tuple(posts),
         diagnostics=tuple(diags),
     )
+
+
+# top-folder files whose commands run: a requirements file they install from must stay
+_RUNS = frozenset(
+    {
+        FileRole.DOCKERFILE,
+        FileRole.COMPOSE,
+        FileRole.GITHUB_WORKFLOW,
+        FileRole.GITLAB_CI,
+        FileRole.MAKEFILE,
+    }
+)
+
+
+def _keep_for_top(
+    top: Detected, changes: list[FileChange]
+) -> tuple[list[FileChange], list[Diagnostic]]:
+    """A service's requirements file that a file of the top folder (not rewritten: a shared
+    workflow, a root compose file) still installs from is kept, not deleted: CI or the
+    container would fail on it. Named by its path from the top (``pip install -r
+    apps/api/requirements.txt``) or by its own name in a file that names the service's folder
+    (``working-directory: services/${{ matrix.service }}`` with ``service: [api]``, a compose
+    ``build: ./services/api`` with ``command: pip install -r requirements.txt``)."""
+
+    import re
+
+    from toolshift.readers.requirements import parse_requirements
+    from toolshift.textio import decode
+
+    deleting = {
+        c.path: c
+        for c in changes
+        if c.new is None and "TS107" in c.rules and not c.path.endswith(".in")
+    }
+    if not deleting:
+        return changes, []
+    keep: dict[str, Origin] = {}
+    for f in sorted(top.project.files, key=lambda f: f.path):
+        data = top.contents.get(f.path)
+        if f.role not in _RUNS or data is None:
+            continue
+        try:
+            text = decode(data, f.path)[0]
+        except InputError:
+            continue
+        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)  # a comment needs nothing
+        words = set(re.findall(r"[\w.-]+", text))
+        for gone in deleting:
+            folder = posixpath.dirname(gone)
+            base = posixpath.basename(gone)
+            m = re.search(r"(?<![\w./-])(?:\./)?" + re.escape(gone) + r"(?![\w.-])", text)
+            if m is None and folder and (folder in text or posixpath.basename(folder) in words):
+                m = re.search(r"(?<![\w./-])(?:\./)?" + re.escape(base) + r"(?![\w.-])", text)
+            if m is not None and gone not in keep:
+                keep[gone] = Origin(f.path, text.count("\n", 0, m.start()) + 1)
+    todo = list(keep)
+    while todo:  # what a kept file includes (-r/-c) stays beside it
+        path = todo.pop()
+        old = deleting[path].old
+        if old is None:
+            continue
+        try:
+            parsed = parse_requirements(decode(old, path)[0], path)
+        except InputError:
+            continue
+        for inc in parsed.includes:
+            if inc.resolved in deleting and inc.resolved not in keep:
+                keep[inc.resolved] = Origin(path, inc.origin.line)
+                todo.append(inc.resolved)
+    diags = [
+        Diagnostic(
+            "TS107",
+            Severity.WARNING,
+            f"kept {gone}: {origin.path} (in the top folder, which toolshift does not rewrite) "
+            "still installs from it, so deleting it would break that step; it pins today's "
+            "versions but will not follow uv.lock",
+            origin,
+            hint=f"change that step to `uv sync --locked` in {posixpath.dirname(gone) or '.'}, "
+            "then delete the file",
+        )
+        for gone, origin in keep.items()
+        if origin.path not in keep
+    ]
+    return [c for c in changes if c.path not in keep], diags
 
 
 def _dangling(top: Detected, deleted: Sequence[str]) -> list[Diagnostic]:

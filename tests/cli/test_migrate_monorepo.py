@@ -179,8 +179,10 @@ def test_apply_locks_each_service_in_one_journal_entry(tmp_path: Path, wheelhous
     assert main(args) == ExitCode.OK
     for service in ("apps/backend", "plugins/x"):
         assert (root / service / "uv.lock").is_file(), service
-        assert not (root / service / "requirements.txt").exists()
         assert not (root / service / ".toolshift").exists()  # the journal lives at the top
+    # the shared workflow still installs apps/backend/requirements.txt: kept; plugins/x's goes
+    assert (root / "apps/backend/requirements.txt").exists()
+    assert not (root / "plugins/x/requirements.txt").exists()
     assert 'version = "1.1.0"' in (root / "apps/backend/uv.lock").read_text()
     assert "uv sync --locked" in (root / "apps/backend/Dockerfile").read_text()
     assert len(history(root)) == 1
@@ -205,3 +207,43 @@ def test_analyze_lists_every_service(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["analyze", str(root), "--format", "json"]) == ExitCode.OK
     payload = json.loads(capsys.readouterr().out)
     assert payload["services"] == ["apps/backend", "plugins/x", "plugins/x/sub"]
+
+
+def test_top_folder_files_that_install_a_service_keep_its_requirements(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A shared workflow (working-directory per service, from a matrix) and a root compose
+    # command installed `requirements.txt`; the migration deleted them without a word and CI
+    # and the worker container failed.
+    root = write(
+        tmp_path / "mono",
+        {
+            "services/api/requirements.txt": "alpha==1.1.0\n",
+            "services/api/requirements-dev.txt": "-r requirements.txt\ndevtool==3.0\n",
+            "services/worker/requirements.txt": "-r base.txt\n",
+            "services/worker/base.txt": "gamma==0.9\n",
+            "services/billing/requirements.txt": "beta==1.0\n",
+            ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  t:\n"
+            "    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+            "        service: [api]\n    defaults:\n      run:\n"
+            "        working-directory: services/${{ matrix.service }}\n    steps:\n"
+            "      - run: pip install -r requirements-dev.txt\n",
+            "docker-compose.yml": "services:\n  worker:\n    build: ./services/worker\n"
+            '    command: sh -c "pip install -r requirements.txt && python -m worker"\n',
+        },
+    )
+    args = ["migrate", "--to", "uv", str(root), "--dry-run", "--format", "json"]
+    assert main(args) == ExitCode.OK
+    plan = json.loads(capsys.readouterr().out)
+    deleted = {c["path"] for c in plan["changes"] if c["change"] == "delete"}
+    # kept with what they include (-r); the service no top file names goes as usual
+    assert deleted == {"services/billing/requirements.txt"}
+    kept = {
+        d["message"].split(":")[0]: d["where"]
+        for d in plan["diagnostics"]
+        if d["code"] == "TS107" and d["message"].startswith("kept")
+    }
+    assert kept == {
+        "kept services/api/requirements-dev.txt": ".github/workflows/ci.yml:13",
+        "kept services/worker/requirements.txt": "docker-compose.yml:4",
+    }
