@@ -6,6 +6,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from toolshift.detect import detect
 from toolshift.model import MigrateOptions, Plan
 from toolshift.planners.to_uv import plan_to_uv
@@ -279,3 +281,33 @@ def test_a_dockerfile_that_is_rewritten_does_not_keep_the_file(tmp_path: Path) -
     p = plan(root)
     assert changed(p)["requirements.txt"] is False
     assert "requirements.txt" not in new_text(p, "Dockerfile")
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+@pytest.mark.slow
+def test_pip_tools_service_keeps_every_version_through_lock_and_undo(
+    tmp_path: Path, wheelhouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A constraints file with a floor (alpha>=1.1) beside the compiled pin alpha==1.1.0: the
+    # lock's temporary pin was merged away and alpha moved to 2.0.0.
+    from toolshift.cli.main import main
+    from toolshift.locking import read_lock_versions
+
+    root = pip_tools_project(tmp_path / "svc")
+    (root / "requirements.in").write_text("-c constraints.txt\nbeta\n")
+    (root / "constraints.txt").write_text("# security floor\nalpha>=1.1\n")
+    before = {p.name: p.read_bytes() for p in root.iterdir()}
+    args = ["migrate", "--to", "uv", str(root), "--yes", "--offline", "--python", "3.11"]
+    assert main([*args, "--find-links", str(wheelhouse)]) == 0
+    out = capsys.readouterr().out
+    versions = read_lock_versions((root / "uv.lock").read_text())
+    assert versions["alpha"] == "1.1.0" and versions["beta"] == "1.0", out
+    assert "moved" not in out
+    data = tomllib.loads((root / "pyproject.toml").read_text())
+    assert data["tool"]["uv"]["constraint-dependencies"] == ["alpha>=1.1"]
+    assert main(["migrate", "--to", "uv", str(root), "--check"]) == 0
+    assert main(["undo", str(root), "--yes"]) == 0
+    after = {p.name: p.read_bytes() for p in root.iterdir() if p.name != ".toolshift"}
+    assert after == before

@@ -135,6 +135,22 @@ def test_conflicting_specifier_is_reported_not_duplicated() -> None:
     assert "beta>=1.0" in diag.message and "beta==2.0" in diag.message
 
 
+def test_constraints_on_the_same_name_are_both_kept() -> None:
+    # Constraints intersect (pip's -c, uv's constraint-dependencies): a floor the user wrote
+    # and a pin added next to it both hold. Keeping only the floor let the lock's temporary
+    # pin of today's version drop, and alpha moved from 1.1.0 to 2.0.0.
+    old = '[project]\nname = "svc"\nversion = "1"\n\n[tool.uv]\nconstraint-dependencies = [\n' + (
+        '    # security floor\n    "alpha>=1.1",\n]\n'
+    )
+    edits = PyprojectEdits(name="svc", constraints=(Dep("alpha==1.1.0"), Dep("alpha >= 1.1")))
+    result = render_pyproject(old, edits)
+    data = tomllib.loads(result.text)
+    assert data["tool"]["uv"]["constraint-dependencies"] == ["alpha>=1.1", "alpha==1.1.0"]
+    assert "# security floor" in result.text
+    assert not result.diagnostics
+    assert render_pyproject(result.text, edits).text == result.text
+
+
 def test_existing_groups_settings_and_indexes_merge() -> None:
     old = (
         '[project]\nname = "svc"\nversion = "1"\n\n'

@@ -223,6 +223,11 @@ class _Renderer:
         if not isinstance(arr, Array):
             raise ParseError(f"`{where}` is not an array", path=self.path)
         reqs, includes = _existing_items(arr)
+        constraint_texts: dict[str, list[str]] = {}
+        if section == CONSTRAINTS:
+            for item in arr:
+                if isinstance(item, str) and (key := _requirement_key(str(item))):
+                    constraint_texts.setdefault(key[0], []).append(str(item))
         todo: list[GroupItem] = []
         for item in wanted:
             if isinstance(item, GroupInclude):
@@ -235,6 +240,18 @@ class _Renderer:
             if k in reqs:
                 old = _requirement_key(reqs[k])
                 if parsed and old and not _same_specifier(parsed[1], old[1]):
+                    if section == CONSTRAINTS:
+                        # constraints intersect: a second one on the same name adds to the
+                        # first (a pin beside a floor), unless the same specifier is there
+                        same = [
+                            t
+                            for t in constraint_texts.get(k, [reqs[k]])
+                            if (o := _requirement_key(t)) and _same_specifier(parsed[1], o[1])
+                        ]
+                        if not same:
+                            constraint_texts.setdefault(k, [reqs[k]]).append(item.text)
+                            todo.append(item)
+                        continue
                     self.conflict(where, reqs[k], item)
                 continue
             reqs[k] = item.text
