@@ -226,8 +226,8 @@ class _Renderer:
         constraint_texts: dict[str, list[str]] = {}
         if section == CONSTRAINTS:
             for item in arr:
-                if isinstance(item, str) and (key := _requirement_key(str(item))):
-                    constraint_texts.setdefault(key[0], []).append(str(item))
+                if isinstance(item, str) and (rk := _requirement_key(str(item))):
+                    constraint_texts.setdefault(rk[0], []).append(str(item))
         todo: list[GroupItem] = []
         for item in wanted:
             if isinstance(item, GroupInclude):
