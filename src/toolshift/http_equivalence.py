@@ -557,9 +557,12 @@ else:
                     except Exception:
                         pass
                     clients[rq["client"]] = client
-                r = clients[rq["client"]].request(
-                    rq["method"], rq["url"], headers=headers, content=body)
-                out.append(answer(r.status_code, dict(r.headers), r.content))
+                # The body as sent (Flask's side is not decoded either): httpx would undo a
+                # Content-Encoding the app set itself (gzip, deflate, br).
+                with clients[rq["client"]].stream(
+                        rq["method"], rq["url"], headers=headers, content=body) as r:
+                    raw = b"".join(r.iter_raw())
+                out.append(answer(r.status_code, dict(r.headers), raw))
         except Exception as exc:
             out.append(answer(0, {}, b"", "".join(
                 traceback.format_exception_only(type(exc), exc)).strip()))

@@ -159,6 +159,35 @@ def auth_default():
     return auth("anonymous", "default")
 
 
+@app.route("/direct")
+def direct():
+    return WerkzeugResponse("plain text", status=400)  # werkzeug's default: text/plain
+
+
+@app.route("/gzipped")
+def gzipped():
+    import gzip
+
+    r = make_response(gzip.compress(b"x" * 50, mtime=0))
+    r.headers["Content-Encoding"] = "gzip"  # the body as sent is compared, not decoded
+    return r
+
+
+@app.route("/listed")
+def listed():
+    r = jsonify(a=1)
+    r.headers["X-Mine"] = "1"
+    return jsonify(names=sorted(k for k, _ in r.headers.items()))
+
+
+@app.before_request
+def refuse():
+    from flask import abort, request
+
+    if request.args.get("refuse"):
+        abort(501, "not here")
+
+
 def wrap(data):
     return data.data if isinstance(data, Response) else data
 
@@ -190,7 +219,11 @@ def challenge(app, realm):
 @pytest.mark.slow
 def test_werkzeug_style_responses_answer_the_same(tmp_path: Path) -> None:
     requests = [
-        _get(u) for u in ("/teapot", "/built", "/echo", "/auth/bob", "/auth-default", "/wrapped")
+        _get(u)
+        for u in (
+            *("/teapot", "/built", "/echo", "/auth/bob", "/auth-default", "/wrapped"),
+            *("/direct", "/gzipped", "/listed", "/teapot?refuse=1"),
+        )
     ]
     outcomes = replay(
         tmp_path, {"app.py": RESPONSES_APP, "helpers.py": RESPONSES_HELPERS}, requests
@@ -200,6 +233,9 @@ def test_werkzeug_style_responses_answer_the_same(tmp_path: Path) -> None:
     assert by_url["/teapot"].after.status == 418
     assert "content-type" not in by_url["/teapot"].after.headers  # replaced, as werkzeug does
     assert by_url["/auth-default"].after.headers["www-authenticate"] == 'Basic realm="default"'
+    assert by_url["/direct"].after.headers["content-type"].startswith("text/plain")
+    assert by_url["/teapot?refuse=1"].after.status == 501  # abort in a hook: Flask's page
+    assert '"Content-Type"' in by_url["/listed"].after.body  # werkzeug's spelling
 
 
 def test_compat_response_keeps_werkzeug_attributes() -> None:

@@ -47,6 +47,7 @@ from typing import IO, Annotated, Any, ClassVar, NoReturn
 
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import URL, FormData, Headers, MutableHeaders, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match
@@ -159,6 +160,30 @@ def jsonify(*args: Any, **kwargs: Any) -> Response:
 # --------------------------------------------------------------------------- responses
 
 
+# Headers werkzeug and Flask set themselves, listed as they spell them (Starlette keeps
+# every name in lower case; names the app sets are listed as Starlette has them).
+_CASED = {
+    name.lower(): name
+    for name in (
+        "Content-Type",
+        "Content-Length",
+        "Content-Encoding",
+        "Content-Disposition",
+        "Location",
+        "Set-Cookie",
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+        "Expires",
+        "Vary",
+        "WWW-Authenticate",
+        "Allow",
+        "Accept-Ranges",
+        "Content-Range",
+    )
+}
+
+
 class ResponseHeaders(MutableHeaders):
     """A response's headers with werkzeug's ``Headers`` methods (``add``, ``set``,
     ``get_all``/``getlist``, ``extend``); changes go to the response's raw headers."""
@@ -173,6 +198,26 @@ class ResponseHeaders(MutableHeaders):
 
     def get_all(self, key: str) -> list[str]:
         return self.getlist(key)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        super().__setitem__(key, value)
+        self._spelled(key)
+
+    def append(self, key: str, value: str) -> None:
+        super().append(key, value)
+        self._spelled(key)
+
+    def _spelled(self, key: str) -> None:
+        self.__dict__.setdefault("_spelling", {})[key.lower()] = key
+
+    def _name(self, key: str) -> str:
+        return str(self.__dict__.get("_spelling", {}).get(key) or _CASED.get(key, key))
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        return [self._name(key) for key, _ in super().items()]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return [(self._name(key), value) for key, value in super().items()]
 
     def extend(self, *args: Any, **kwargs: Any) -> None:
         for arg in args:
@@ -847,7 +892,11 @@ class FlaskHooks:
         try:
             response: Response | None = None
             for fn in hooks["before"]:
-                rv = await run_in_threadpool(fn)
+                try:
+                    rv = await run_in_threadpool(fn)
+                except StarletteHTTPException as exc:  # abort() in a hook: the app's handler
+                    response = await _handled(scope["app"], starlette_request, exc)
+                    break
                 if rv is not None:
                     response = make_response(rv)
                     break
@@ -867,6 +916,17 @@ class FlaskHooks:
                 await form.close()
             _request_var.reset(request_token)
             _g_var.reset(g_token)
+
+
+async def _handled(app: Any, request: Request, exc: StarletteHTTPException) -> Response:
+    """The answer the app's exception handlers give ``exc`` (Flask's page without one)."""
+
+    handlers = getattr(app, "exception_handlers", {})
+    handler = handlers.get(exc.status_code) or handlers.get(StarletteHTTPException) or _http_error
+    rv = handler(request, exc)
+    if inspect.isawaitable(rv):
+        rv = await rv
+    return make_response(rv)
 
 
 async def _captured(app: ASGIApp, scope: Scope, receive: Receive) -> Response:

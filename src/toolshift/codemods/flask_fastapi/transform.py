@@ -682,7 +682,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             self._assigned.add(id(node.target))
 
     def _flask_ref(self, node: cst.Name | cst.Attribute) -> None:
-        for key in self.keys(node):
+        keys = self.keys(node)
+        for key in keys:
             if key == "flask.request":
                 self._request_ref(node)
             elif key.startswith("flask.request.") and key.count(".") == 2:
@@ -694,6 +695,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
                     continue
                 if key == "flask.Response" and self._response_convertible(node):
                     continue
+                if key == "flask.Response" and any(k.startswith("werkzeug.") for k in keys):
+                    continue  # the name is rebound to werkzeug's Response, which is kept
                 if (
                     key == "flask.Response"
                     and id(node) in self._type_checks
@@ -1447,7 +1450,12 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if file_helper and self._files_kept() and id(original_node.func) in self._called:
             self.applied.add("FF019")
             return updated_node.with_changes(func=self.compat(file_helper))
-        if "flask.Response" in keys and self._response_convertible(original_node.func):
+        werkzeug_too = any(k.startswith("werkzeug.") for k in keys)  # rebound to werkzeug's
+        if (
+            "flask.Response" in keys
+            and not werkzeug_too
+            and self._response_convertible(original_node.func)
+        ):
             self.applied.add("FF005")
             return updated_node.with_changes(func=self.compat("FlaskResponse"))
         if "flask.redirect" in keys and self.on("FF007"):
@@ -1953,7 +1961,11 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
             return updated_node.with_changes(
                 value=cst.Call(func=_name("HTMLResponse"), args=[cst.Arg(value)])
             )
-        if self._is_response(value):
+        original = original_node.value
+        werkzeug = isinstance(original, cst.Call) and any(
+            k.startswith("werkzeug.") for k in self.keys(original.func)
+        )  # werkzeug's Response: make_response turns it into a Starlette one
+        if self._is_response(value) and not (werkzeug and self.options.compatible):
             return updated_node
         handler = self._funcs[-1].kind == "handler"
         literal = isinstance(value, cst.Dict | cst.List | cst.DictComp | cst.ListComp) or (
