@@ -266,3 +266,21 @@ def test_uv_to_pip_package_installs_after_the_source() -> None:
     assert "COPY requirements.txt" not in out  # `COPY . /app` brought it
     assert out.count("pip install") == 1 and "\n\n\n" not in out
     assert "RUN pip install --no-cache-dir -r requirements.txt\n" in out
+
+
+def test_a_credential_in_env_is_not_copied_into_the_builder_stage() -> None:
+    # The builder stage toolshift adds got a copy of `ENV PIP_INDEX_URL=https://user:pass@...`:
+    # the secret was written in one more place (and uv does not read PIP_* anyway).
+    text = (
+        "FROM python:3.11-slim\nENV PIP_INDEX_URL=https://deploy:s3cret@pypi.example.com/simple\n"
+        "ARG TOKEN_URL=https://${USER}:${TOKEN}@pypi.example.com/simple\nWORKDIR /app\n"
+        "COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+        'CMD ["python", "app.py"]\n'
+    )
+    res = rewrite_dockerfile(text, UV)
+    builder, runtime = res.text.split("\nFROM python:3.11-slim\n")
+    assert "s3cret" not in builder and "s3cret" in runtime
+    assert text.count("s3cret") == res.text.count("s3cret") == 1
+    assert "${TOKEN}" in builder  # a variable reference is no secret: the ARG is copied
+    [warning] = [d for d in res.diagnostics if "password or token" in d.message]
+    assert warning.severity is Severity.WARNING and warning.origin and warning.origin.line == 2

@@ -842,6 +842,12 @@ def _plain(it: Instr, drop: list[str]) -> Instr:
     return replace(it, text=kw + " " + "".join(f + " " for f in rest) + body)
 
 
+def _literal_credential(text: str) -> bool:
+    return any(
+        has_literal_credentials(u) for u in re.findall(r"[A-Za-z][\w+.-]*://[^\s\"']+", text)
+    )
+
+
 def _multistage(plan: _StagePlan, ctx: RewriteContext, acc: _Acc) -> list[Instr]:
     roles = plan.items
     last_build = max(i for i, (r, _) in enumerate(roles) if r in ("dep", "src"))
@@ -869,7 +875,21 @@ def _multistage(plan: _StagePlan, ctx: RewriteContext, acc: _Acc) -> list[Instr]
         if role == "path":
             continue
         if i < last_build:
-            if it.keyword in ("ARG", "ENV", "WORKDIR", "SHELL"):
+            if it.keyword in ("ARG", "ENV") and _literal_credential(it.text):
+                # never write a secret in one more place: the builder stage is toolshift's
+                acc.diagnostics.append(
+                    ctx.diag(
+                        "TS203",
+                        Severity.WARNING,
+                        f"the {it.keyword} with a password or token in a URL was not copied into "
+                        "the builder stage (it stays where you wrote it); it is baked into the "
+                        "image's layers",
+                        it.line,
+                        hint="pass it at build time as a secret (RUN --mount=type=secret) and "
+                        "give uv its index credentials as UV_INDEX_<NAME>_USERNAME/_PASSWORD",
+                    )
+                )
+            elif it.keyword in ("ARG", "ENV", "WORKDIR", "SHELL"):
                 builder.append(it)
             elif it.keyword == "RUN" and i < first_dep and _SYSTEM_INSTALL.search(it.text):
                 builder.append(it)
