@@ -54,6 +54,9 @@ class RewriteContext:
     docker_mode: str = "multistage"  # "multistage" | "minimal"
     path: str = ""  # project-relative path of the file being rewritten (for diagnostics)
     disabled_rules: frozenset[str] = frozenset()
+    # what installing the project itself reads besides its source (pip <- uv: a Dockerfile that
+    # copies only the package folder must copy these too): pyproject.toml, setup.py, README...
+    metadata_files: tuple[str, ...] = ("pyproject.toml",)
 
     def __post_init__(self) -> None:
         if self.direction not in ("uv", "pip"):
@@ -104,6 +107,24 @@ class RewriteContext:
             docker_mode=docker_mode,
             path=path,
             disabled_rules=disabled_rules,
+            metadata_files=tuple(
+                sorted(
+                    (
+                        f.path
+                        for f in project.files
+                        if "/" not in f.path
+                        and f.role
+                        in (
+                            FileRole.PYPROJECT,
+                            FileRole.SETUP_PY,
+                            FileRole.SETUP_CFG,
+                            FileRole.README,
+                        )
+                    ),
+                    key=lambda p: (p != "pyproject.toml", p),
+                )
+            )
+            or ("pyproject.toml",),
         )
 
     @property

@@ -1082,6 +1082,10 @@ def _stage_to_pip(
                 else:
                     copy = None
                     if files and not copied_all:
+                        if ctx.is_package:
+                            # requirements.txt installs the project (`-e .`): pip reads its
+                            # metadata, which the uv image bind-mounted and never copied
+                            files = [*files, *ctx.metadata_files]
                         copy = _new("COPY " + " ".join(dict.fromkeys(files)) + " ./")
                     if copy is not None:
                         copy = replace(copy, lead=new.lead)
