@@ -311,3 +311,29 @@ def test_pip_tools_service_keeps_every_version_through_lock_and_undo(
     assert main(["undo", str(root), "--yes"]) == 0
     after = {p.name: p.read_bytes() for p in root.iterdir() if p.name != ".toolshift"}
     assert after == before
+
+
+# --------------------------------------------------------------------------- Python version
+
+
+def test_requires_python_does_not_exclude_the_python_the_image_runs(tmp_path: Path) -> None:
+    # .python-version 3.13 (a developer's choice) and python:3.12-slim in the Dockerfile:
+    # requires-python = ">=3.13" made `uv sync --locked` fail in the image build.
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "alpha==1.1.0\n",
+            ".python-version": "3.13\n",
+            "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+            'RUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n',
+        },
+    )
+    p = plan(root)
+    data = tomllib.loads(new_text(p, "pyproject.toml"))
+    assert data["project"]["requires-python"] == ">=3.12"
+    assert ".python-version" not in changed(p)  # the developers' choice stays
+    [note] = [d for d in p.diagnostics if "deployed" in d.message]
+    assert "Dockerfile:1" in note.message and "--python 3.13" in note.hint
+    # asked for explicitly, it is what the user says
+    p = plan(root, python="3.13")
+    assert tomllib.loads(new_text(p, "pyproject.toml"))["project"]["requires-python"] == ">=3.13"

@@ -57,6 +57,9 @@ from toolshift.model import (
     PostAction,
     PostActionKind,
     Project,
+    PythonSource,
+    PythonSourceKind,
+    PythonSpec,
     Requirement,
     Severity,
     SourceKind,
@@ -359,6 +362,17 @@ def setuptools_metadata(contents: Mapping[str, bytes]) -> tuple[str, str, bool]:
                 else:
                     computed = True
     return name, version, computed
+
+
+def src_names(sources: Iterable[PythonSource], version: str) -> str:
+    """Where ``version`` is stated, for a message: ``Dockerfile:1, runtime.txt:1``."""
+
+    return ", ".join(
+        f"{s.origin.path}:{s.origin.line}" if s.origin.line else s.origin.path
+        for s in sources
+        if version in PythonSpec(sources=(s,)).versions()
+        and s.kind in (PythonSourceKind.DOCKERFILE, PythonSourceKind.RUNTIME_TXT)
+    )
 
 
 def _name_from_url(url: str) -> str:
@@ -762,8 +776,38 @@ class _Planner:
             return self.poetry.requires_python
         preferred = self.project.python.preferred()
         if preferred:
-            return f">={preferred}"
+            return f">={self.lowest_python(preferred)}"
         return None
+
+    def lowest_python(self, preferred: str) -> str:
+        """requires-python is a floor: the Python the service is deployed on today (a Docker
+        image, runtime.txt) must stay inside it, or ``uv sync --locked`` fails in the image
+        build; ``.python-version`` still picks the version for development. (A CI matrix
+        version outside it is a TS212 warning with its own hint.)"""
+
+        def key(v: str) -> tuple[int, ...]:
+            return tuple(int(x) for x in v.split("."))
+
+        low = preferred
+        if not re.fullmatch(r"\d+\.\d+", preferred):
+            return preferred
+        for src in self.project.python.sources:
+            if src.kind not in (PythonSourceKind.DOCKERFILE, PythonSourceKind.RUNTIME_TXT):
+                continue
+            for v in PythonSpec(sources=(src,)).versions():
+                if key(v) < key(low):
+                    low = v
+        if low != preferred:
+            self.state.diag(
+                "TS101",
+                Severity.INFO,
+                f"requires-python = '>={low}', not '>={preferred}': the service is deployed "
+                f"on Python {low} today ({src_names(self.project.python.sources, low)}), and "
+                "uv sync refuses an interpreter requires-python excludes",
+                hint=f"pass --python {preferred} to require {preferred} everywhere "
+                "(the Dockerfile is then aligned to it)",
+            )
+        return low
 
     # ---------------------------------------------------------------- the plan
 
