@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from toolshift.model import Diagnostic, FileRole, GroupKind, Origin, Project, Severity
+from toolshift.model import (
+    Diagnostic,
+    FileRole,
+    GroupKind,
+    IndexKind,
+    Origin,
+    Project,
+    Severity,
+)
 
 #: The uv version pinned in ``COPY --from=ghcr.io/astral-sh/uv:<v>`` and setup-uv when the
 #: caller does not say (the CLI passes the version of the uv it runs; see
@@ -27,6 +35,26 @@ DEFAULT_REQUIREMENT_FILES: Mapping[str, str] = {
     "": "requirements.txt",
     "dev": "requirements-dev.txt",
 }
+
+
+def _input_folders(project: Project) -> tuple[str, ...]:
+    """Relative ``--find-links`` folders inside the project (``./wheels`` -> ``wheels``)."""
+
+    import posixpath
+
+    out: list[str] = []
+    for ix in project.indexes:
+        if ix.kind is not IndexKind.FIND_LINKS or "://" in ix.url or "$" in ix.url:
+            continue
+        if ix.url.startswith(("/", "~")):
+            continue
+        folder = ix.url
+        if ix.origin is not None and "/" in ix.origin.path:  # relative to its requirements file
+            folder = posixpath.join(posixpath.dirname(ix.origin.path), folder)
+        folder = posixpath.normpath(folder)
+        if not folder.startswith("..") and folder != "." and folder not in out:
+            out.append(folder)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,9 @@ class RewriteContext:
     # what installing the project itself reads besides its source (pip <- uv: a Dockerfile that
     # copies only the package folder must copy these too): pyproject.toml, setup.py, README...
     metadata_files: tuple[str, ...] = ("pyproject.toml",)
+    # local folders the lock reads packages from (find-links ./wheels): an image's dependency
+    # install needs them bind-mounted before the source is copied
+    input_folders: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.direction not in ("uv", "pip"):
@@ -125,6 +156,7 @@ class RewriteContext:
                 )
             )
             or ("pyproject.toml",),
+            input_folders=_input_folders(project),
         )
 
     @property

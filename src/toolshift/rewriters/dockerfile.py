@@ -592,11 +592,18 @@ def _plan_stage_to_uv(
         for inf in infos.values()
         if inf.changed
     )
-    # the final sync needs pyproject.toml and uv.lock: from the source copy, or bind-mounted
-    copies_all = any(
-        s.rstrip("/") in (".", "") for i in src_idx for s in (_copy_sources(items[i]) or [])
-    )
-    final_mounts = [CACHE_MOUNT] if copies_all else [CACHE_MOUNT, LOCK_MOUNT, PYPROJECT_MOUNT]
+    # the final sync needs pyproject.toml and uv.lock: from the source copy, or bind-mounted,
+    # as the stage is at that RUN: a `COPY . .` further down does not count
+    copy_all_at = [
+        i for i in src_idx if any(s.rstrip("/") in (".", "") for s in _copy_sources(items[i]) or [])
+    ]
+    folder_mounts = [f"--mount=type=bind,source={d},target={d}" for d in ctx.input_folders]
+    deps_mounts = [CACHE_MOUNT, LOCK_MOUNT, PYPROJECT_MOUNT, *folder_mounts]
+
+    def mounts_at(i: int, *, including: bool = False) -> list[str]:
+        copied = any(j < i or (including and j == i) for j in copy_all_at)
+        return [CACHE_MOUNT] if copied else deps_mounts
+
     has_uv_env = any(it.keyword == "ENV" and "UV_COMPILE_BYTECODE" in it.text for it in items)
     mixed = False
     final_done = False
@@ -633,7 +640,7 @@ def _plan_stage_to_uv(
             and first_src < first_dep
         ):
             # the source is copied before the dependencies: install them first
-            run = _deps_run(_sync_flags(infos[first_dep]))
+            run = _deps_run(_sync_flags(infos[first_dep]), folder_mounts)
             out.append(("dep", run))
             deps_done = True
             acc.rule("TS202")
@@ -643,12 +650,10 @@ def _plan_stage_to_uv(
                 inf = _translate_run(it, ctx, deps_only=True)
                 acc.take(inf)
                 if inf.new is not None:
-                    out.append(
-                        ("dep", _with_flags(inf.new, [CACHE_MOUNT, LOCK_MOUNT, PYPROJECT_MOUNT]))
-                    )
+                    out.append(("dep", _with_flags(inf.new, deps_mounts)))
                     mixed = mixed or not inf.only_sync
                 else:  # only ad hoc installs: their packages now come with the project
-                    run = _deps_run(" --no-dev")
+                    run = _deps_run(" --no-dev", folder_mounts)
                     out.append(("dep", replace(run, lead=it.lead)))
                 last_sync_pos = len(out) - 1
                 deps_done = True
@@ -657,7 +662,7 @@ def _plan_stage_to_uv(
             acc.take(inf)
             if inf.installs and inf.changed:
                 if inf.new is not None:
-                    out.append(("dep", _with_flags(inf.new, final_mounts)))
+                    out.append(("dep", _with_flags(inf.new, mounts_at(i))))
                     mixed = mixed or not inf.only_sync
                     last_sync_pos = len(out) - 1
                     final_done = final_done or (first_src is not None and i > first_src)
@@ -674,7 +679,7 @@ def _plan_stage_to_uv(
             # the final sync goes after the last source copy that precedes other work
             if i == src_idx[-1] and not final_done and not any(j > i for j in dep_idx):
                 flags = _sync_flags(infos[first_dep])
-                mounts = " \\\n    ".join(final_mounts)
+                mounts = " \\\n    ".join(mounts_at(i, including=True))
                 out.append(("dep", _new(f"RUN {mounts} \\\n    uv sync --locked{flags}")))
                 final_done = True
                 last_sync_pos = len(out) - 1
@@ -700,10 +705,10 @@ def _plan_stage_to_uv(
     return _StagePlan(out, workdir, venv, mixed)
 
 
-def _deps_run(flags: str) -> Instr:
+def _deps_run(flags: str, extra_mounts: list[str] | None = None) -> Instr:
     """The deps-only RUN of uv's Docker guide, with the group flags of the original install."""
 
-    mounts = f"{CACHE_MOUNT} \\\n    {LOCK_MOUNT} \\\n    {PYPROJECT_MOUNT}"
+    mounts = " \\\n    ".join([CACHE_MOUNT, LOCK_MOUNT, PYPROJECT_MOUNT, *(extra_mounts or [])])
     return _new(f"RUN {mounts} \\\n    uv sync --locked --no-install-project{flags}")
 
 
