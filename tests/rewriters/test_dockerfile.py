@@ -284,3 +284,20 @@ def test_a_credential_in_env_is_not_copied_into_the_builder_stage() -> None:
     assert "${TOKEN}" in builder  # a variable reference is no secret: the ARG is copied
     [warning] = [d for d in res.diagnostics if "password or token" in d.message]
     assert warning.severity is Severity.WARNING and warning.origin and warning.origin.line == 2
+
+
+def test_pip_index_build_arguments_are_said_to_be_ignored_by_uv() -> None:
+    # ARG PIP_INDEX_URL (a private index with its token, passed by compose/CI) fed pip; after
+    # the migration uv ignored it and the image build failed to authenticate, without a word.
+    text = (
+        "FROM python:3.11-slim\nARG PIP_INDEX_URL\nARG PIP_EXTRA_INDEX_URL\nARG APP_ENV\n"
+        "WORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+        'CMD ["python", "app.py"]\n'
+    )
+    res = rewrite_dockerfile(text, UV)
+    found = [d for d in res.diagnostics if "PIP_" in d.message]
+    assert [(d.origin.line if d.origin else 0) for d in found] == [2, 3]
+    assert all(d.severity is Severity.WARNING and "UV_INDEX_" in d.hint for d in found)
+    # nothing installs with pip -> nothing to say
+    plain = "FROM python:3.11-slim\nARG PIP_INDEX_URL\nRUN echo hi\n"
+    assert not [d for d in rewrite_dockerfile(plain, UV).diagnostics if "PIP_" in d.message]

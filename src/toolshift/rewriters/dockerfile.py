@@ -534,6 +534,36 @@ class _StagePlan:
     mixed_dep: bool  # a dependency RUN also runs other commands
 
 
+_PIP_INDEX_VARS = re.compile(
+    r"\b(PIP_(?:INDEX_URL|EXTRA_INDEX_URL|FIND_LINKS|TRUSTED_HOST|CERT|CLIENT_CERT))\b"
+)
+
+
+def _pip_settings_note(items: list[Instr], ctx: RewriteContext, acc: _Acc) -> None:
+    """``ARG PIP_INDEX_URL`` / ``ENV PIP_EXTRA_INDEX_URL=...`` fed pip the (private) index and
+    its credentials for this build; uv reads none of them."""
+
+    for it in items:
+        if it.keyword not in ("ARG", "ENV"):
+            continue
+        names = sorted(set(_PIP_INDEX_VARS.findall(it.logical())))
+        if not names:
+            continue
+        acc.diagnostics.append(
+            ctx.diag(
+                "TS201",
+                Severity.WARNING,
+                f"{it.keyword} {', '.join(names)} gave pip its index for this build; uv does not "
+                "read PIP_* variables: uv sync --locked takes the indexes recorded in uv.lock",
+                it.line,
+                it.text.split("\n")[0],
+                hint="pass the index credentials as build secrets named "
+                "UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD ([[tool.uv.index]] names) "
+                "and drop the PIP_* build arguments (also in compose files and CI)",
+            )
+        )
+
+
 def _plan_stage_to_uv(
     items: list[Instr], ctx: RewriteContext, acc: _Acc, inherit: bool
 ) -> _StagePlan | None:
@@ -581,6 +611,8 @@ def _plan_stage_to_uv(
         return None
     venv = _venv_path(items, workdir) or posixpath.join(workdir or "/app", ".venv")
     custom_venv = venv != posixpath.join(workdir or "/app", ".venv")
+    if first_dep is not None:
+        _pip_settings_note(items[:first_dep], ctx, acc)
 
     out: list[tuple[str, Instr]] = []
     src_idx = [i for i, it in enumerate(items) if _is_source_copy(it)]
