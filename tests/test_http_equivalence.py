@@ -292,3 +292,46 @@ def test_verify_http_after_migrating_the_example(
     human = capsys.readouterr().out
     assert "POST /api/items" in human and "status 201 -> 200" in human
     assert "from the tests: 11/12 equal, 11/12 with the same status" in human
+
+
+@pytest.mark.slow
+def test_requests_failing_without_the_tests_fixtures_are_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The replay builds the app with no arguments: a request that needs what a fixture set up
+    (here a config value) answers 500 on both sides, and the result says how many did."""
+
+    from toolshift.cli.main import main
+
+    project = tmp_path / "svc"
+    (project / "tests").mkdir(parents=True)
+    (project / "requirements.txt").write_text("flask\n", encoding="utf-8")
+    (project / "app.py").write_text(
+        "from flask import Flask, current_app\n\n\n"
+        "def create_app(config=None):\n"
+        "    app = Flask(__name__)\n"
+        "    app.config.update(config or {})\n\n"
+        "    @app.route('/ping')\n"
+        "    def ping():\n"
+        "        return 'pong'\n\n"
+        "    @app.route('/db')\n"
+        "    def db():\n"
+        "        return current_app.config['DATABASE']\n\n"
+        "    return app\n",
+        encoding="utf-8",
+    )
+    (project / "tests" / "test_app.py").write_text(
+        "from app import create_app\n\n\n"
+        "def test_both():\n"
+        "    client = create_app({'DATABASE': 'x.db'}).test_client()\n"
+        "    assert client.get('/ping').status_code == 200\n"
+        "    assert client.get('/db').data == b'x.db'\n",
+        encoding="utf-8",
+    )
+    assert main(["migrate", "--to", "fastapi", str(project), "--yes"]) == 0
+    code, doc = _verify_json(project, capsys)
+    assert code == 0, doc
+    assert doc["recorded"] == 2
+    statuses = [(r["url"], r["status_before"], r["verdict"]) for r in doc["requests"][:2]]
+    assert statuses == [("/ping", 200, "equal"), ("/db", 500, "equal")]
+    assert any("1 of the 2 requests from the tests answered 500" in n for n in doc["notes"])

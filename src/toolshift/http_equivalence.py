@@ -728,6 +728,14 @@ def verify_http(
     ]
     if not recorded:
         notes.append("the test suite made no request through Flask's test client")
+    crashed = sum(1 for o in outcomes[: len(recorded)] if o.before.status == 500)
+    if crashed:
+        # The replay builds the app with no arguments: what the tests' fixtures set up around
+        # it (a database, a test config) is not there, and such requests prove little.
+        notes.append(
+            f"{crashed} of the {len(recorded)} requests from the tests answered 500 on the "
+            "Flask side too (the replay does not run the tests' fixtures: database, config)"
+        )
     return HttpResult(
         app=spec,
         entry_id=entry.id,

@@ -566,3 +566,19 @@ def test_converted_tests_use_the_app_packages_helper() -> None:
     db = result.text("flaskr/db.py") or ""
     assert "_flask_compat.teardown_request(app)(close_db)" in db
     assert "TODO[toolshift FF024]" in db  # the CLI command itself still needs a person
+
+
+def test_missing_form_key_is_a_400_and_a_key_error_as_in_werkzeug() -> None:
+    import jinja2
+    from starlette.exceptions import HTTPException
+    from werkzeug.datastructures import MultiDict as WerkzeugMultiDict
+
+    ours = compat_runtime.MultiDict([("a", "1")])
+    with pytest.raises(KeyError):
+        WerkzeugMultiDict([("a", "1")])["title"]
+    with pytest.raises(KeyError) as caught:
+        ours["title"]
+    assert isinstance(caught.value, HTTPException) and caught.value.status_code == 400
+    # flaskr's templates read request.form['title'] on a GET: an empty value, not an error
+    template = jinja2.Environment().from_string("[{{ form['title'] }}]")
+    assert template.render(form=ours) == template.render(form=WerkzeugMultiDict()) == "[]"

@@ -1672,6 +1672,17 @@ def render_template_string(request: Any, source: str, **context: Any) -> str:
 # --------------------------------------------------------------------------- request
 
 
+class BadRequestKeyError(HTTPException, KeyError):
+    """werkzeug's: a missing form/args key answers 400, and is a KeyError (a template's
+    ``request.form['x']`` renders as undefined, ``except KeyError`` catches it)."""
+
+    def __init__(self, key: str) -> None:
+        HTTPException.__init__(self, status_code=400, detail=f"missing key {key!r}")
+
+    def __str__(self) -> str:
+        return str(self.detail)
+
+
 class MultiDict:
     """Werkzeug's read-only ``MultiDict`` as views use it: ``get(k, default, type=int)`` falls
     back to the default when conversion fails; a missing ``[key]`` answers 400."""
@@ -1706,7 +1717,7 @@ class MultiDict:
         for k, v in self._items:
             if k == key:
                 return v
-        raise HTTPException(status_code=400, detail=f"missing key {key!r}")
+        raise BadRequestKeyError(key)
 
     def __contains__(self, key: object) -> bool:
         return any(k == key for k, _ in self._items)
