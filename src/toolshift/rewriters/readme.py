@@ -22,7 +22,10 @@ _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$")
 _SHELL_LANGS = frozenset({"", "sh", "bash", "shell", "zsh", "console", "shell-session", "text"})
 _INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 _COMMANDISH = re.compile(r"^(pip3?|python3?(\.\d+)?\s+-m\s+(pip|venv|pytest)|uv|pytest|curl)\b")
-_PROMPT = re.compile(r"^(\s*(?:\$|>|%)\s)(.*)$")
+# `$ `, `> `, `% `, also after an activated environment's `(venv) ` or a `user@host:~/x` prefix
+_PROMPT = re.compile(r"^(\s*(?:\([\w.-]+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*)?(?:\$|>|%)\s)(.*)$")
+# Windows shells: not bash, so only lines that are a plain pip/python/uv/pytest command
+_LINE_LANGS = frozenset({"powershell", "pwsh", "ps1", "ps", "cmd", "bat", "batch", "doscon"})
 
 
 class _Acc:
@@ -64,7 +67,10 @@ def _block(lines: list[str], lang: str, ctx: RewriteContext, acc: _Acc, first: i
     text = "".join(lines)
     nl = "\r\n" if "\r\n" in text else "\n"
     work = text.replace("\r\n", "\n")
-    new = acc.take(work, ctx, first) if _COMMANDISH.search(work) or "\n" in work else work
+    if lang in _LINE_LANGS:
+        new = work
+    else:
+        new = acc.take(work, ctx, first) if _COMMANDISH.search(work) or "\n" in work else work
     if new == work:
         # the block as a whole did not change (or could not be parsed): try line by line
         out = []
@@ -105,7 +111,7 @@ def rewrite_markdown(text: str, ctx: RewriteContext) -> RewriteResult:
                 j += 1
             content = lines[i + 1 : j]
             out.append(lines[i])
-            if lang in _SHELL_LANGS and j < len(lines):
+            if (lang in _SHELL_LANGS or lang in _LINE_LANGS) and j < len(lines):
                 out.extend(_block(content, lang, ctx, acc, i + 2))
             else:
                 out.extend(content)
