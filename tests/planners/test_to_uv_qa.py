@@ -337,3 +337,24 @@ def test_requires_python_does_not_exclude_the_python_the_image_runs(tmp_path: Pa
     # asked for explicitly, it is what the user says
     p = plan(root, python="3.13")
     assert tomllib.loads(new_text(p, "pyproject.toml"))["project"]["requires-python"] == ">=3.13"
+
+
+def test_a_rewritten_readme_that_still_names_a_deleted_file_is_reported(tmp_path: Path) -> None:
+    # The README's code block was translated, so the file counted as handled, and the prose
+    # line that still told people to `pip freeze > requirements.txt` went unmentioned.
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "alpha==1.1.0\n",
+            ".python-version": "3.11\n",
+            "README.md": "# svc\n\n```bash\npip install -r requirements.txt\n```\n\n"
+            "Add a dependency: `pip install foo && pip freeze > requirements.txt`.\n",
+        },
+    )
+    p = plan(root)
+    assert "uv sync --locked" in new_text(p, "README.md")
+    [warning] = [d for d in p.diagnostics if "still refers" in d.message]
+    assert warning.origin is not None and (warning.origin.path, warning.origin.line) == (
+        "README.md",
+        7,
+    )

@@ -1460,11 +1460,18 @@ class _Planner:
         deleted = [c.path for c in changes if c.new is None]
         if not deleted:
             return
-        touched = {c.path for c in changes}
+        touched = {c.path: c.new for c in changes}
         patterns = {d: re.compile(r"(?<![\w.-])" + re.escape(d) + r"(?![\w.-])") for d in deleted}
         for path, data in sorted(self.detected.contents.items()):
-            if path in touched or path in self.detected.requirement_files:
+            if path in self.detected.requirement_files or path == PYPROJECT:
                 continue
+            if path in touched:
+                # rewritten: what the rewrite left (a README's prose, a step it could not
+                # translate) still names the file
+                new = touched[path]
+                if new is None:
+                    continue
+                data = new
             try:
                 text = decode(data, path)[0]
             except Exception:
