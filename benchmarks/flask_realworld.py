@@ -121,6 +121,57 @@ print(type(app).__name__)
 """
 
 
+# In context: both test suites run (the Flask one as shipped, the converted one), each with a
+# plugin logging every request its test client sends and the answer; requests pair up by test
+# and order. This measures answers with the tests' own fixtures (a database, a test config),
+# which the replay of ``verify --http`` does not set up.
+_FLASK_LOG = r"""
+import json, os
+from urllib.parse import quote
+
+def pytest_configure(config):
+    from werkzeug.test import Client
+    original = Client.run_wsgi_app
+
+    def run_wsgi_app(self, environ, buffered=False):
+        app_iter, status, headers = original(self, environ, buffered)
+        body = b"".join(app_iter)
+        if hasattr(app_iter, "close"):
+            app_iter.close()
+        url = quote(environ.get("PATH_INFO", "/"))
+        if environ.get("QUERY_STRING"):
+            url += "?" + environ["QUERY_STRING"]
+        _log(environ["REQUEST_METHOD"], url, int(status.split()[0]), dict(headers), body)
+        return [body], status, headers
+
+    Client.run_wsgi_app = run_wsgi_app
+"""
+_FASTAPI_LOG = r"""
+import json, os
+
+def pytest_configure(config):
+    from starlette.testclient import _TestClientTransport
+    original = _TestClientTransport.handle_request
+
+    def handle_request(self, request):
+        response = original(self, request)
+        body = response.read()
+        url = request.url.raw_path.decode("latin-1")
+        _log(request.method, url, response.status_code, dict(response.headers), body)
+        return response
+
+    _TestClientTransport.handle_request = handle_request
+"""
+_LOG = r"""
+def _log(method, url, status, headers, body):
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+    headers = {k.lower(): v for k, v in headers.items()}
+    with open(os.environ["TOOLSHIFT_BENCH_LOG"], "a", encoding="utf-8") as f:
+        f.write(json.dumps({"test": test, "method": method, "url": url, "status": status,
+                            "headers": headers, "body": body.decode("utf-8", "replace")}) + "\n")
+"""
+
+
 @dataclass
 class Figures:
     app: str
@@ -141,6 +192,9 @@ class Figures:
     probes_equal: int = 0
     regressions: int = 0
     differences: list[str] = field(default_factory=list)  # the first few, for the report
+    in_context: int = 0  # Flask-side requests of the test suite, in the tests' own context
+    in_context_equal: int = 0  # ... answered the same by the converted suite's request
+    converted_tests: str = ""  # pytest's summary of the converted test suite
 
     @property
     def share(self) -> float:
@@ -273,7 +327,67 @@ def measure(app: App, svc: Path, python: str) -> Figures:
         for r in reqs
         if r["verdict"] != "equal"
     ][:8]
+    in_context(svc, python, fig)
     return fig
+
+
+def _logged_run(folder: Path, python: str, plugin: str, work: Path, side: str) -> tuple[list, str]:
+    (work / f"_bench_log_{side}.py").write_text(_LOG + plugin, encoding="utf-8")
+    log = work / f"{side}.jsonl"
+    log.write_text("", encoding="utf-8")
+    env = clean_env({"PYTHONPATH": f"{work}:{folder}", "TOOLSHIFT_BENCH_LOG": str(log)})
+    argv = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", f"_bench_log_{side}"]
+    proc = subprocess.run(argv, cwd=folder, capture_output=True, text=True, env=env)
+    lines = proc.stdout.strip().splitlines()
+    rows = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return rows, (lines[-1].strip("= ") if lines else f"pytest exited {proc.returncode}")
+
+
+def in_context(svc: Path, python: str, fig: Figures) -> None:
+    """Run the Flask test suite (git HEAD) and the converted one, pair their requests."""
+
+    sys.path.insert(0, str(REPO / "src"))
+    from toolshift.http_equivalence import Answer, Request, Verdict, compare
+
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "before"
+        subprocess.run(
+            ["git", "worktree", "add", "-q", "--detach", str(before), "HEAD"],
+            cwd=svc,
+            check=True,
+            env=clean_env(),
+        )
+        try:
+            old, _ = _logged_run(before, python, _FLASK_LOG, Path(tmp), "flask")
+            new, fig.converted_tests = _logged_run(svc, python, _FASTAPI_LOG, Path(tmp), "fastapi")
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=svc)
+
+    def by_test(rows: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+        out: dict[str, list[dict[str, object]]] = {}
+        for row in rows:
+            out.setdefault(str(row["test"]), []).append(row)
+        return out
+
+    after = by_test(new)
+    for test, rows in by_test(old).items():
+        for i, row in enumerate(rows):
+            fig.in_context += 1
+            other = after.get(test, [])
+            if i >= len(other) or other[i]["url"] != row["url"]:
+                continue  # the converted test stopped earlier, or asked for something else
+            # The two test clients name the host differently (localhost, testserver).
+            answers = [
+                Answer(
+                    int(r["status"]),  # type: ignore[call-overload]
+                    dict(r["headers"]),  # type: ignore[call-overload]
+                    str(r["body"]).replace("http://testserver", "http://localhost"),
+                )
+                for r in (row, other[i])
+            ]
+            request = Request(str(row["method"]), str(row["url"]))
+            if compare(request, *answers).verdict is Verdict.EQUAL:
+                fig.in_context_equal += 1
 
 
 def find_spec(svc: Path) -> str:
@@ -297,14 +411,15 @@ def find_spec(svc: Path) -> str:
 def table(figures: Sequence[Figures]) -> str:
     head = (
         "| app | lines | TODO | starts | requests from its tests | same status + body | "
-        "same status | accepted | regressions | 500 in Flask | probes equal |\n"
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        "same status | accepted | regressions | 500 in Flask | probes equal | "
+        "in the tests' context |\n"
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     rows = [
         f"| {f.app} ({f.version}) | {f.lines} | {f.todos} | {'yes' if f.starts else 'NO'} | "
         f"{f.from_tests} | {f.tests_equal} ({f.share:.1f}%) | {f.tests_same_status} | "
         f"{f.tests_accepted} | {f.tests_regressions} | {f.tests_server_errors} | "
-        f"{f.probes_equal}/{f.probes} |"
+        f"{f.probes_equal}/{f.probes} | {f.in_context_equal}/{f.in_context} |"
         for f in figures
     ]
     total = sum(f.from_tests for f in figures)
@@ -312,6 +427,13 @@ def table(figures: Sequence[Figures]) -> str:
     share = 100.0 * equal / total if total else 0.0
     overall = f"\noverall: {equal}/{total} requests from the apps' own tests answer with the same "
     overall += f"status and body after conversion ({share:.1f}%)"
+    ctx = sum(f.in_context for f in figures)
+    ctx_equal = sum(f.in_context_equal for f in figures)
+    overall += (
+        f"\nin the tests' own context (both test suites run, requests paired): {ctx_equal}/{ctx}"
+        f" ({100.0 * ctx_equal / ctx if ctx else 0.0:.1f}%)"
+    )
+    overall += "".join(f"\n  converted test suite of {f.app}: {f.converted_tests}" for f in figures)
     return head + "\n".join(rows) + overall
 
 

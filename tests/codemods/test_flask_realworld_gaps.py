@@ -582,3 +582,24 @@ def test_missing_form_key_is_a_400_and_a_key_error_as_in_werkzeug() -> None:
     # flaskr's templates read request.form['title'] on a GET: an empty value, not an error
     template = jinja2.Environment().from_string("[{{ form['title'] }}]")
     assert template.render(form=ours) == template.render(form=WerkzeugMultiDict()) == "[]"
+
+
+def test_unittest_client_kept_on_self_is_converted() -> None:
+    """httpbin's tests: ``self.app = app.test_client()`` in setUp, requests in the tests."""
+
+    files = {
+        "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+        "tests/test_app.py": (
+            "import unittest\nfrom app import app\n\n\n"
+            "class T(unittest.TestCase):\n"
+            "    def setUp(self):\n"
+            "        self.app = app.test_client()\n\n"
+            "    def test_get(self):\n"
+            "        response = self.app.get('/x', query_string={'a': 1})\n"
+            "        self.assertEqual(response.data, b'')\n"
+        ),
+    }
+    text = convert_project(files, CodemodOptions()).text("tests/test_app.py") or ""
+    assert "self.app = TestClient(app, follow_redirects=False)" in text
+    assert "self.app.get('/x', params={'a': 1})" in text
+    assert "response.content" in text

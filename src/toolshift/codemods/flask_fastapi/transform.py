@@ -2051,6 +2051,9 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         names = [t.value for t in targets if isinstance(t, cst.Name)]
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "test_client":
             self._clients.update(names)
+            # self.app = app.test_client() in a unittest setUp: self.app is a client too
+            dotted = (cst.helpers.get_full_name_for_node(t) for t in targets)
+            self._clients.update(d for d in dotted if d and "." in d)
         elif self._is_client_call(call):
             self._responses.update(names)
 
@@ -2058,7 +2061,8 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         if isinstance(node, cst.Name):
             return node.value in self._clients
         if isinstance(node, cst.Attribute):
-            return node.attr.value.endswith("client")
+            dotted = cst.helpers.get_full_name_for_node(node)
+            return node.attr.value.endswith("client") or dotted in self._clients
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             return node.func.attr.value == "test_client"
         return False
