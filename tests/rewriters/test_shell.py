@@ -167,7 +167,8 @@ TO_UV += [
     (
         D,
         "poetry export -f requirements.txt --output requirements.txt --without-hashes",
-        "uv export --format requirements-txt --output-file requirements.txt --no-hashes --no-dev",
+        "uv export --locked --format requirements-txt --output-file requirements.txt "
+        "--no-hashes --no-dev",
     ),
     (D, "pip install pipenv && pipenv install --deploy --system", "uv sync --locked --no-dev"),
     (CI, "pipenv install --dev --deploy", "uv sync --locked"),

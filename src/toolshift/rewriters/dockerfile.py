@@ -846,7 +846,39 @@ def _to_uv(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
                 + ")",
             )
         )
+    items = [_tool_lock_copy(it, acc) for it in items]
     return Parsed(p.head, items, p.tail, p.directives)
+
+
+# Poetry's and Pipenv's files in a COPY: the migration replaces them with uv's
+_TOOL_FILE_SRC = re.compile(r"(?<=[\s/])(poetry\.lock\*?|Pipfile\.lock\*?|Pipfile)(?=[\s\]\\])")
+
+
+def _tool_lock_copy(it: Instr, acc: _Acc) -> Instr:
+    """``COPY pyproject.toml poetry.lock* ./`` -> ``COPY pyproject.toml uv.lock ./``
+    (``Pipfile`` -> ``pyproject.toml``): the old files are deleted, a stage that still copies
+    them (an export stage) needs uv's."""
+
+    if it.keyword not in ("COPY", "ADD") or _copy_from(it) is not None:
+        return it
+    srcs = _copy_sources(it) or []
+    if not any(_TOOL_FILE_SRC.search(" " + s + " ") for s in srcs):
+        return it
+    text = _TOOL_FILE_SRC.sub(
+        lambda m: "pyproject.toml" if m.group(1) == "Pipfile" else "uv.lock", it.text
+    )
+    # `COPY Pipfile pyproject.toml ./` must not name a file twice
+    words = text.split(" ")
+    seen: set[str] = set()
+    kept = []
+    for w in words:
+        base = w.rstrip("\n").removeprefix("./")
+        if base in ("pyproject.toml", "uv.lock") and base in seen:
+            continue
+        seen.add(base)
+        kept.append(w)
+    acc.rule("TS202")
+    return replace(it, text=" ".join(kept))
 
 
 _RUNTIME_ONLY = frozenset(

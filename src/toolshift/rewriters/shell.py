@@ -536,7 +536,8 @@ def _from_poetry_pipenv(
             i += 1
         acc.rule(rule)
         if sub == "export":
-            new = ["uv", "export", "--format", "requirements-txt"]
+            # poetry export reads poetry.lock as it is: the lock, not a new resolution
+            new = ["uv", "export", "--locked", "--format", "requirements-txt"]
             if output:
                 new += ["--output-file", output]
             return (*new, *flags, *(["--no-dev"] if no_dev else []))
