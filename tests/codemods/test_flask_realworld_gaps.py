@@ -91,8 +91,13 @@ PREFLIGHTS = [
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "options",
-    ["", ", max_age=3600", ", origins=['https://a.example'], supports_credentials=True"],
-    ids=["defaults", "max_age", "origins"],
+    [
+        "",
+        ", max_age=3600",
+        ", origins=['https://a.example'], supports_credentials=True",
+        ", expose_headers=['X-Total'], allow_headers=['X-Token']",
+    ],
+    ids=["defaults", "max_age", "origins", "headers"],
 )
 def test_cors_preflight_answers_as_flask_cors(tmp_path: Path, options: str) -> None:
     requests = [
@@ -107,13 +112,25 @@ def test_cors_preflight_answers_as_flask_cors(tmp_path: Path, options: str) -> N
         assert "access-control-max-age" not in first
 
 
-def test_flask_cors_middleware_drops_max_age_only_when_unset() -> None:
+def test_flask_cors_preflight_headers_as_flask_cors() -> None:
     from starlette.applications import Starlette
+    from starlette.datastructures import Headers
 
-    unset = compat_runtime.FlaskCORS(Starlette(), allow_origins=["*"])
+    preflight = Headers(
+        {
+            "origin": "https://a.example",
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "X-Token, X-Other",
+        }
+    )
+    unset = compat_runtime.FlaskCORS(Starlette(), allow_origins=["*"], allow_headers=["x-token"])
     given = compat_runtime.FlaskCORS(Starlette(), allow_origins=["*"], max_age=60)
-    assert "Access-Control-Max-Age" not in unset.preflight_headers
-    assert given.preflight_headers["Access-Control-Max-Age"] == "60"
+    got = dict(unset._cors(preflight))
+    assert "access-control-max-age" not in got  # Starlette alone would say 600
+    assert got["access-control-allow-headers"] == "X-Token"  # only the allowed ones
+    assert dict(given._cors(preflight))["access-control-max-age"] == "60"
+    plain = Headers({"origin": "https://a.example"})  # no method asked: origin only
+    assert dict(unset._cors(plain)) == {"access-control-allow-origin": "*"}
 
 
 # --------------------------------------------------------------------------- responses

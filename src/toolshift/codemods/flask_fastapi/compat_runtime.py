@@ -953,34 +953,31 @@ async def _captured(app: ASGIApp, scope: Scope, receive: Receive) -> Response:
 
 class FlaskCORS(CORSMiddleware):
     """``flask_cors.CORS(app, ...)`` as Starlette's CORS middleware, answering as Flask-CORS:
-    a preflight is answered by the app itself (Flask's automatic OPTIONS: 200 with ``Allow``
-    and an empty body, 404 where no route matches) with the CORS headers added, none when the
-    origin, method or headers are not allowed, and ``Access-Control-Max-Age`` only when
-    ``max_age`` is set (Starlette sends 600 by default, Flask-CORS nothing)."""
+    an OPTIONS request with an allowed ``Origin`` is answered by the app itself (Flask's
+    automatic OPTIONS: 200 with ``Allow`` and an empty body, 404 where no route matches) with
+    Flask-CORS's headers added: the origin, exposed headers and credentials always; for a
+    preflight of an allowed method also the methods, the requested headers that are allowed
+    (only those) and ``Access-Control-Max-Age`` only when ``max_age`` is set (Starlette
+    sends 600 by default, Flask-CORS nothing)."""
 
     def __init__(self, app: ASGIApp, max_age: int | timedelta | None = None, **kw: Any) -> None:
         seconds = int(max_age.total_seconds()) if isinstance(max_age, timedelta) else max_age
         super().__init__(app, max_age=600 if seconds is None else int(seconds), **kw)
-        if seconds is None:
-            self.preflight_headers.pop("Access-Control-Max-Age", None)
+        self.flask_max_age = seconds
+        self.flask_allow_headers = [str(h).lower() for h in kw.get("allow_headers", ())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "OPTIONS":
             await super().__call__(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if "origin" not in headers or "access-control-request-method" not in headers:
-            await super().__call__(scope, receive, send)
-            return
-        answer = self.preflight_response(request_headers=headers)
-        cors = [
-            (k.encode("latin-1"), v.encode("latin-1"))
-            for k, v in answer.headers.items()
-            if k.startswith("access-control-") and answer.status_code == 200
-        ]
+        origin = headers.get("origin")
+        cors: list[tuple[bytes, bytes]] = []
+        if origin is not None and self.is_allowed_origin(origin=origin):
+            cors = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self._cors(headers)]
 
         async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and cors:
                 raw = [
                     (k, v)
                     for k, v in message.get("headers", [])
@@ -990,6 +987,30 @@ class FlaskCORS(CORSMiddleware):
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+    def _cors(self, headers: Headers) -> list[tuple[str, str]]:
+        origin = headers["origin"]
+        explicit = self.preflight_explicit_allow_origin or not self.allow_all_origins
+        out = [("access-control-allow-origin", origin if explicit else "*")]
+        for name in ("Access-Control-Expose-Headers", "Access-Control-Allow-Credentials"):
+            if name in self.simple_headers:
+                out.append((name.lower(), self.simple_headers[name]))
+        method = headers.get("access-control-request-method", "").upper()
+        if method and method in self.allow_methods:
+            requested = [
+                h.strip() for h in headers.get("access-control-request-headers", "").split(",")
+            ]
+            allowed = sorted(
+                h
+                for h in requested
+                if h and ("*" in self.flask_allow_headers or h.lower() in self.flask_allow_headers)
+            )
+            if allowed:
+                out.append(("access-control-allow-headers", ", ".join(allowed)))
+            if self.flask_max_age is not None:
+                out.append(("access-control-max-age", str(self.flask_max_age)))
+            out.append(("access-control-allow-methods", ", ".join(self.allow_methods)))
+        return out
 
 
 # --------------------------------------------------------------------------- files
