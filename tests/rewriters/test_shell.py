@@ -174,6 +174,9 @@ TO_UV += [
     (CI, "pipenv install --dev --deploy", "uv sync --locked"),
     (CI, "pipenv sync --dev && pipenv run pytest", "uv sync --locked && uv run pytest"),
     (DOCS, "pipenv lock", "uv lock"),
+    (CI, "poetry build", "uv build"),
+    (CI, "poetry build -f wheel", "uv build --wheel"),
+    (CI, "pipx install poetry==1.8.3 && poetry install", "uv sync --locked"),
 ]
 
 UNTOUCHED = [

@@ -36,6 +36,11 @@ SETUP_PYTHON = "actions/setup-python@v5"
 _SETUP_PY = re.compile(r"^actions/setup-python@")
 _SETUP_UV = re.compile(r"^astral-sh/setup-uv@")
 _CACHE = re.compile(r"^actions/cache(/restore|/save)?@")
+# actions that install Poetry/Pipenv: the migrated job runs uv instead
+_TOOL_SETUP = re.compile(
+    r"^(snok/install-poetry|abatilo/actions-poetry|Gr1N/setup-poetry|tiangolo/poetry-actions)@",
+    re.IGNORECASE,
+)
 
 
 def _uses(step: Any) -> str:
@@ -188,6 +193,18 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
             if uv and _SETUP_PY.match(uses) and not has_uv:
                 _setup_to_uv(step, ctx, acc)
                 has_uv = True
+                continue
+            if uv and _TOOL_SETUP.match(uses):
+                _del_item(steps, i)
+                acc.rule(RULE_SETUP)
+                acc.diagnostics.append(
+                    ctx.diag(
+                        RULE_SETUP,
+                        Severity.INFO,
+                        f"job {jname}: removed {uses.split('@')[0]} (the job runs uv now)",
+                        _line(step, "uses"),
+                    )
+                )
                 continue
             if uv and _pip_cache_step(step):
                 _del_item(steps, i)

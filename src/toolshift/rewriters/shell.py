@@ -475,6 +475,20 @@ def _from_poetry_pipenv(
     if sub == "lock":
         acc.rule(rule)
         return ("uv", "lock")
+    if sub == "build" and tool == "poetry":
+        out = ["uv", "build"]
+        i = 0
+        while i < len(args):
+            key, value = _split_flag(args[i])
+            if key in ("-f", "--format") and value is None and i + 1 < len(args):
+                value, i = args[i + 1], i + 1
+            if key in ("-f", "--format") and value in ("wheel", "sdist"):
+                out.append(f"--{value}")
+            elif key not in _QUIET_FLAGS:
+                return leave(f"`poetry build {args[i]}` has no uv translation")
+            i += 1
+        acc.rule(rule)
+        return tuple(out)
     if sub == "config" and tool == "poetry":
         acc.rule(rule)
         return None  # uv has no such settings: the project environment is .venv
@@ -992,6 +1006,11 @@ def _translate(
             )
         return False
 
+    if head == "pipx" and uv and len(argv) > 2 and argv[1] == "install":
+        names = {_package_name(a) for a in argv[2:] if not a.startswith("-")}
+        if names and names <= {"poetry", "pipenv", "pip-tools", "poetry-plugin-export"}:
+            acc.rule(rule)
+            return None  # their commands are uv's now
     tools = _piptools_command(argv)
     if tools is not None and uv:
         return _from_piptools(tools, argv, ctx, context, acc, line, deps_only)
