@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from toolshift.model import Severity
 from toolshift.rewriters import RewriteContext
 from toolshift.rewriters.shell import ShellContext, translate_argv, translate_script
 
@@ -396,3 +397,17 @@ def test_rewriter_for_every_role_it_handles() -> None:
         fn = rewriter_for(role)
         assert (fn.__name__ if fn else None) == handled.get(role)
     assert rewriter_for(FileRole.README, "README.rst") is None
+
+
+def test_pip_variables_set_for_a_translated_command_are_a_warning() -> None:
+    res = translate_script(
+        "PIP_INDEX_URL=$CORP_INDEX PIP_NO_CACHE_DIR=1 pip install -r requirements.txt", UV, D
+    )
+    assert res.text == "PIP_INDEX_URL=$CORP_INDEX PIP_NO_CACHE_DIR=1 uv sync --locked --no-dev"
+    [warning] = [d for d in res.diagnostics if "PIP_INDEX_URL" in d.message]
+    assert warning.severity is Severity.WARNING and "UV_INDEX_" in warning.hint
+    assert not [
+        d
+        for d in translate_script("FOO=1 pip install -r requirements.txt", UV, D).diagnostics
+        if "PIP_" in d.message
+    ]

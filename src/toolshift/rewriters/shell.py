@@ -1355,6 +1355,25 @@ def translate_script(
             acc.diagnostics.extend(t.diagnostics)
             acc.adhoc.extend(t.adhoc_packages)
             acc.installs = acc.installs or t.installs_dependencies
+            if ctx.direction == "uv" and t.argv is not None and t.argv[:1] == ("uv",):
+                pip_vars = [
+                    p.word.split("=", 1)[0]
+                    for p in node.parts
+                    if p.kind == "assignment" and p.word.startswith("PIP_")
+                ]
+                if pip_vars:
+                    acc.diagnostics.append(
+                        ctx.diag(
+                            rule,
+                            Severity.WARNING,
+                            f"{', '.join(pip_vars)} set for this command configured pip; uv does "
+                            "not read PIP_* variables",
+                            lineno(node.pos[0]),
+                            script[node.pos[0] : node.pos[1]],
+                            hint="indexes belong in pyproject.toml; give uv their credentials "
+                            "as UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD",
+                        )
+                    )
             if t.argv is None:
                 return True, None
             edit = _argv_edit(script, words, t.argv)
