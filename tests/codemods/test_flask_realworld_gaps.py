@@ -620,3 +620,23 @@ def test_unittest_client_kept_on_self_is_converted() -> None:
     assert "self.app = TestClient(app, follow_redirects=False)" in text
     assert "self.app.get('/x', params={'a': 1})" in text
     assert "response.content" in text
+
+
+def test_session_read_in_a_test_gets_a_todo() -> None:
+    """flaskr's tests read ``session`` after ``with client:``: kept, with a TODO (Starlette's
+    TestClient keeps no request context)."""
+
+    files = {
+        "app.py": "from flask import Flask, session\napp = Flask(__name__)\n",
+        "tests/test_app.py": (
+            "from flask import session\n\n\n"
+            "def test_login(client):\n"
+            "    with client:\n"
+            "        client.get('/')\n"
+            "        assert session['user_id'] == 1\n"
+        ),
+    }
+    result = convert_project(files, CodemodOptions())
+    text = result.text("tests/test_app.py") or ""
+    assert "TODO[toolshift FF015]: the session outside a request" in text
+    assert [t.rule for t in result.todos if t.path == "tests/test_app.py"] == ["FF015"]

@@ -834,6 +834,13 @@ class FlaskToFastAPI(VisitorBasedCodemodCommand):
         session_name = next((k for k in keys if k in SESSION_NAMES), None)
         if session_name is not None and self._session_kept():
             self.applied.add("FF017")
+            if self.test_file:
+                self.todo(
+                    "FF015",
+                    "the session outside a request: Flask's test client keeps the last "
+                    "request's context in `with client:`, Starlette's TestClient does not "
+                    "(read what the test needs through a response instead)",
+                )
             return self.compat(SESSION_NAMES[session_name])
         ctx = self._view_ctx()
         if "flask.request" in keys and (ctx is None or ctx.kind == "hook") and self.on("FF004"):
