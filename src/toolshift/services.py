@@ -33,6 +33,7 @@ from toolshift.model import (
     Plan,
     PostAction,
     Severity,
+    SourceKind,
 )
 
 # A folder holding one of these declares dependencies: it is a service.
@@ -114,14 +115,37 @@ def find_services(
                 )
             )
     seen: set[str] = set()
+    found: list[Service] = []
     while queue:
         rel = queue.pop(0)
         if rel in seen:
             continue
         seen.add(rel)
         detected = detect_folder(rel)
-        services.append(Service(rel, detected))
+        found.append(Service(rel, detected))
         queue += [f"{rel}/{p}" for p in nested_services(detected)]
+    # a library a service installs from its folder (a path source, `-e ./libs/x`) is part of
+    # that service, not a service to lock and rewrite on its own
+    libraries: set[str] = set()
+    for svc in [*services, *found]:
+        libraries |= {
+            _normalise(posixpath.join(svc.path, p)) for p in path_dependencies(svc.detected)
+        }
+    wanted_only = {_normalise(o) for o in only}
+    for svc in found:
+        if svc.path in libraries and not _locks_itself(svc.detected):
+            notes.append(
+                Diagnostic(
+                    "DET001",
+                    Severity.INFO,
+                    f"{svc.path} is a path dependency of another service here, not a service "
+                    "of its own: left as it is",
+                    hint=f"--only {svc.path} migrates it on its own",
+                )
+            )
+            if svc.path not in wanted_only:
+                continue
+        services.append(svc)
     services.sort(key=lambda s: s.path)
     if only:
         wanted = {_normalise(o) for o in only}
@@ -145,6 +169,55 @@ def find_services(
             )
         )
     return services, notes
+
+
+def path_dependencies(detected: Detected) -> list[str]:
+    """Folders (relative to the service) its requirements install from a local path:
+    ``-e ./libs/x`` lines, ``[tool.uv.sources] x = { path = ... }``, Poetry/Pipenv path
+    dependencies."""
+
+    out: list[str] = []
+
+    def add(location: str) -> None:
+        loc = location.removeprefix("file://").removeprefix("file:")
+        loc = loc.replace("${PROJECT_ROOT}", ".").split("#", 1)[0]
+        if loc and not loc.startswith(("/", "~", "$")) and "://" not in loc:
+            norm = posixpath.normpath(loc)
+            if norm not in (".", "") and not norm.startswith("..") and norm not in out:
+                out.append(norm)
+
+    for g in detected.project.groups:
+        for r in g.requirements:
+            if r.url and r.source is SourceKind.PATH:
+                add(r.url)
+    data = detected.contents.get("pyproject.toml")
+    if data is not None:
+        from toolshift.errors import ToolshiftError
+        from toolshift.readers.pyproject import UvSourceKind, read_pyproject
+        from toolshift.textio import decode
+
+        try:
+            text = decode(data, "pyproject.toml")[0]
+            sources = [
+                s for ss in read_pyproject(text, "pyproject.toml").sources.values() for s in ss
+            ]
+            if "[tool.poetry" in text:
+                from toolshift.readers.poetry import read_poetry
+
+                sources += list(read_poetry(text, "pyproject.toml").sources)
+        except (ToolshiftError, ValueError):
+            sources = []
+        for src in sources:
+            if src.kind is UvSourceKind.PATH:
+                add(src.location)
+    return out
+
+
+def _locks_itself(detected: Detected) -> bool:
+    """A folder with its own lock or requirements files is managed on its own."""
+
+    own = {FileRole.UV_LOCK, FileRole.POETRY_LOCK, FileRole.PIPFILE_LOCK, FileRole.REQUIREMENTS}
+    return any(f.role in own and "/" not in f.path for f in detected.project.files)
 
 
 def _normalise(path: str) -> str:

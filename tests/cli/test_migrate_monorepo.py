@@ -247,3 +247,34 @@ def test_top_folder_files_that_install_a_service_keep_its_requirements(
         "kept services/api/requirements-dev.txt": ".github/workflows/ci.yml:13",
         "kept services/worker/requirements.txt": "docker-compose.yml:4",
     }
+
+
+def test_a_path_dependency_library_is_not_a_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # libs/shared (a path source of the service) was migrated as a service of its own: a
+    # fresh lock and a requirements.txt / uv.lock appeared in a library folder.
+    lib = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    lib += '[project]\nname = "shared"\nversion = "0.2.0"\ndependencies = ["alpha"]\n'
+    root = write(
+        tmp_path / "mono",
+        {
+            "requirements.txt": "beta==1.0\n-e ./libs/shared\n",
+            "libs/shared/pyproject.toml": lib,
+            "libs/other/pyproject.toml": lib.replace("shared", "other"),
+        },
+    )
+    args = ["migrate", "--to", "uv", str(root), "--dry-run", "--format", "json"]
+    assert main(args) == ExitCode.OK
+    plan = json.loads(capsys.readouterr().out)
+    paths = {c["path"] for c in plan["changes"]}
+    paths |= {p for a in plan["post_actions"] for p in a["produces"]}
+    assert not {p for p in paths if p.startswith("libs/shared/")}
+    assert "libs/other/uv.lock" in paths  # not used by anyone here: still a service
+    notes = [d["message"] for d in plan["diagnostics"] if d["code"] == "DET001"]
+    assert any(m.startswith("libs/shared is a path dependency") for m in notes)
+    # asked for by name, it is migrated
+    args += ["--only", "libs/shared"]
+    assert main(args) == ExitCode.OK
+    plan = json.loads(capsys.readouterr().out)
+    assert [p for a in plan["post_actions"] for p in a["produces"]] == ["libs/shared/uv.lock"]
