@@ -176,6 +176,14 @@ def auth_default():
     return auth("anonymous", "default")
 
 
+@app.route("/moved")
+def moved():
+    r = app.make_response("")  # a redirect made by hand: its empty body stays empty
+    r.status_code = 302
+    r.headers["Location"] = "/teapot"
+    return r
+
+
 @app.route("/direct")
 def direct():
     return WerkzeugResponse("plain text", status=400)  # werkzeug's default: text/plain
@@ -239,7 +247,7 @@ def test_werkzeug_style_responses_answer_the_same(tmp_path: Path) -> None:
         _get(u)
         for u in (
             *("/teapot", "/built", "/echo", "/auth/bob", "/auth-default", "/wrapped"),
-            *("/direct", "/gzipped", "/listed", "/teapot?refuse=1"),
+            *("/direct", "/gzipped", "/listed", "/teapot?refuse=1", "/moved"),
         )
     ]
     outcomes = replay(

@@ -1174,6 +1174,7 @@ class FlaskRouting:
                     300 <= message["status"] < 400
                     and b"location" in headers
                     and headers.get(b"content-length") == b"0"
+                    and b"content-type" not in headers  # Starlette's RedirectResponse
                 ):
                     page = _redirect_page(headers[b"location"].decode("latin-1"))
                     raw = [
