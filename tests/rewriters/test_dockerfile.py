@@ -301,3 +301,18 @@ def test_pip_index_build_arguments_are_said_to_be_ignored_by_uv() -> None:
     # nothing installs with pip -> nothing to say
     plain = "FROM python:3.11-slim\nARG PIP_INDEX_URL\nRUN echo hi\n"
     assert not [d for d in rewrite_dockerfile(plain, UV).diagnostics if "PIP_" in d.message]
+
+
+def test_to_pip_copies_no_file_the_migration_deletes() -> None:
+    # `COPY pyproject.toml uv.lock ./` stayed in the pip image: uv.lock (and pyproject.toml of
+    # a project that is not a package) are deleted, so docker build failed at that COPY.
+    text = (
+        "FROM python:3.11-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /uvx /bin/\n"
+        "WORKDIR /app\nCOPY --chown=app pyproject.toml uv.lock ./\n"
+        "RUN uv sync --locked --no-dev\nCOPY . .\n"
+    )
+    package = rewrite_dockerfile(text, RewriteContext("pip", uv_version="0.9.5", is_package=True))
+    assert "COPY --chown=app pyproject.toml ./\n" in package.text
+    assert "uv.lock" not in package.text
+    service = rewrite_dockerfile(text, PIP)
+    assert "pyproject.toml" not in service.text and "uv.lock" not in service.text

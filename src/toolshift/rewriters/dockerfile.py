@@ -1071,6 +1071,21 @@ def _stage_to_pip(
             acc.rule("TS204")
             pending_lead = _orphan_lead(it.lead)
             continue
+        if _is_manifest_copy(it) and not it.text.lstrip().upper().startswith(("COPY [", "ADD [")):
+            # uv.lock goes with the migration, and pyproject.toml too unless the project is a
+            # package: a COPY of them would fail the build; pip reads the requirements files
+            srcs = _copy_sources(it) or []
+            gone = {"uv.lock"} | (set() if ctx.is_package else {"pyproject.toml"})
+            keep = [x for x in srcs if posixpath.basename(x.rstrip("/")) not in gone]
+            if keep != srcs:
+                acc.rule("TS204")
+                if not keep:
+                    pending_lead = _orphan_lead(it.lead)
+                    continue
+                flags = it.flags
+                dest = it.logical().split()[-1]
+                head = " ".join([kw, *flags, *keep, dest])
+                it = replace(it, text=head + "\n")
         if kw == "ENV":
             pairs = _env_pairs(it)
             if pairs is None:
