@@ -535,6 +535,11 @@ def secret(id):
 @bp.route("/boom")
 def boom():
     raise ValueError("boom")
+
+
+@bp.route("/form", methods=["POST"])
+def form():
+    return request.form["title"]  # missing: werkzeug's 400 page
 """
 
 
@@ -559,12 +564,13 @@ def test_app_context_hooks_and_errors_of_a_flaskr_like_app_answer_the_same(
     ]
     requests = [_get(u) for u in urls]
     requests.append(Request("POST", "/auth/login", (), b"", "c", "test"))  # Flask's 405 page
+    requests.append(Request("POST", "/auth/form", (), b"", "c", "test"))
     outcomes = replay(tmp_path, files, requests, spec="flaskr:create_app")
     assert [o.verdict for o in outcomes] == [Verdict.EQUAL] * len(outcomes), [
         (o.request.label, o.differences) for o in outcomes if o.verdict is not Verdict.EQUAL
     ]
     statuses = [o.after.status for o in outcomes]
-    assert statuses == [200, 302, 200, 404, 403, 404, 500, 405]
+    assert statuses == [200, 302, 200, 404, 403, 404, 500, 405, 400]
     assert '"greeting":"hello"' in outcomes[0].after.body.replace(" ", "")
 
 

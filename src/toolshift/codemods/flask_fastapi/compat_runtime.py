@@ -1699,10 +1699,12 @@ class BadRequestKeyError(HTTPException, KeyError):
     ``request.form['x']`` renders as undefined, ``except KeyError`` catches it)."""
 
     def __init__(self, key: str) -> None:
-        HTTPException.__init__(self, status_code=400, detail=f"missing key {key!r}")
+        # werkzeug's page: the generic Bad Request text (the key shows only in debug mode)
+        HTTPException.__init__(self, status_code=400)
+        self.key = key
 
     def __str__(self) -> str:
-        return str(self.detail)
+        return f"400 Bad Request: KeyError: {self.key!r}"
 
 
 class MultiDict:
