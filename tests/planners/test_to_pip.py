@@ -1023,3 +1023,36 @@ def test_packages_from_an_extra_index_warn_that_pip_merges_indexes() -> None:
     (diag,) = plan.diagnostics
     assert diag.code == "pip-index-merge" and diag.severity is Severity.WARNING
     assert "corp-lib" in diag.message and "idna" not in diag.message
+
+
+@pytest.mark.slow
+def test_extras_the_image_installs_get_a_requirements_file(
+    tmp_path: Path, wheelhouse: Path
+) -> None:
+    # `uv sync --locked --no-dev --extra pg` in the Dockerfile became `pip install -r
+    # requirements.txt` with the extra dropped: the image lost the extra's packages.
+    from toolshift.detect import detect
+    from toolshift.tools import find_uv, run
+
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["alpha"]\n\n[project.optional-dependencies]\npg = ["delta"]\n'
+        'docs = ["gamma"]\n\n'
+        "[tool.uv]\npackage = false\n"
+    )
+    (root / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /uvx /bin/\n"
+        "WORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --locked --no-dev --extra pg\n"
+        "COPY . .\n"
+    )
+    lock = [find_uv().path, "lock", "--offline", "-q", "--find-links", str(wheelhouse)]
+    run(lock, cwd=root, check=True, timeout=60)
+    plan = plan_to_pip(detect(root), MigrateOptions(target="pip"))
+    paths = {c.path: c for c in plan.changes}
+    assert "requirements-pg.txt" in paths and "requirements-docs.txt" not in paths
+    new = paths["Dockerfile"].new
+    assert new is not None
+    assert "pip install --no-cache-dir -r requirements-pg.txt" in new.decode()
+    assert any("pg" in d.message and "Dockerfile" in d.message for d in plan.diagnostics)

@@ -77,6 +77,7 @@ from toolshift.model import (
     Detected,
     Diagnostic,
     FileChange,
+    FileRole,
     Index,
     IndexKind,
     MigrateOptions,
@@ -198,6 +199,9 @@ class _Context:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     hash_refused: set[str] = field(default_factory=set)
     no_index: bool = False  # [tool.uv] no-index = true: find-links only, no index at all
+    # extras a Dockerfile, CI file, Makefile or README installs (`uv sync --extra pg`): they
+    # get their requirements file even without --extras, or those installs would lose them
+    used_extras: Mapping[str, str] = field(default_factory=dict)  # normalized name -> where
 
     def note(
         self,
@@ -597,9 +601,17 @@ def _plan_files(ctx: _Context) -> list[_File]:
     skipped_extras = []
     for extra in py.extras:
         key = normalize_name(extra.name)
-        if not ctx.options.extras:
+        if not ctx.options.extras and key not in ctx.used_extras:
             skipped_extras.append(extra.name)
             continue
+        if not ctx.options.extras:
+            ctx.note(
+                "pip-extras-used",
+                Severity.INFO,
+                f"extra {extra.name!r} gets its requirements file: {ctx.used_extras[key]} "
+                "installs it (uv sync --extra)",
+                Origin(ctx.used_extras[key]),
+            )
         path = f"requirements-{'extra-' if key in group_names else ''}{key}.txt"
         resolved = lock.resolve(Selection(extras=(extra.name,)), py.name)
         declared = _declared(extra.requirements)
@@ -853,6 +865,40 @@ def needs_lock(detected: Detected) -> bool:
     return not _already_pip(detected, decode(contents[PYPROJECT], PYPROJECT)[0])
 
 
+_UV_EXTRA = re.compile(r"--extra(?:=|\s+)['\"]?([A-Za-z0-9][A-Za-z0-9._-]*)|(--all-extras)")
+
+
+def _extras_used_around(detected: Detected, extras: set[str]) -> dict[str, str]:
+    """Extras that a Dockerfile, compose file, CI file, Makefile or README installs with
+    ``uv sync``/``uv run`` ``--extra X`` (``--all-extras``: every one): name -> file."""
+
+    roles = (
+        FileRole.DOCKERFILE,
+        FileRole.COMPOSE,
+        FileRole.GITHUB_WORKFLOW,
+        FileRole.GITLAB_CI,
+        FileRole.MAKEFILE,
+        FileRole.README,
+    )
+    out: dict[str, str] = {}
+    for path in sorted(f for role in roles for f in detected.project.files_with(role)):
+        data = detected.contents.get(path)
+        if data is None:
+            continue
+        try:
+            text = decode(data, path)[0]
+        except InputError:
+            continue
+        for line in text.splitlines():
+            if not re.search(r"\buv\s+(sync|run|export)\b", line):
+                continue
+            for m in _UV_EXTRA.finditer(line):
+                names = extras if m.group(2) else {normalize_name(m.group(1))}
+                for n in sorted(names & extras):
+                    out.setdefault(n, path)
+    return out
+
+
 def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
     """Plan the move from uv to requirements files (see the module docstring)."""
 
@@ -898,6 +944,8 @@ def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
         diagnostics=list(lock.diagnostics),
         no_index=_no_index(py_text),
     )
+    if not py.is_package:  # a package names its extras on the project: `pip install .[pg]`
+        ctx.used_extras = _extras_used_around(detected, {normalize_name(e.name) for e in py.extras})
     changes: list[FileChange] = []
     files = _plan_files(ctx) if "TS121" not in options.disabled_rules else []
     group_files = {"": RUNTIME_FILE}
@@ -905,6 +953,12 @@ def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
         path = f"requirements-{normalize_name(group.name)}.txt"
         if any(f.path == path for f in files):
             group_files[group.name] = path
+    group_names = {normalize_name(g.name) for g in py.groups}
+    for extra in py.extras:
+        key = normalize_name(extra.name)
+        path = f"requirements-{'extra-' if key in group_names else ''}{key}.txt"
+        if any(f.path == path for f in files):
+            group_files[f"[{key}]"] = path  # the rewriters' key for an extra's file
     around = plan_surroundings(
         detected, options, "pip", requirement_files=group_files if files else None
     )

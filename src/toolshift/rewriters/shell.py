@@ -338,6 +338,10 @@ def _python_module(argv: Sequence[str]) -> tuple[str, int] | None:
     return None
 
 
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _piptools_command(argv: Sequence[str]) -> tuple[str, list[str]] | None:
     """``pip-compile ARGS`` / ``pip-sync ARGS`` / ``python -m piptools compile|sync ARGS`` ->
     ("compile" | "sync", ARGS)."""
@@ -832,6 +836,7 @@ def _uv_sync_flags(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
         "extras": [],
         "no_project": False,
         "only_dev": False,
+        "all_extras": False,
     }
     unknown: list[str] = []
     i = 0
@@ -849,6 +854,8 @@ def _uv_sync_flags(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
             opts["no_project"] = True
         elif key == "--all-groups":
             opts["all_groups"] = True
+        elif key == "--all-extras":
+            opts["all_extras"] = True
         elif key in ("--group", "--only-group", "--extra"):
             v = inline
             if v is None and i < len(args):
@@ -902,13 +909,26 @@ def _to_pip_sync(
                 groups.append("dev")
             groups += opts["groups"]
     groups = list(dict.fromkeys(groups))
-    if ctx.group_files_include_runtime and len(groups) > 1 and "" in groups:
+    # a project that is not a package: each extra the planner wrote a file for (key `[name]`)
+    extra_files: list[str] = []
+    if not ctx.is_package:
+        wanted = (
+            [k[1:-1] for k in files if k.startswith("[")]
+            if opts["all_extras"]
+            else [_norm(x) for x in opts["extras"]]
+        )
+        extra_files = [files[f"[{x}]"] for x in wanted if f"[{x}]" in files]
+        if extra_files and len(extra_files) == len(wanted):
+            opts = {**opts, "extras": []}
+    if ctx.group_files_include_runtime and (len(groups) > 1 or extra_files) and "" in groups:
         groups.remove("")  # each group file starts with `-r requirements.txt`
     new = ["pip", "install"]
     if context in _IN_IMAGE:
         new.append("--no-cache-dir")
     for g in groups:
         f = files.get(g, "requirements.txt" if g == "" else f"requirements-{g}.txt")
+        new += ["-r", f]
+    for f in extra_files:
         new += ["-r", f]
     if ctx.is_package and opts["extras"] and not opts["no_project"]:
         # requirements.txt installs the project itself (`-e .`); extras need naming
