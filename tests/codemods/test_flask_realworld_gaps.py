@@ -407,6 +407,11 @@ def add():
     return url_for("index", js="jquery")
 
 
+@app.route("/traced", methods=["GET", "TRACE"])
+def traced():
+    return "t"
+
+
 @app.route("/page/")
 @app.route("/page/<int:n>")
 def page(n=1):  # a function default, not a rule default: no redirect, url_for keeps n
@@ -419,6 +424,7 @@ def test_any_converter_and_route_defaults_answer_the_same(tmp_path: Path) -> Non
     urls = ("/", "/xhr", "/jquery", "/plain", "/add", "/fetch", "/page/", "/page/1", "/page/2")
     requests = [_get(u) for u in urls]
     requests.append(Request("POST", "/add", (), b"", "c", "test"))
+    requests.append(Request("OPTIONS", "/traced", (), b"", "c", "test"))  # Allow: TRACE too
     outcomes = replay(tmp_path, {"app.py": ROUTES_APP}, requests)
     _assert_equal(outcomes)
     by_url = {o.request.label: o for o in outcomes}
@@ -654,3 +660,18 @@ def test_session_read_in_a_test_gets_a_todo() -> None:
     text = result.text("tests/test_app.py") or ""
     assert "TODO[toolshift FF015]: the session outside a request" in text
     assert [t.rule for t in result.todos if t.path == "tests/test_app.py"] == ["FF015"]
+
+
+def test_multidict_is_a_dict_as_werkzeugs_is() -> None:
+    """httpbin json.dumps its ``request.args`` (a werkzeug MultiDict, a dict subclass)."""
+
+    import json
+
+    from werkzeug.datastructures import MultiDict as WerkzeugMultiDict
+
+    for items in ([], [("a", "1"), ("a", "2"), ("b", "3")]):
+        ours, theirs = compat_runtime.MultiDict(items), WerkzeugMultiDict(items)
+        assert isinstance(ours, dict)
+        assert json.dumps(ours) == json.dumps(theirs)
+        assert dict(ours) == dict(theirs)
+        assert ours.getlist("a") == theirs.getlist("a")

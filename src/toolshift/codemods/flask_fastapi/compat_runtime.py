@@ -131,8 +131,6 @@ def _default(o: Any) -> Any:
         return dataclasses.asdict(o)
     if hasattr(o, "__html__"):
         return str(o.__html__())
-    if isinstance(o, MultiDict):  # werkzeug's is a dict of lists, and encodes as one
-        return o.to_dict(flat=False)
     raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
@@ -1136,7 +1134,7 @@ def add_method_view(
 
 # --------------------------------------------------------------------------- routing
 
-_ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
 def _allowed(scope: Scope) -> set[str]:
@@ -1707,12 +1705,14 @@ class BadRequestKeyError(HTTPException, KeyError):
         return f"400 Bad Request: KeyError: {self.key!r}"
 
 
-class MultiDict:
+class MultiDict(dict):  # type: ignore[type-arg]
     """Werkzeug's read-only ``MultiDict`` as views use it: ``get(k, default, type=int)`` falls
-    back to the default when conversion fails; a missing ``[key]`` answers 400."""
+    back to the default when conversion fails; a missing ``[key]`` answers 400. A dict (of
+    each key's first value), as werkzeug's is: ``json.dumps``, ``isinstance(x, dict)``."""
 
     def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
         self._items = list(items)
+        super().__init__({k: v for k, v in reversed(self._items)})
 
     def get(self, key: str, default: Any = None, type: Any = None) -> Any:
         for k, v in self._items:
@@ -1755,13 +1755,13 @@ class MultiDict:
     def __bool__(self) -> bool:
         return bool(self._items)
 
-    def keys(self) -> list[str]:
+    def keys(self) -> list[str]:  # type: ignore[override]
         return list(dict.fromkeys(k for k, _ in self._items))
 
-    def values(self) -> list[Any]:
+    def values(self) -> list[Any]:  # type: ignore[override]
         return [self[k] for k in self.keys()]
 
-    def items(self, multi: bool = False) -> list[tuple[str, Any]]:
+    def items(self, multi: bool = False) -> list[tuple[str, Any]]:  # type: ignore[override]
         return list(self._items) if multi else [(k, self[k]) for k in self.keys()]
 
     def lists(self) -> list[tuple[str, list[Any]]]:
