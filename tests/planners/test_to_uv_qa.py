@@ -358,3 +358,24 @@ def test_a_rewritten_readme_that_still_names_a_deleted_file_is_reported(tmp_path
         "README.md",
         7,
     )
+
+
+def test_a_requirements_file_setup_py_reads_is_kept(tmp_path: Path) -> None:
+    # setup.py read requirements.txt for install_requires; the file was deleted, so building
+    # the package (uv sync installs it) failed with FileNotFoundError.
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "alpha==1.1.0\n",
+            "setup.py": "from setuptools import setup\n\nwith open('requirements.txt') as f:\n"
+            "    reqs = f.read().splitlines()\n\n"
+            "setup(name='svc', version='1.0', install_requires=reqs)\n",
+        },
+    )
+    p = plan(root)
+    assert "requirements.txt" not in changed(p)
+    assert tomllib.loads(new_text(p, "pyproject.toml"))["project"]["dependencies"] == [
+        "alpha==1.1.0"
+    ]
+    [kept] = [d for d in p.diagnostics if "kept requirements.txt" in d.message]
+    assert kept.origin is not None and kept.origin.path == "setup.py"

@@ -1408,6 +1408,10 @@ class _Planner:
             FileRole.GITHUB_WORKFLOW,
             FileRole.GITLAB_CI,
             FileRole.MAKEFILE,
+            # `install_requires=open("requirements.txt").read()...`: building the package
+            # (uv sync installs it) would fail on a deleted file
+            FileRole.SETUP_PY,
+            FileRole.SETUP_CFG,
         )
         after = {c.path: c.new for c in changes}
         keep: dict[str, Origin] = {}
