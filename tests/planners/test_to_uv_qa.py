@@ -379,3 +379,25 @@ def test_a_requirements_file_setup_py_reads_is_kept(tmp_path: Path) -> None:
     ]
     [kept] = [d for d in p.diagnostics if "kept requirements.txt" in d.message]
     assert kept.origin is not None and kept.origin.path == "setup.py"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="diffing.unified_diff prints a deleted/changed file's old lines as they are: a "
+    "literal index credential reaches stdout with --diff (diffing.py is not QA's to edit; "
+    "reported to the lead)",
+)
+def test_diff_never_prints_a_credential(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from toolshift.cli.main import main
+
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "--index-url https://deploy:s3cr3tT0ken@pypi.corp.example/simple\n"
+            "alpha==1.1.0\n",
+            ".python-version": "3.11\n",
+        },
+    )
+    assert main(["migrate", "--to", "uv", str(root), "--diff"]) == 0
+    captured = capsys.readouterr()
+    assert "s3cr3tT0ken" not in captured.out + captured.err
