@@ -46,13 +46,16 @@ def test_excluded_by(text: str, path: str, gitignore: bool, line: int | None) ->
     assert excluded_by(text, path, gitignore=gitignore) == line
 
 
-def test_gitignore_untouched_under_pip() -> None:
+def test_gitignore_under_pip_only_gets_the_journal() -> None:
+    # the journal's backups hold the replaced files as they were (credentials included)
     ctx = RewriteContext("pip", path=".gitignore")
-    assert rewrite_gitignore("__pycache__/\n", ctx).text == "__pycache__/\n"
+    assert rewrite_gitignore("__pycache__/\n", ctx).text == "__pycache__/\n.toolshift/\n"
+    done = "__pycache__/\n.toolshift\n"
+    assert rewrite_gitignore(done, ctx).text == done
 
 
 def test_empty_files() -> None:
-    assert rewrite_gitignore("", RewriteContext("uv")).text == ".venv/\n"
+    assert rewrite_gitignore("", RewriteContext("uv")).text == ".venv/\n.toolshift/\n"
     res = rewrite_dockerignore("", RewriteContext("uv"))
     assert res.text.splitlines()[0] == ".venv"
 

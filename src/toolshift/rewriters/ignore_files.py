@@ -3,7 +3,8 @@
 Role in the pipeline: render (pure), plus a check for ``analyze``.
 
 * ``.gitignore`` gets ``.venv/`` (uv's project environment) and must not ignore ``uv.lock``,
-  which belongs in version control;
+  which belongs in version control; in both directions it gets ``.toolshift/`` (the journal's
+  backups hold the replaced files as they were, credentials included);
 * ``.dockerignore`` gets ``.venv`` and the usual caches (a host venv copied by ``COPY . .`` would
   replace the image's own) and, in both directions, ``.toolshift`` (the journal's backups of
   replaced files do not belong in an image), and must never exclude the files the Dockerfile
@@ -166,12 +167,21 @@ def _keep(
 
 
 def rewrite_gitignore(text: str, ctx: RewriteContext) -> RewriteResult:
-    """pip -> uv: ignore ``.venv/`` and never ``uv.lock``. uv -> pip: nothing to do."""
+    """pip -> uv: ignore ``.venv/`` and never ``uv.lock``. Both directions: ignore
+    ``.toolshift/``, whose backups hold the replaced files as they were (an index URL with the
+    password the migration took out of them included)."""
 
-    if ctx.direction != "uv" or not ctx.enabled(RULE_GITIGNORE):
+    if not ctx.enabled(RULE_GITIGNORE):
         return RewriteResult(text)
-    new, diags = _keep(text, ["uv.lock"], True, ctx, RULE_GITIGNORE)
-    add = [] if excluded_by(new, ".venv", gitignore=True) is not None else [".venv/"]
+    diags: list[Diagnostic] = []
+    new = text
+    add: list[str] = []
+    if ctx.direction == "uv":
+        new, diags = _keep(text, ["uv.lock"], True, ctx, RULE_GITIGNORE)
+        if excluded_by(new, ".venv", gitignore=True) is None:
+            add.append(".venv/")
+    if excluded_by(new, ".toolshift/history", gitignore=True) is None:
+        add.append(".toolshift/")
     new = _append(new, add)
     if new == text:
         return RewriteResult(text)
