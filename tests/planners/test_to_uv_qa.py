@@ -401,3 +401,25 @@ def test_diff_never_prints_a_credential(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["migrate", "--to", "uv", str(root), "--diff"]) == 0
     captured = capsys.readouterr()
     assert "s3cr3tT0ken" not in captured.out + captured.err
+
+
+def test_an_index_url_that_is_only_a_variable_is_not_written(tmp_path: Path) -> None:
+    # `--index-url ${PIP_INDEX_URL}` became url = "${PIP_INDEX_URL}": uv does not expand it,
+    # so uv lock failed and the migration rolled back with uv's puzzling URL error.
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "--index-url ${PIP_INDEX_URL}\n--extra-index-url $EXTRA_URL\n"
+            "alpha==1.1.0\n",
+            ".python-version": "3.11\n",
+        },
+    )
+    p = plan(root)
+    text = new_text(p, "pyproject.toml")
+    assert "PIP_INDEX_URL" not in text and "EXTRA_URL" not in text
+    assert "tool.uv.index" not in text
+    hints = [d.hint for d in p.diagnostics if "comes from the environment" in d.message]
+    assert hints == [
+        h for h in hints if "UV_DEFAULT_INDEX=$PIP_INDEX_URL" in h or "UV_INDEX=$EXTRA_URL" in h
+    ]
+    assert len(hints) == 2

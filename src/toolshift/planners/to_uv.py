@@ -677,6 +677,25 @@ class _Planner:
         for ix in self.all_indexes():
             if ix.kind is IndexKind.NAMED and self.project.tool not in (Tool.POETRY, Tool.PIPENV):
                 continue  # already a [[tool.uv.index]]
+            whole = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/?", ix.url.strip())
+            if whole:
+                # the whole URL comes from the environment: uv does not expand variables in
+                # pyproject.toml, and a "${VAR}" url would only make uv lock fail
+                uv_var = {
+                    IndexKind.DEFAULT: "UV_DEFAULT_INDEX",
+                    IndexKind.FIND_LINKS: "UV_FIND_LINKS",
+                }.get(ix.kind, "UV_INDEX")
+                st.diag(
+                    "TS104",
+                    Severity.WARNING,
+                    f"{ix.url}: the index URL comes from the environment, which pyproject.toml "
+                    "cannot say; it was not written there, and uv locks from PyPI unless told",
+                    ix.origin,
+                    hint=f"set {uv_var}=${whole.group(1)} where uv runs (CI, Docker build), or "
+                    "name the index in [[tool.uv.index]] and give its credentials as "
+                    "UV_INDEX_<NAME>_USERNAME/_PASSWORD",
+                )
+                continue
             url, literal, env = _strip_env_and_credentials(ix.url)
             name = ix.name or index_name(url)
             if ix.has_credentials or literal or env:
