@@ -677,8 +677,16 @@ class _Planner:
         for ix in self.all_indexes():
             if ix.kind is IndexKind.NAMED and self.project.tool not in (Tool.POETRY, Tool.PIPENV):
                 continue  # already a [[tool.uv.index]]
+            for ref in ("${PROJECT_ROOT}", "$PROJECT_ROOT"):
+                # pip's one documented variable for paths: the project folder, which is where
+                # uv reads relative paths from
+                if ix.url.startswith(ref):
+                    ix = replace(ix, url="." + ix.url[len(ref) :])
             whole = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/?", ix.url.strip())
-            if whole:
+            partial = re.search(
+                r"\$\{?[A-Za-z_]", _strip_env_and_credentials(ix.url)[0]
+            )  # `https://${HOST}/simple`: a variable left outside the credentials
+            if whole or partial:
                 # the whole URL comes from the environment: uv does not expand variables in
                 # pyproject.toml, and a "${VAR}" url would only make uv lock fail
                 uv_var = {
@@ -691,7 +699,8 @@ class _Planner:
                     f"{ix.url}: the index URL comes from the environment, which pyproject.toml "
                     "cannot say; it was not written there, and uv locks from PyPI unless told",
                     ix.origin,
-                    hint=f"set {uv_var}=${whole.group(1)} where uv runs (CI, Docker build), or "
+                    hint=f"set {uv_var}={'$' + whole.group(1) if whole else 'the URL'} where uv "
+                    "runs (CI, Docker build), or "
                     "name the index in [[tool.uv.index]] and give its credentials as "
                     "UV_INDEX_<NAME>_USERNAME/_PASSWORD",
                 )
