@@ -68,6 +68,7 @@ from toolshift.model import (
     Requirement,
     RequirementsFile,
     Severity,
+    SourceKind,
     Tool,
     normalize_name,
 )
@@ -1004,6 +1005,10 @@ def _undeclared_compiled(
             continue
         if req.editable and req.url and req.url.rstrip("/") in (".", "file:.", "file://."):
             continue  # the project itself: uv sync installs it
+        if req.source is SourceKind.PATH and any(
+            r.source is SourceKind.PATH for r in group.requirements
+        ):
+            continue  # pip-compile writes `-e ./lib` of the .in as an absolute file:// URL
         line = req.origin.line if req.origin and req.origin.line else 0
         if not req.url:
             if not annotated or not line:

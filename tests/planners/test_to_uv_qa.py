@@ -435,3 +435,10 @@ def test_find_links_under_project_root_is_a_relative_folder(tmp_path: Path) -> N
     )
     data = tomllib.loads(new_text(plan(root), "pyproject.toml"))
     assert data["tool"]["uv"]["index"] == [{"name": "wheels", "url": "./wheels", "format": "flat"}]
+
+
+def test_compiled_absolute_path_of_a_declared_editable_is_not_reported(tmp_path: Path) -> None:
+    root = pip_tools_project(tmp_path / "svc", "-e file:///home/dev/svc/libs/shared\n")
+    (root / "requirements-dev.in").write_text("-c requirements.txt\ndevtool\n-e ./libs/shared\n")
+    p = plan(root)
+    assert not [d for d in p.diagnostics if d.code == "DET009"]
