@@ -292,6 +292,8 @@ def _with_flags(it: Instr, add: list[str], drop: list[str] | None = None) -> Ins
     """The instruction with extra ``--flags`` (one per continuation line, as uv's guide)."""
 
     flags = [f for f in it.flags if f not in (drop or [])]
+    if CACHE_MOUNT in add:  # the RUN is uv's now: pip's BuildKit cache mount is not used
+        flags = [f for f in flags if not (f.startswith("--mount=") and "/.cache/pip" in f)]
     flags += [f for f in add if f not in flags]
     body = it.text[it.body_offset :]
     kw = it.text[: len(it.keyword)]
