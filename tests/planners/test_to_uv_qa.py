@@ -442,3 +442,38 @@ def test_compiled_absolute_path_of_a_declared_editable_is_not_reported(tmp_path:
     (root / "requirements-dev.in").write_text("-c requirements.txt\ndevtool\n-e ./libs/shared\n")
     p = plan(root)
     assert not [d for d in p.diagnostics if d.code == "DET009"]
+
+
+def test_a_setup_py_only_package_says_why_it_is_not_migrated(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "legacy",
+        {
+            "setup.py": "from setuptools import setup\n"
+            "setup(name='legacy', version='2.1', install_requires=['alpha>=1.0'])\n",
+        },
+    )
+    p = plan(root)
+    assert not p.changes
+    [warning] = [d for d in p.diagnostics if d.code == "TS101"]
+    assert "install_requires" in warning.message and warning.origin is not None
+    assert warning.origin.path == "setup.py"
+
+
+def test_setup_py_install_requires_stay_dynamic_beside_dev_requirements(tmp_path: Path) -> None:
+    # setup.py held install_requires, requirements-dev.txt the dev tools: the new [project]
+    # said dependencies = [], setuptools took that over install_requires, and the package
+    # lost every runtime dependency without a word.
+    root = write(
+        tmp_path / "svc",
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='svc', version='1.0',\n"
+            "      install_requires=['alpha>=1.0'], extras_require={'fast': ['gamma']})\n",
+            "requirements-dev.txt": "devtool==3.0\n",
+        },
+    )
+    p = plan(root)
+    data = tomllib.loads(new_text(p, "pyproject.toml"))
+    assert "dependencies" not in data["project"]
+    assert data["project"]["dynamic"] == ["dependencies", "optional-dependencies"]
+    assert data["dependency-groups"]["dev"] == ["devtool==3.0"]
+    assert any("install_requires" in d.message for d in p.diagnostics)

@@ -942,7 +942,7 @@ class _Planner:
             or re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", p.name or PurePosixPath(p.root).name)
             or "service",
             version=setup_version or "0.1.0",
-            dynamic=("version",) if setup_computed else (),
+            dynamic=(("version",) if setup_computed else ()) + self.setup_dynamic(deps, extras),
             requires_python=self.requires_python(),
             dependencies=tuple(deps),
             extras=tuple(extras),
@@ -1295,6 +1295,39 @@ class _Planner:
             reasons=tuple(self.state.reasons) or ("pyproject.toml for uv",),
         )
 
+    def setup_dynamic(
+        self, deps: list[pp.Dep], extras: list[tuple[str, tuple[pp.Dep, ...]]]
+    ) -> tuple[str, ...]:
+        """setup.py/setup.cfg that declare ``install_requires``/``extras_require`` and no
+        requirements file that says them too: ``[project]`` leaves those fields dynamic, or
+        setuptools would take the empty static list over them and the package would lose its
+        dependencies."""
+
+        if self.poetry is not None or self.pipfile is not None:
+            return ()
+        text = ""
+        for f in ("setup.py", "setup.cfg"):
+            if f in self.detected.contents:
+                try:
+                    text += decode(self.detected.contents[f], f)[0]
+                except Exception:
+                    continue
+        out: list[str] = []
+        if not deps and re.search(r"\binstall_requires\b", text):
+            out.append("dependencies")
+            self.state.diag(
+                "TS101",
+                Severity.WARNING,
+                "setup.py/setup.cfg declare install_requires, which toolshift does not read: "
+                "[project] leaves `dependencies` dynamic, so setuptools still takes them "
+                "from there",
+                hint="move them into [project] dependencies when you can (uv reads static "
+                "metadata without building the package)",
+            )
+        if not extras and re.search(r"\bextras_require\b", text):
+            out.append("optional-dependencies")
+        return tuple(out)
+
     def setuptools_build_system(self, text: str) -> str:
         """A setup.py/setup.cfg package without ``[build-system]``: pip built it with
         setuptools' legacy backend; uv installs a project only when a backend is named, and
@@ -1565,13 +1598,27 @@ class _Planner:
                 diagnostics=tuple(self.state.diagnostics),
             )
         if not req_files and PYPROJECT not in self.detected.contents:
-            self.state.diag(
-                "TS101",
-                Severity.WARNING,
-                "nothing to migrate: no requirements files and no pyproject.toml here",
-                hint="point toolshift at the service folder, or name the files with "
-                "--requirements / --dev-requirements / --group",
-            )
+            setup = [f for f in ("setup.py", "setup.cfg") if f in self.detected.contents]
+            if setup:
+                self.state.diag(
+                    "TS101",
+                    Severity.WARNING,
+                    f"not migrated: {' and '.join(setup)} declare the dependencies "
+                    "(install_requires), which toolshift does not read; a pyproject.toml "
+                    "[project] written without them would make setuptools drop them",
+                    Origin(setup[0]),
+                    hint="move install_requires/extras_require to pyproject.toml [project] "
+                    "(dependencies, optional-dependencies) or to a requirements.txt, then run "
+                    "toolshift again",
+                )
+            else:
+                self.state.diag(
+                    "TS101",
+                    Severity.WARNING,
+                    "nothing to migrate: no requirements files and no pyproject.toml here",
+                    hint="point toolshift at the service folder, or name the files with "
+                    "--requirements / --dev-requirements / --group",
+                )
             return Plan(root=root, target="uv", diagnostics=tuple(self.state.diagnostics))
         changes: list[FileChange] = []
         replaced: set[str] = set()

@@ -300,9 +300,18 @@ class _Renderer:
             self.mark(PROJECT)
         if edits.dependencies and "dependencies" in dynamic:
             self.undynamic(project)
+        for field_name in ("dependencies", "optional-dependencies"):
+            if field_name in edits.dynamic and field_name not in project:
+                arr = project.get("dynamic")
+                if isinstance(arr, Array):
+                    if field_name not in [str(x) for x in arr]:
+                        arr.append(field_name)
+                else:
+                    project["dynamic"] = [field_name]
+                self.mark(PROJECT)
         if edits.dependencies:
             self.merge_list(project, "dependencies", edits.dependencies, DEPENDENCIES)
-        elif creating:
+        elif creating and "dependencies" not in edits.dynamic:
             project["dependencies"] = tomlkit.array()
         if edits.extras:
             extras = _table(project, "optional-dependencies")
