@@ -477,3 +477,24 @@ def test_setup_py_install_requires_stay_dynamic_beside_dev_requirements(tmp_path
     assert data["project"]["dynamic"] == ["dependencies", "optional-dependencies"]
     assert data["dependency-groups"]["dev"] == ["devtool==3.0"]
     assert any("install_requires" in d.message for d in p.diagnostics)
+
+
+def test_a_remote_include_stops_the_migration(tmp_path: Path) -> None:
+    # `-r https://.../requirements.txt` was an info note, then requirements.txt was deleted:
+    # everything the shared remote file listed was no longer installed.
+    from toolshift.errors import ParseError
+
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "-r https://raw.example.com/org/common/requirements.txt\n"
+            "alpha==1.1.0\n",
+            ".python-version": "3.11\n",
+        },
+    )
+    with pytest.raises(ParseError) as err:
+        plan(root)
+    assert err.value.path == "requirements.txt" and err.value.line == 1
+    assert "download it into the project" in (err.value.hint or "")
+    # kept requirements files keep including it: nothing is lost then
+    assert plan(root, keep_requirements=True).changes

@@ -49,6 +49,7 @@ from toolshift.model import (
     FileChange,
     FileRole,
     GroupKind,
+    IncludeKind,
     Index,
     IndexKind,
     MigrateOptions,
@@ -74,7 +75,7 @@ from toolshift.planners.surroundings import (
 from toolshift.readers.pipenv import PipfileData, read_pipfile
 from toolshift.readers.poetry import PoetryData, read_poetry
 from toolshift.readers.pyproject import UvSource, UvSourceKind
-from toolshift.redact import has_credentials, strip_credentials
+from toolshift.redact import has_credentials, redact_url, strip_credentials
 from toolshift.renderers import pyproject as pp
 from toolshift.rewriters import AdhocPackage
 from toolshift.textio import TextFormat, decode, encode
@@ -491,6 +492,21 @@ class _Planner:
         return sorted(f for f in files if "://" not in f)
 
     def check_errors(self) -> None:
+        if not self.options.keep_requirements:
+            for path, rf in sorted(self.detected.requirement_files.items()):
+                for inc in rf.includes:
+                    if re.match(r"(https?|file):", inc.resolved, re.IGNORECASE):
+                        # its requirements would be in no file after the migration
+                        raise ParseError(
+                            f"-{'r' if inc.kind is IncludeKind.REQUIREMENT else 'c'} "
+                            f"{redact_url(inc.target)}: a remote include cannot be migrated "
+                            "(pyproject.toml has no equivalent), and what it lists would no "
+                            "longer be installed",
+                            path=inc.origin.path or path,
+                            line=inc.origin.line or None,
+                            hint="download it into the project (requirements-common.txt) and "
+                            "include that file instead, then run toolshift again",
+                        )
         diags: list[Diagnostic] = []
         for rf in self.detected.requirement_files.values():
             diags.extend(rf.diagnostics)
