@@ -498,3 +498,17 @@ def test_a_remote_include_stops_the_migration(tmp_path: Path) -> None:
     assert "download it into the project" in (err.value.hint or "")
     # kept requirements files keep including it: nothing is lost then
     assert plan(root, keep_requirements=True).changes
+
+
+def test_a_variable_in_a_version_stops_at_file_line(tmp_path: Path) -> None:
+    # `alpha==${ALPHA_VERSION}` went into [project] as written; uv lock failed with a
+    # setuptools traceback about pep508, and the migration rolled back.
+    from toolshift.errors import ParseError
+
+    root = write(
+        tmp_path / "svc",
+        {"requirements.txt": "beta==1.0\nalpha==${ALPHA_VERSION}\n", ".python-version": "3.11\n"},
+    )
+    with pytest.raises(ParseError) as err:
+        plan(root)
+    assert (err.value.path, err.value.line) == ("requirements.txt", 2)

@@ -507,6 +507,18 @@ class _Planner:
                             hint="download it into the project (requirements-common.txt) and "
                             "include that file instead, then run toolshift again",
                         )
+        for g in self.project.groups:
+            for req in (*g.requirements, *g.constraints):
+                if "$" in (req.specifier or "") or "$" in (req.marker or ""):
+                    # pip expands ${VAR} in a requirements file; pyproject.toml and uv do not
+                    raise ParseError(
+                        f"{req.name}{req.specifier}: an environment variable in a version or "
+                        "marker cannot be written to pyproject.toml (uv does not expand it)",
+                        path=req.origin.path if req.origin else None,
+                        line=req.origin.line if req.origin and req.origin.line else None,
+                        hint="write the version itself in the requirements file (or pass "
+                        "--disable TS101 and add the dependency by hand), then run again",
+                    )
         diags: list[Diagnostic] = []
         for rf in self.detected.requirement_files.values():
             diags.extend(rf.diagnostics)
