@@ -516,8 +516,8 @@ class _Planner:
                         "marker cannot be written to pyproject.toml (uv does not expand it)",
                         path=req.origin.path if req.origin else None,
                         line=req.origin.line if req.origin and req.origin.line else None,
-                        hint="write the version itself in the requirements file (or pass "
-                        "--disable TS101 and add the dependency by hand), then run again",
+                        hint="write the version itself in the requirements file, then run "
+                        "toolshift again",
                     )
         diags: list[Diagnostic] = []
         for rf in self.detected.requirement_files.values():
