@@ -153,10 +153,10 @@ TO_UV += [
     (
         D,
         "poetry install --only main --no-root --no-interaction",
-        "uv sync --locked --no-dev --no-install-project",
+        "uv sync --locked --no-default-groups --no-install-project",
     ),
-    (D, "poetry install --only-root", "uv sync --locked --no-dev"),
-    (D, "poetry install --without dev --sync -n --no-ansi", "uv sync --locked --no-dev"),
+    (D, "poetry install --only-root", "uv sync --locked --inexact --no-default-groups"),
+    (D, "poetry install --without dev --sync -n --no-ansi", "uv sync --locked --no-group dev"),
     (
         CI,
         "poetry install --with lint,docs -E pdf --all-extras",
@@ -169,7 +169,7 @@ TO_UV += [
         D,
         "poetry export -f requirements.txt --output requirements.txt --without-hashes",
         "uv export --locked --format requirements-txt --output-file requirements.txt "
-        "--no-hashes --no-dev",
+        "--no-default-groups --no-hashes",
     ),
     (D, "pip install pipenv && pipenv install --deploy --system", "uv sync --locked --no-dev"),
     (CI, "pipenv install --dev --deploy", "uv sync --locked"),

@@ -752,7 +752,8 @@ def _sync_flags(inf: _RunInfo) -> str:
     if inf.new is None:
         return " --no-dev"
     m = re.search(
-        r"uv sync --locked((?:\s+--(?:no-install-project|no-dev|group\s+\S+|extra\s+\S+))*)",
+        r"uv sync --locked((?:\s+--(?:no-install-project|no-dev|no-default-groups|inexact"
+        r"|all-extras|(?:only-group|no-group|group|extra)\s+\S+))*)",
         inf.new.text,
     )
     if not m:

@@ -498,6 +498,8 @@ def _from_poetry_pipenv(
         return None  # uv has no such settings: the project environment is .venv
     if tool == "poetry" and sub in ("install", "export"):
         flags: list[str] = []
+        # `--only main`: Poetry's main group alone; uv's default groups may hold more than dev
+        # (a Poetry group that was not optional), so --no-default-groups, not --no-dev
         no_dev = sub == "export"  # poetry export writes the main group unless told otherwise
         install_project = True
         only_root = False
@@ -536,11 +538,9 @@ def _from_poetry_pipenv(
                 else:
                     flags += [f for n in names if n != "main" for f in ("--only-group", n)]
             elif key == "--with":
-                no_dev = no_dev and "dev" not in names
                 flags += [f for n in names for f in ("--group", n)]
             elif key == "--without":
-                no_dev = no_dev or "dev" in names
-                flags += [f for n in names if n != "dev" for f in ("--no-group", n)]
+                flags += [f for n in names for f in ("--no-group", n)]
             elif key in ("-E", "--extras"):
                 flags += [f for n in names for f in ("--extra", n)]
             elif key == "--all-extras":
@@ -558,13 +558,15 @@ def _from_poetry_pipenv(
             new = ["uv", "export", "--locked", "--format", "requirements-txt"]
             if output:
                 new += ["--output-file", output]
-            return (*new, *flags, *(["--no-dev"] if no_dev else []))
+            return (*new, *(["--no-default-groups"] if no_dev else []), *flags)
         acc.installs = True
         if only_root:
-            return ("uv", "sync", "--locked", "--no-dev")
+            # the project alone: --inexact keeps what the earlier install put there (uv sync
+            # removes what it would not install otherwise)
+            return ("uv", "sync", "--locked", "--inexact", "--no-default-groups")
         new = ["uv", "sync", "--locked"]
         if no_dev:
-            new.append("--no-dev")
+            new.append("--no-default-groups")
         if not install_project or deps_only:
             new.append("--no-install-project")
         return (*new, *flags)
