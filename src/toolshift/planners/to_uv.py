@@ -1536,8 +1536,8 @@ class _Planner:
             self.state.diag(
                 "TS107",
                 Severity.WARNING,
-                f"kept {name}: {origin.path} still installs from it after the rewrite (a step "
-                "toolshift left alone), so deleting it would break that build; it pins today's "
+                f"kept {name}: {origin.path} still uses it after the rewrite (a step "
+                "toolshift left alone), so deleting it would break that step; it pins today's "
                 "versions but will not follow uv.lock",
                 origin,
                 hint=f"regenerate it after each `uv lock` with `uv export {which} "
