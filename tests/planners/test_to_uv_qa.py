@@ -512,3 +512,20 @@ def test_a_variable_in_a_version_stops_at_file_line(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as err:
         plan(root)
     assert (err.value.path, err.value.line) == ("requirements.txt", 2)
+
+
+def test_pipfile_scripts_are_named_in_the_warning(tmp_path: Path) -> None:
+    # `pipenv run start` in a Dockerfile becomes `uv run start`, which runs a *command* named
+    # start: the warning must name the scripts so the user can fix those lines
+    root = write(
+        tmp_path / "svc",
+        {
+            "Pipfile": '[packages]\nalpha = "==1.1.0"\n\n[scripts]\nstart = "python app.py"\n',
+            "Dockerfile": "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+            "RUN pip install pipenv && pipenv install --system --deploy\n"
+            'CMD ["pipenv", "run", "start"]\n',
+        },
+    )
+    p = plan(root)
+    [warning] = [d for d in p.diagnostics if d.code == "PE002"]
+    assert "start = 'python app.py'" in warning.message and "uv run" in warning.message

@@ -317,9 +317,13 @@ class _Reader:
                 Diagnostic(
                     "PE002",
                     Severity.WARNING,
-                    "[scripts] has no uv equivalent and is not carried over",
+                    "[scripts] has no uv equivalent and is not carried over: "
+                    + ", ".join(f"{k} = {v!r}" for k, v in self.data["scripts"].items())
+                    + "; a `pipenv run <script>` that toolshift turns into `uv run <script>` "
+                    "runs a command of that name, not the script",
                     Origin(self.path, self.line("scripts", "")[0]),
-                    "run them with `uv run <command>`, or keep them in a Makefile",
+                    "replace `pipenv run <script>` (Dockerfile, CI, Procfile) with the command "
+                    "itself under `uv run`, or keep the scripts in a Makefile",
                 )
             )
         return PipfileData(
