@@ -6,6 +6,10 @@ or deleted file, ``\\ No newline at end of file``), so it can be saved and appli
 ``git apply`` or ``patch -p1``. Lines are split on ``\\n`` only and keep their own endings:
 a CRLF file shows its ``\\r`` in the plain text, a BOM stays on the first line, and a
 newline-style change shows as the lines it really changes.
+
+Credentials are never shown: a password or token in a URL (``https://user:secret@host``) is
+replaced by ``***`` on both sides, as everywhere toolshift prints (a diff of such a line no
+longer applies with ``git apply``; the migration itself never writes the secret either).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from toolshift.errors import InputError
 from toolshift.model import ChangeKind, FileChange, Plan
+from toolshift.redact import redact_text
 from toolshift.textio import decode
 
 if TYPE_CHECKING:
@@ -34,7 +39,8 @@ def _text(data: bytes, path: str) -> str | None:
         if b"\x00" in data:
             return None
         # Text in another encoding (latin-1, cp1252): shown, odd bytes escaped (\xe9).
-        return data.decode("utf-8", errors="backslashreplace")
+        return redact_text(data.decode("utf-8", errors="backslashreplace"))
+    text = redact_text(text)
     return ("\ufeff" + text) if fmt.bom else text
 
 
