@@ -224,3 +224,27 @@ def test_no_lock_writes_files_but_no_lock(
     assert main(["migrate", "--to", "uv", str(root), "--yes", "--no-lock"]) == 0
     assert sorted(tree(root)) == [".python-version", "pyproject.toml"]
     assert "journal" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_find_links_url_is_passed_as_a_url_and_never_printed_with_its_secret(
+    tmp_path: Path, wheelhouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "svc", {"requirements.txt": "alpha==1.1.0\n"})
+    before = tree(root)
+    url = "https://bob:T0pS3cret@wheels.invalid/simple"
+    code = main(["migrate", "--to", "uv", str(root), "--yes", "--offline", "--find-links", url])
+    err = capsys.readouterr().err
+    assert code == 4 and tree(root) == before  # offline: the URL cannot answer, rolled back
+    assert "T0pS3cret" not in err and "/https:/" not in err
+    journal = "".join(p.read_text() for p in (root / ".toolshift").rglob("*.json"))
+    assert "T0pS3cret" not in journal
+
+
+def test_an_empty_plan_with_warnings_does_not_claim_the_project_is_migrated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path / "svc", {"notes.txt": "no dependency files here\n"})
+    assert main(["migrate", "--to", "uv", str(root), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "already on" not in out and "nothing to change: see the notes below" in out

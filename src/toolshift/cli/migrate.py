@@ -405,7 +405,14 @@ def _print_plan(console: Console, plan: Plan, *, diff: bool) -> None:
 
     console.print(f"[bold]migrate --to {plan.target}[/]: {escape(plan.root)}")
     if plan.empty:
-        console.print("nothing to migrate: the project already uses the target")
+        from toolshift.model import Severity
+
+        stopped = any(d.severity is not Severity.INFO for d in plan.diagnostics)
+        console.print(
+            "nothing to change: see the notes below"
+            if stopped
+            else f"nothing to migrate: the project is already on {plan.target}"
+        )
     else:
         print_summary(plan, console)
         for change in plan.changes:
@@ -491,7 +498,9 @@ def _lock_args(args: argparse.Namespace) -> list[str]:
     if args.offline:
         out.append("--offline")
     for d in args.find_links:
-        out += ["--find-links", str(Path(d).resolve())]
+        # A URL is passed as given (resolving it as a path turned https://u:p@host into
+        # /cwd/https:/u:p@host: a failed lock, and a credential redaction no longer knew).
+        out += ["--find-links", d if "://" in d else str(Path(d).resolve())]
     return out
 
 
