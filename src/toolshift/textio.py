@@ -11,12 +11,21 @@ from dataclasses import dataclass
 from toolshift.errors import InputError
 
 BOM = b"\xef\xbb\xbf"
+# Files with these BOMs are text too: PowerShell's `pip freeze > requirements.txt` writes
+# UTF-16 LE, and pip reads it. UTF-32 first: its LE BOM starts with UTF-16 LE's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
 @dataclass(frozen=True)
 class TextFormat:
     bom: bool = False
     newline: str = "\n"  # the file's dominant newline: "\n", "\r\n" or "\r"
+    encoding: str = "utf-8"  # or one of the _WIDE_BOMS encodings (always with its BOM)
 
 
 def detect_newline(text: str) -> str:
@@ -31,8 +40,16 @@ def detect_newline(text: str) -> str:
 
 
 def decode(data: bytes, path: str = "<bytes>") -> tuple[str, TextFormat]:
-    """Decode UTF-8 (with or without BOM). Newlines are kept exactly as stored."""
+    """Decode UTF-8 (with or without BOM), or UTF-16/32 with a BOM. Newlines are kept exactly
+    as stored."""
 
+    for mark, encoding in _WIDE_BOMS:
+        if data.startswith(mark):
+            try:
+                text = data[len(mark) :].decode(encoding)
+            except UnicodeDecodeError:
+                break  # not really that encoding: judged as bytes below
+            return text, TextFormat(bom=True, newline=detect_newline(text), encoding=encoding)
     bom = data.startswith(BOM)
     body = data[len(BOM) :] if bom else data
     if b"\x00" in body:
@@ -63,6 +80,9 @@ def encode(text: str, fmt: TextFormat) -> bytes:
 
     if fmt.newline != "\n":
         text = text.replace("\r\n", "\n").replace("\n", fmt.newline)
+    if fmt.encoding != "utf-8":
+        mark = next(m for m, e in _WIDE_BOMS if e == fmt.encoding)
+        return mark + text.encode(fmt.encoding)
     data = text.encode("utf-8")
     return BOM + data if fmt.bom else data
 

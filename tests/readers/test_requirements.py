@@ -543,3 +543,16 @@ def test_fuzz_load_returns_or_raises_input_error(files: dict[str, list[str]]) ->
         assert path in data
         for inc in rf.includes:
             assert inc.resolved in got
+
+
+def test_a_utf16_file_from_powershell_is_read_and_written_back_the_same_way() -> None:
+    # `pip freeze > requirements.txt` in PowerShell writes UTF-16 LE with a BOM; pip reads it.
+    from toolshift.textio import decode, encode
+
+    data = b"\xff\xfe" + "alpha==1.1.0\r\nbeta>=1.0\r\n".encode("utf-16-le")
+    text, fmt = decode(data, "requirements.txt")
+    assert text == "alpha==1.1.0\r\nbeta>=1.0\r\n"
+    assert fmt.encoding == "utf-16-le" and fmt.bom and fmt.newline == "\r\n"
+    assert encode(text + "gamma\n", fmt) == data + "gamma\r\n".encode("utf-16-le")
+    rf = parse_requirements(text, "requirements.txt")
+    assert [r.name for r in rf.requirements] == ["alpha", "beta"]
