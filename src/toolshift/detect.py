@@ -139,6 +139,15 @@ _ROOT_FILES: dict[str, FileRole] = {
     "Makefile": FileRole.MAKEFILE,
     "makefile": FileRole.MAKEFILE,
     "GNUmakefile": FileRole.MAKEFILE,
+    "tox.ini": FileRole.TOOL_CONFIG,
+    "noxfile.py": FileRole.TOOL_CONFIG,
+    ".pre-commit-config.yaml": FileRole.TOOL_CONFIG,
+    ".readthedocs.yaml": FileRole.TOOL_CONFIG,
+    ".readthedocs.yml": FileRole.TOOL_CONFIG,
+    ".travis.yml": FileRole.TOOL_CONFIG,
+    "azure-pipelines.yml": FileRole.TOOL_CONFIG,
+    "bitbucket-pipelines.yml": FileRole.TOOL_CONFIG,
+    "Jenkinsfile": FileRole.TOOL_CONFIG,
 }
 
 _REQ_ROOT = re.compile(

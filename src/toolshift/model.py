@@ -277,6 +277,9 @@ class FileRole(StrEnum):
     GITIGNORE = "gitignore"
     README = "readme"
     MAKEFILE = "makefile"
+    # tox.ini, noxfile.py, .pre-commit-config.yaml, other CI: read only to find what still
+    # installs from a requirements file (`deps = -rrequirements.txt`); never rewritten
+    TOOL_CONFIG = "tool-config"
 
 
 @dataclass(frozen=True)

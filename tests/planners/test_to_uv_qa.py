@@ -523,3 +523,32 @@ def test_pipfile_scripts_are_named_in_the_warning(tmp_path: Path) -> None:
     p = plan(root)
     [warning] = [d for d in p.diagnostics if d.code == "PE002"]
     assert "start = 'python app.py'" in warning.message and "uv run" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("tox.ini", "[testenv]\ndeps = -rrequirements-dev.txt\ncommands = pytest\n"),
+        ("tox.ini", "[testenv]\ndeps =\n    -r{toxinidir}/requirements-dev.txt\n"),
+        ("noxfile.py", 'def tests(session):\n    session.install("-r", "requirements-dev.txt")\n'),
+    ],
+)
+def test_a_requirements_file_tox_or_nox_installs_from_is_kept_and_said(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    # tox.ini was not read: requirements-dev.txt was deleted and every tox run failed on it.
+    root = write(
+        tmp_path / "svc",
+        {
+            "requirements.txt": "alpha==1.1.0\n",
+            "requirements-dev.txt": "-r requirements.txt\ndevtool==3.0\n",
+            ".python-version": "3.11\n",
+            name: text,
+        },
+    )
+    p = plan(root)
+    gone = {c.path for c in p.changes if c.new is None}
+    assert "requirements-dev.txt" not in gone and "requirements.txt" not in gone
+    kept = [d for d in p.diagnostics if d.message.startswith("kept requirements-dev.txt")]
+    assert kept and kept[0].origin is not None and kept[0].origin.path == name
+    assert name not in {c.path for c in p.changes}  # read, never rewritten

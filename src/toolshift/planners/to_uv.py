@@ -82,6 +82,9 @@ from toolshift.textio import TextFormat, decode, encode
 
 PYPROJECT = "pyproject.toml"
 PYTHON_VERSION = ".python-version"
+# Where a file name starts when another file names it: not inside a longer name, or glued to
+# pip's -r/-c as tox writes it (`deps = -rrequirements.txt`).
+_NAMED_BEFORE = r"(?:(?<![\w.-])|(?<=-r)|(?<=-c))"
 UV_LOCK = "uv.lock"
 PYPI_SIMPLE = {"https://pypi.org/simple", "https://pypi.python.org/simple"}
 
@@ -1501,6 +1504,8 @@ class _Planner:
             # (uv sync installs it) would fail on a deleted file
             FileRole.SETUP_PY,
             FileRole.SETUP_CFG,
+            # tox's `deps = -rrequirements.txt`, nox's `session.install("-r", ...)`, ...
+            FileRole.TOOL_CONFIG,
         )
         after = {c.path: c.new for c in changes}
         keep: dict[str, Origin] = {}
@@ -1515,7 +1520,7 @@ class _Planner:
             # a comment that names the file does not need it
             text = re.sub(r"(?m)^[ \t]*#.*$", "", text)
             for name in deleting:
-                m = re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w.-])", text)
+                m = re.search(_NAMED_BEFORE + re.escape(name) + r"(?![\w.-])", text)
                 if m and name not in keep:
                     keep[name] = Origin(path, text.count("\n", 0, m.start()) + 1)
         if not keep:
@@ -1554,7 +1559,7 @@ class _Planner:
         if not deleted:
             return
         touched = {c.path: c.new for c in changes}
-        patterns = {d: re.compile(r"(?<![\w.-])" + re.escape(d) + r"(?![\w.-])") for d in deleted}
+        patterns = {d: re.compile(_NAMED_BEFORE + re.escape(d) + r"(?![\w.-])") for d in deleted}
         for path, data in sorted(self.detected.contents.items()):
             if path in self.detected.requirement_files or path == PYPROJECT:
                 continue
