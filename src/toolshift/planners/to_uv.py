@@ -1603,6 +1603,17 @@ class _Planner:
                 "for a pip project)",
             )
 
+    def has_lock(self) -> bool:
+        return bool(self.project.files_with(FileRole.UV_LOCK)) or UV_LOCK in self.detected.contents
+
+    def already_on_uv(self, req_files: list[str]) -> bool:
+        """Already on uv: requirement files next to it are exports (or kept on purpose)."""
+
+        return self.project.tool is Tool.UV or (self.has_lock() and not req_files)
+
+    def nothing_to_read(self, req_files: list[str]) -> bool:
+        return not req_files and PYPROJECT not in self.detected.contents
+
     def lock_action(self) -> PostAction:
         return PostAction(PostActionKind.UV_LOCK, "uv lock", produces=(UV_LOCK,))
 
@@ -1611,10 +1622,9 @@ class _Planner:
         root = p.root
         self.check_errors()
         req_files = self.requirement_files()
-        has_lock = bool(p.files_with(FileRole.UV_LOCK)) or UV_LOCK in self.detected.contents
+        has_lock = self.has_lock()
         lock_wanted = self.options.lock and self.enabled("TS108")
-        if p.tool is Tool.UV or (has_lock and not req_files):
-            # Already on uv: requirement files next to it are exports (or kept on purpose).
+        if self.already_on_uv(req_files):
             if req_files:
                 self.state.diag(
                     "TS107",
@@ -1630,7 +1640,7 @@ class _Planner:
                 post_actions=() if has_lock or not lock_wanted else (self.lock_action(),),
                 diagnostics=tuple(self.state.diagnostics),
             )
-        if not req_files and PYPROJECT not in self.detected.contents:
+        if self.nothing_to_read(req_files):
             setup = [f for f in ("setup.py", "setup.cfg") if f in self.detected.contents]
             if setup:
                 self.state.diag(
@@ -1717,16 +1727,12 @@ def lock_preview(detected: Detected, options: MigrateOptions) -> tuple[FileChang
     from toolshift.errors import ToolshiftError
 
     planner = _Planner(detected, options)
-    p = planner.project
     if not (options.lock and planner.enabled("TS108") and planner.enabled("TS101")):
         return None
     try:
         planner.check_errors()
         req_files = planner.requirement_files()
-        has_lock = bool(p.files_with(FileRole.UV_LOCK)) or UV_LOCK in detected.contents
-        if p.tool is Tool.UV or (has_lock and not req_files):
-            return None
-        if not req_files and PYPROJECT not in detected.contents:
+        if planner.already_on_uv(req_files) or planner.nothing_to_read(req_files):
             return None
         edits, _ = planner.edits()
         changes = [planner.pyproject_change(edits, req_files), planner.python_version_change()]
