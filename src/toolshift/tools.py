@@ -103,14 +103,13 @@ class CancelToken:
             if self._proc is not None and self._proc.poll() is None:
                 self._proc.kill()
 
-    def _attach(self, proc: subprocess.Popen[str] | None) -> bool:
+    def _attach(self, proc: subprocess.Popen[str] | None) -> None:
         with self._lock:
             if proc is not None and self.cancelled:
                 proc.kill()
             self._proc = proc
             if proc is not None:
                 self.started.set()
-            return not self.cancelled
 
 
 def run(
