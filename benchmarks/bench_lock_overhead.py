@@ -136,31 +136,31 @@ def main() -> int:
             template = build_network_project(tmp)
         else:
             template = build_offline_project(tmp)
-        env = clean_env()
         uv = uv_path()
         migrate_s: list[float] = []
         serial_s: list[float] = []
         lock_s: list[float] = []
+
+        def env_for(i: int, who: str) -> dict[str, str]:
+            """--cold: an empty uv cache of its own for each run; else uv's usual cache."""
+
+            if args.cold:
+                return clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-{who}")})
+            return clean_env()
+
+        def timed_migrate(work: Path, env: dict[str, str]) -> float:
+            shutil.copytree(template, work)
+            start = time.perf_counter()
+            run([*toolshift_cmd(), "migrate", "--to", "uv", str(work), "--yes"], env=env)
+            return time.perf_counter() - start
+
         for i in range(args.runs + 1):  # the first round warms uv's cache and is not counted
             serial = tmp / f"serial-{i}"
-            shutil.copytree(template, serial)
-            if args.cold:
-                env = clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-serial")})
-            start = time.perf_counter()
-            run(
-                [*toolshift_cmd(), "migrate", "--to", "uv", str(serial), "--yes"],
-                env={**env, "TOOLSHIFT_SHADOW_LOCK": "0"},
-            )
-            t_serial = time.perf_counter() - start
+            t_serial = timed_migrate(serial, {**env_for(i, "serial"), "TOOLSHIFT_SHADOW_LOCK": "0"})
             shutil.rmtree(serial, ignore_errors=True)
 
             work = tmp / f"run-{i}"
-            shutil.copytree(template, work)
-            if args.cold:
-                env = clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-toolshift")})
-            start = time.perf_counter()
-            run([*toolshift_cmd(), "migrate", "--to", "uv", str(work), "--yes"], env=env)
-            t_migrate = time.perf_counter() - start
+            t_migrate = timed_migrate(work, env_for(i, "toolshift"))
 
             lock = work / "uv.lock"
             if not lock.exists():
@@ -169,10 +169,8 @@ def main() -> int:
             by_toolshift = locked_packages(lock)
             lock.unlink()
 
-            if args.cold:
-                env = clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-uv")})
             start = time.perf_counter()
-            run([uv, "lock"], cwd=work, env=env)
+            run([uv, "lock"], cwd=work, env=env_for(i, "uv"))
             t_lock = time.perf_counter() - start
 
             if locked_packages(lock) != by_toolshift:
