@@ -39,6 +39,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from toolshift.errors import ParseError
@@ -67,18 +68,20 @@ from toolshift.model import (
     Tool,
     normalize_name,
 )
-from toolshift.planners.surroundings import (
-    ci_python_outside,
-    plan_surroundings,
-    without_adhoc_notes,
-)
-from toolshift.readers.pipenv import PipfileData, read_pipfile
-from toolshift.readers.poetry import PoetryData, read_poetry
 from toolshift.readers.pyproject import UvSource, UvSourceKind
 from toolshift.redact import has_credentials, redact_url, strip_credentials
 from toolshift.renderers import pyproject as pp
-from toolshift.rewriters import AdhocPackage
 from toolshift.textio import TextFormat, decode, encode
+
+if TYPE_CHECKING:
+    from toolshift.readers.pipenv import PipfileData
+    from toolshift.readers.poetry import PoetryData
+    from toolshift.rewriters import AdhocPackage
+
+# The Poetry and Pipenv readers and the surroundings planner (rewriters, their regexes and
+# dataclasses) are imported where used: lock_preview, which `migrate` runs before starting
+# uv lock, needs none of them for a pip project, and every ms before that start is on the
+# critical path of the whole migration.
 
 PYPROJECT = "pyproject.toml"
 PYTHON_VERSION = ".python-version"
@@ -471,9 +474,13 @@ class _Planner:
             except tomllib.TOMLDecodeError:
                 tool_table = None  # detect already reported it
             if isinstance(tool_table, dict) and "poetry" in tool_table:
+                from toolshift.readers.poetry import read_poetry
+
                 self.poetry = read_poetry(text, PYPROJECT)
                 self.lines[PYPROJECT] = text.splitlines()
         elif tool is Tool.PIPENV and PIPFILE in detected.contents:
+            from toolshift.readers.pipenv import read_pipfile
+
             text = decode(detected.contents[PIPFILE], PIPFILE)[0]
             self.pipfile = read_pipfile(text, PIPFILE)
             self.lines[PIPFILE] = text.splitlines()
@@ -992,10 +999,10 @@ class _Planner:
         lines): into ``[project] dependencies``, or the ``dev`` group when CI installed them,
         unless the project declares them already."""
 
-        from toolshift.planners.surroundings import adhoc_requirements, placed_diagnostic
-
         if not self.adhoc:
             return
+        from toolshift.planners.surroundings import adhoc_requirements, placed_diagnostic
+
         runtime = {normalize_name(_name_part(d.text)) for d in deps}
         anywhere = set(runtime)
         for _, items in groups:
@@ -1591,6 +1598,8 @@ class _Planner:
         """Already on uv: the files around it are not rewritten (a Dockerfile installing an
         export with pip may be on purpose), but the ones the rewriters would change are named."""
 
+        from toolshift.planners.surroundings import plan_surroundings
+
         around = plan_surroundings(self.detected, self.options, "uv")
         if around.changes:
             self.state.diag(
@@ -1665,6 +1674,8 @@ class _Planner:
             return Plan(root=root, target="uv", diagnostics=tuple(self.state.diagnostics))
         changes: list[FileChange] = []
         replaced: set[str] = set()
+        from toolshift.planners.surroundings import plan_surroundings
+
         around = plan_surroundings(self.detected, self.options, "uv")
         if self.enabled("TS101"):
             self.adhoc = around.adhoc
@@ -1695,6 +1706,8 @@ class _Planner:
                 changes.append(py)
             changes += self.deletions(req_files, replaced)
         changes += around.changes
+        from toolshift.planners.surroundings import ci_python_outside, without_adhoc_notes
+
         self.state.diagnostics.extend(without_adhoc_notes(around.diagnostics, self.adhoc_placed))
         self.state.diagnostics.extend(ci_python_outside(self.detected, changes))
         changes = self.keep_still_needed(changes)
