@@ -242,6 +242,13 @@ def python_marker(text: str) -> str:
     return " or ".join(f"({o})" if " and " in o else o for o in ors)
 
 
+def platform_marker(text: str) -> str:
+    """A Poetry ``platform = "linux"`` (``"win32 || cygwin"``) as a ``sys_platform`` marker."""
+
+    names = [p.strip() for p in text.split("||") if p.strip()]
+    return " or ".join(f'sys_platform == "{n}"' for n in names)
+
+
 def requires_python(text: str) -> Converted:
     """``python = "^3.11"`` as requires-python (``>=3.11,<4.0``)."""
 
@@ -405,6 +412,7 @@ class _Reader:
         marker = and_markers(
             value.get("markers") if isinstance(value.get("markers"), str) else None,
             python_marker(str(value["python"])) if "python" in value else None,
+            platform_marker(str(value["platform"])) if "platform" in value else None,
         )
         extras = tuple(str(e) for e in value.get("extras", []) or [])
         optional = value.get("optional") is True
@@ -815,6 +823,7 @@ __all__ = [
     "and_markers",
     "convert_constraint",
     "lock_versions",
+    "platform_marker",
     "python_marker",
     "read_poetry",
     "requires_python",
