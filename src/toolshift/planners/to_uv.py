@@ -1581,10 +1581,12 @@ class _Planner:
                 text = decode(data, path)[0]
             except Exception:
                 continue
+            hash_comments = _hash_comments(path)
             for name, pattern in patterns.items():
-                m = pattern.search(text)
-                if m:
-                    line = text.count("\n", 0, m.start()) + 1
+                found = [m.start() for m in pattern.finditer(text)]
+                used = [at for at in found if not (hash_comments and _in_comment(text, at))]
+                if used:
+                    line = text.count("\n", 0, used[0]) + 1
                     self.state.diag(
                         "TS107",
                         Severity.WARNING,
@@ -1592,6 +1594,18 @@ class _Planner:
                         Origin(path, line),
                         hint="install with `uv sync --locked` there, or keep the file with "
                         "--keep-requirements",
+                    )
+                elif found:
+                    # Only a comment names it ("cached until requirements.txt changes"):
+                    # nothing breaks, but the comment is now stale.
+                    line = text.count("\n", 0, found[0]) + 1
+                    self.state.diag(
+                        "TS107",
+                        Severity.INFO,
+                        f"a comment in {path} still names {name}, which this migration deletes",
+                        Origin(path, line),
+                        hint="update the comment (dependencies now come from pyproject.toml "
+                        "and uv.lock)",
                     )
 
     def surroundings_left(self) -> None:
@@ -1728,6 +1742,26 @@ def plan_to_uv(detected: Detected, options: MigrateOptions) -> Plan:
     """The whole change that moves ``detected`` to uv (see the module docstring)."""
 
     return _Planner(detected, options).plan()
+
+
+_HASH_COMMENT_SUFFIXES = (".yml", ".yaml", ".toml", ".cfg", ".ini", ".sh", ".mk", ".py", ".txt")
+_HASH_COMMENT_NAMES = ("dockerfile", "containerfile", "makefile", "procfile", ".dockerignore")
+
+
+def _hash_comments(path: str) -> bool:
+    """True for the files where ``#`` starts a comment (not Markdown, where it is a heading)."""
+
+    name = posixpath.basename(path).lower()
+    return name.endswith(_HASH_COMMENT_SUFFIXES) or name.startswith(_HASH_COMMENT_NAMES)
+
+
+def _in_comment(text: str, at: int) -> bool:
+    """True when offset ``at`` lies in a ``#`` comment: a ``#`` at the start of its line or
+    after a blank, before ``at`` (a URL's ``#egg=`` fragment is not one)."""
+
+    start = text.rfind("\n", 0, at) + 1
+    before = text[start:at]
+    return any(c == "#" and (i == 0 or before[i - 1] in " \t") for i, c in enumerate(before))
 
 
 def lock_preview(detected: Detected, options: MigrateOptions) -> tuple[FileChange, ...] | None:
