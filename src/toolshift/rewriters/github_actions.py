@@ -43,6 +43,155 @@ _TOOL_SETUP = re.compile(
 )
 
 
+# --------------------------------------------------------------------------- lock checks
+# A CI job (or Makefile target) that checks the lock is fresh must keep checking under uv:
+# `poetry lock --check`, `poetry check --lock`, `pipenv verify`, or "re-lock, then
+# `git diff --exit-code` the old lock/requirements files" all become `uv lock --check`. Left to
+# the shell translator, the first became `uv lock` (re-locks, checks nothing), the second and
+# third were left calling a tool that is gone, and the last diffed files that no longer exist.
+
+RULE_LOCK_CHECK = RULE_SCRIPTS
+UV_LOCK_CHECK = "uv lock --check"
+
+_CHECK_CMD = re.compile(
+    r"^(?:poetry\s+lock\b[^;|&]*\s--check\b|poetry\s+check\b[^;|&]*\s--lock\b|"
+    r"pipenv\s+verify\b)[^;|&]*$"
+)
+_RELOCK_CMD = re.compile(
+    r"^(?:pip-compile|python3?(?:\.\d+)?\s+-m\s+piptools\s+compile|poetry\s+lock|"
+    r"pipenv\s+lock|uv\s+pip\s+compile)\b[^;|&]*$"
+)
+_GIT_DIFF = re.compile(r"^git\s+diff\s+(?P<args>[^;|&]*)$")
+_OLD_LOCK_FILE = re.compile(
+    r"(?:^|/)(?:poetry\.lock|Pipfile(?:\.lock)?|pyproject\.toml|[^/\s]+\.(?:txt|in))$"
+)
+
+
+def _old_lock_diff(part: str) -> bool:
+    """``git diff --exit-code [--] [paths]`` (or ``--quiet``) over the old tool's files only."""
+
+    m = _GIT_DIFF.match(part)
+    if not m:
+        return False
+    words = m.group("args").split()
+    if not ({"--exit-code", "--quiet"} & set(words)):
+        return False
+    paths = [w for w in words if not w.startswith("-")]
+    return all(_OLD_LOCK_FILE.search(p) for p in paths)
+
+
+def lock_checks(lines: list[str]) -> list[str | None] | None:
+    """The commands of one script (one per item, ``&&`` chains allowed) with the old tools'
+    lock-freshness checks as ``uv lock --check``; ``None`` for a command that goes away.
+    Returns ``None`` when there is no such check (nothing to change).
+
+    A re-lock counts as a check only beside a ``git diff --exit-code`` of the old files; a
+    ``git diff --exit-code`` naming no file only right after the re-lock (same line or the
+    next one): ``black . && git diff --exit-code`` is a formatting check, left alone."""
+
+    split = [[p.strip() for p in line.split("&&")] for line in lines]
+    relock = any(_RELOCK_CMD.match(p) for ps in split for p in ps)
+
+    def is_diff(n: int, p: str) -> bool:
+        if not relock or not _old_lock_diff(p):
+            return False
+        if any(not w.startswith("-") for w in p.split()[2:]):
+            return True
+        near = split[n] + (split[n - 1] if n else [])
+        return any(_RELOCK_CMD.match(q) for q in near)
+
+    has_diff = any(is_diff(n, p) for n, ps in enumerate(split) for p in ps)
+    check = any(_CHECK_CMD.match(p) for ps in split for p in ps)
+    if not has_diff and not check:
+        return None
+    out: list[str | None] = []
+    done = False
+    for n, (line, ps) in enumerate(zip(lines, split, strict=True)):
+        kept: list[str] = []
+        changed = False
+        for p in ps:
+            if _CHECK_CMD.match(p) or (has_diff and _RELOCK_CMD.match(p)):
+                changed = True
+                if not done:
+                    kept.append(UV_LOCK_CHECK)
+                    done = True
+            elif is_diff(n, p):
+                changed = True
+            else:
+                kept.append(p)
+        if not changed:
+            out.append(line)
+        else:
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(indent + " && ".join(kept) if kept else None)
+    return out if out != lines else None
+
+
+def _logical_lines(script: str) -> list[str]:
+    """The lines of a script, a backslash continuation joined to its line (newline kept)."""
+
+    out: list[str] = []
+    for line in script.split("\n"):
+        if out and out[-1].endswith("\\"):
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def _flat(line: str) -> str:
+    return re.sub(r"\\\n\s*", " ", line)
+
+
+def _job_lock_checks(steps: list[Any], ctx: RewriteContext, acc: _Acc) -> None:
+    """:func:`lock_checks` over every ``run:`` of a job (a re-lock step followed by a
+    ``git diff --exit-code`` step is one check); emptied steps are removed."""
+
+    spans: list[tuple[int, list[str], str]] = []
+    flat: list[str] = []
+    for i, step in enumerate(steps):
+        run = step.get("run") if isinstance(step, dict) else None
+        if not isinstance(run, str):
+            continue
+        text = str(run)
+        end = "\n" if text.endswith("\n") else ""
+        lines = _logical_lines(text[: len(text) - len(end)])
+        spans.append((i, lines, end))
+        flat += [_flat(x) for x in lines]
+    new = lock_checks(flat)
+    if new is None:
+        return
+    pos = 0
+    results: list[tuple[int, str | None]] = []
+    for i, lines, end in spans:
+        mine = new[pos : pos + len(lines)]
+        flats = flat[pos : pos + len(lines)]
+        pos += len(lines)
+        if mine == flats:
+            continue
+        kept = [orig if m == f else m for orig, m, f in zip(lines, mine, flats, strict=True)]
+        text = "\n".join(x for x in kept if x is not None)
+        results.append((i, text + end if text.strip() else None))
+    if not results:
+        return
+    where = _line(steps[results[0][0]], "run")
+    for i, new_run in reversed(results):
+        if new_run is None:
+            _del_item(steps, i)
+        else:
+            steps[i]["run"] = _same_style(steps[i]["run"], new_run)
+    acc.rule(RULE_LOCK_CHECK)
+    acc.diagnostics.append(
+        ctx.diag(
+            RULE_LOCK_CHECK,
+            Severity.INFO,
+            "the lock-freshness check now runs `uv lock --check` (fails when uv.lock does not "
+            "match pyproject.toml)",
+            where,
+        )
+    )
+
+
 def _uses(step: Any) -> str:
     return str(step.get("uses", "")) if isinstance(step, dict) else ""
 
@@ -182,6 +331,9 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
     if not isinstance(steps, list):
         return
     uv = ctx.direction == "uv"
+    ran_uv = _runs_uv(steps)
+    if uv and ctx.enabled(RULE_SCRIPTS):
+        _job_lock_checks(steps, ctx, acc)
     has_uv = any(_SETUP_UV.match(_uses(s)) for s in steps)
     has_py = any(_SETUP_PY.match(_uses(s)) for s in steps)
     for i in range(len(steps) - 1, -1, -1):
@@ -243,6 +395,43 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
                     _del_item(steps, i)
                 else:
                     step["run"] = _same_style(run, res.text)
+    if uv and not ran_uv and ctx.enabled(RULE_SETUP):
+        _add_setup_uv(steps, jname, ctx, acc)
+
+
+_RUNS_UV = re.compile(r"(^|[\s;&|(])uv\s")
+
+
+def _runs_uv(steps: list[Any]) -> bool:
+    return any(isinstance(s, dict) and _RUNS_UV.search(str(s.get("run", ""))) for s in steps)
+
+
+def _add_setup_uv(steps: list[Any], jname: str, ctx: RewriteContext, acc: _Acc) -> None:
+    """A job whose scripts run uv now (they ran Poetry/Pipenv/pip-tools, installed by a
+    ``pipx install poetry`` step that went away) and sets up neither uv nor Python gets
+    ``astral-sh/setup-uv`` after its checkout: otherwise ``uv`` is not found."""
+
+    if not _runs_uv(steps) or any(_SETUP_UV.match(_uses(s)) for s in steps):
+        return
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    pos = max((i + 1 for i, s in enumerate(steps) if "checkout@" in _uses(s)), default=0)
+    w = CommentedMap()
+    w["version"] = DoubleQuotedScalarString(ctx.uv_version)
+    w["enable-cache"] = True
+    step = CommentedMap()
+    step["uses"] = SETUP_UV
+    step["with"] = w
+    steps.insert(pos, step)
+    acc.rule(RULE_SETUP)
+    acc.diagnostics.append(
+        ctx.diag(
+            RULE_SETUP,
+            Severity.INFO,
+            f"job {jname}: added astral-sh/setup-uv (its scripts run uv now)",
+        )
+    )
 
 
 def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
@@ -293,6 +482,19 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
     """Translate each line of a GitLab script list in place; True if a line now runs uv."""
 
     uses_uv = False
+    if ctx.direction == "uv":
+        lines = [str(x) if isinstance(x, str) else "" for x in seq]
+        checked = lock_checks(lines)
+        if checked is not None:
+            for i in range(len(seq) - 1, -1, -1):
+                item = checked[i]
+                if not isinstance(seq[i], str) or item == lines[i]:
+                    continue
+                if item is None:
+                    _del_item(seq, i)
+                else:
+                    seq[i] = _same_style(seq[i], item)
+            acc.rule(RULE_LOCK_CHECK)
     for i in range(len(seq) - 1, -1, -1):
         line = seq[i]
         if not isinstance(line, str):
@@ -392,4 +594,11 @@ def rewrite_gitlab_ci(text: str, ctx: RewriteContext) -> RewriteResult:
     return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc))
 
 
-__all__ = ["SETUP_PYTHON", "SETUP_UV", "rewrite_gitlab_ci", "rewrite_workflow"]
+__all__ = [
+    "SETUP_PYTHON",
+    "SETUP_UV",
+    "UV_LOCK_CHECK",
+    "lock_checks",
+    "rewrite_gitlab_ci",
+    "rewrite_workflow",
+]
