@@ -21,7 +21,10 @@ RULE = "TS303"
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$")
 _SHELL_LANGS = frozenset({"", "sh", "bash", "shell", "zsh", "console", "shell-session", "text"})
 _INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
-_COMMANDISH = re.compile(r"^(pip3?|python3?(\.\d+)?\s+-m\s+(pip|venv|pytest)|uv|pytest|curl)\b")
+_COMMANDISH = re.compile(
+    r"^(pip3?|python3?(\.\d+)?\s+-m\s+(pip|venv|pytest|piptools)|uv|pytest|curl|poetry|pipenv|"
+    r"pip-compile|pip-sync)(?![\w-])"
+)
 # `$ `, `> `, `% `, also after an activated environment's `(venv) ` or a `user@host:~/x` prefix
 _PROMPT = re.compile(r"^(\s*(?:\([\w.-]+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*)?(?:\$|>|%)\s)(.*)$")
 # Windows shells: not bash, so only lines that are a plain pip/python/uv/pytest command
@@ -35,6 +38,14 @@ class _Acc:
         self.adhoc: list[AdhocPackage] = []
 
     def take(self, text: str, ctx: RewriteContext, line: int) -> str:
+        if ctx.direction == "uv" and "\n" not in text.strip():
+            from toolshift.rewriters.github_actions import lock_checks
+
+            checked = lock_checks([text])
+            if checked is not None and checked[0] is not None:
+                text = checked[0]  # `poetry check --lock` -> `uv lock --check`
+                if RULE not in self.rules:
+                    self.rules.append(RULE)
         res = translate_script(text, ctx, ShellContext.DOCS, line=line)
         self.diagnostics.extend(res.diagnostics)
         self.adhoc.extend(res.adhoc_packages)
@@ -137,6 +148,46 @@ def rewrite_markdown(text: str, ctx: RewriteContext) -> RewriteResult:
 
 
 _RECIPE = re.compile(r"^(\t[@+-]*)(.*)$")
+# recipe lines worth translating: pip/uv/pytest/python, and the tools a migration replaces
+_MAKE_COMMAND = re.compile(
+    r"(?<![\w-])(pip3?|uv|pytest|python3?|poetry|pipenv|pip-compile|pip-sync)(?![\w-])"
+)
+
+
+def _makefile_lock_checks(lines: list[str], ctx: RewriteContext, acc: _Acc) -> list[str]:
+    """A target whose recipe checks the old lock (``poetry check --lock``, ``pipenv verify``,
+    ``pip-compile`` then ``git diff --exit-code requirements.txt``) runs ``uv lock --check``."""
+
+    if ctx.direction != "uv":
+        return lines
+    from toolshift.rewriters.github_actions import lock_checks
+
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _RECIPE.match(_split_nl(lines[i])[0]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _RECIPE.match(_split_nl(lines[j])[0]):
+            j += 1
+        block = lines[i:j]
+        parsed = [_RECIPE.match(_split_nl(ln)[0]) for ln in block]
+        heads = [m.group(1) if m else "\t" for m in parsed]
+        cmds = [m.group(2) if m else "" for m in parsed]
+        # a continued recipe line is one command: leave such blocks alone
+        new = None if any(c.endswith("\\") for c in cmds) else lock_checks(cmds)
+        if new is None:
+            out += block
+        else:
+            for head, cmd, ln in zip(heads, new, block, strict=True):
+                if cmd is not None:
+                    out.append(head + cmd + _split_nl(ln)[1])
+            if RULE not in acc.rules:
+                acc.rules.append(RULE)
+        i = j
+    return out
 
 
 def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
@@ -145,7 +196,7 @@ def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
     if not ctx.enabled(RULE):
         return RewriteResult(text)
     acc = _Acc()
-    lines = text.splitlines(keepends=True)
+    lines = _makefile_lock_checks(text.splitlines(keepends=True), ctx, acc)
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -164,7 +215,7 @@ def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
         script = chunk[len(m.group(1)) :].replace("\r\n", "\n")
         end = "\n" if script.endswith("\n") else ""
         script = script[: len(script) - len(end)]
-        if "$" in script or not re.search(r"\b(pip3?|uv|pytest|python3?)\b", script):
+        if "$" in script or not _MAKE_COMMAND.search(script):
             # make variables and $$ escapes: not plain shell, left as written
             out.extend(lines[i : j + 1])
             i = j + 1
