@@ -107,6 +107,26 @@ def locked_packages(lock: Path) -> set[tuple[str, str]]:
     return {(p["name"], str(p.get("version", ""))) for p in doc.get("package", [])}
 
 
+def lock_phases(stderr: str) -> dict[str, float]:
+    """From ``TOOLSHIFT_TIMINGS`` output: when uv lock started, how long it ran, and what
+    came after it (ms)."""
+
+    at: dict[str, float] = {}
+    for line in stderr.split("toolshift timings", 1)[-1].splitlines()[1:]:
+        ms, _, event = line.strip().partition("  ")
+        try:
+            at[event.split(" (")[0].split(",")[0]] = float(ms)
+        except ValueError:
+            continue
+    if "uv lock started" not in at or "uv lock finished" not in at or "done" not in at:
+        return {}
+    return {
+        "uv lock started after": at["uv lock started"],
+        "uv lock ran (inside migrate)": at["uv lock finished"] - at["uv lock started"],
+        "from uv lock finished to exit": at["done"] - at["uv lock finished"],
+    }
+
+
 def main() -> int:
     parser = base_parser(__doc__ or "", default_runs=5)
     parser.add_argument(
@@ -148,11 +168,20 @@ def main() -> int:
                 return clean_env({"XDG_CACHE_HOME": str(tmp / f"cache-{i}-{who}")})
             return clean_env()
 
+        phases: dict[str, list[float]] = {}
+
         def timed_migrate(work: Path, env: dict[str, str]) -> float:
             shutil.copytree(template, work)
             start = time.perf_counter()
-            run([*toolshift_cmd(), "migrate", "--to", "uv", str(work), "--yes"], env=env)
-            return time.perf_counter() - start
+            done = run(
+                [*toolshift_cmd(), "migrate", "--to", "uv", str(work), "--yes"],
+                env={**env, "TOOLSHIFT_TIMINGS": "1"},
+            )
+            elapsed = time.perf_counter() - start
+            if env.get("TOOLSHIFT_SHADOW_LOCK") != "0":
+                for name, ms in lock_phases(done.stderr).items():
+                    phases.setdefault(name, []).append(ms)
+            return elapsed
 
         for i in range(args.runs + 1):  # the first round warms uv's cache and is not counted
             serial = tmp / f"serial-{i}"
@@ -212,6 +241,10 @@ def main() -> int:
         )
         overhead = statistics.median(m - lk for m, lk in zip(migrate_s, lock_s, strict=True))
         result.details["absolute overhead"] = f"median {overhead * 1000:.0f} ms"
+        for name, values in phases.items():
+            if len(values) > 1:  # the warm-up round is left out, as for the other figures
+                values = values[1:]
+            result.details[name] = f"median {statistics.median(values):.0f} ms"
         result.details["packages locked"] = len(by_toolshift)
         print_result(result)
         return finish([result], args)

@@ -268,3 +268,53 @@ def test_a_tool_error_names_the_project_not_the_copy(
     with pytest.raises(ToolError) as raised:
         shadow.result()
     assert str(tmp_path) in raised.value.message and folder not in raised.value.output
+
+
+def _timings(err: str) -> list[tuple[float, str]]:
+    lines = err.split("toolshift timings (ms since toolshift started):\n", 1)[1].splitlines()
+    out = []
+    for line in lines:
+        at, _, event = line.strip().partition("  ")
+        out.append((float(at), event))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shadow", [True, False], ids=["shadow", "in-place"])
+def test_timings_say_when_uv_lock_ran(
+    tmp_path: Path,
+    wheelhouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    shadow: bool,
+) -> None:
+    from toolshift import timings
+
+    monkeypatch.setattr(timings, "_EVENTS", [])
+    monkeypatch.setenv("TOOLSHIFT_TIMINGS", "1")
+    root = _project(tmp_path / "svc", wheelhouse, {"requirements.txt": "{header}alpha==1.1.0\n"})
+    assert _migrate(root, shadow, monkeypatch) == 0
+    got = _timings(capsys.readouterr().err)
+    events = [e for _, e in got]
+    where = "(shadow copy)" if shadow else "(in the project)"
+    started = events.index(f"uv lock started {where}")
+    finished = events.index(f"uv lock finished{' (shadow copy)' if shadow else ''}")
+    assert events.index("arguments parsed") < events.index("detected 1 file(s)") < started
+    assert started < finished < next(i for i, e in enumerate(events) if e.startswith("applied"))
+    assert events[-1] == "done"
+    assert [at for at, _ in got] == sorted(at for at, _ in got)
+    if shadow:  # the lock starts before the plan is finished, not after it is shown
+        assert started < events.index("planned")
+    else:
+        assert events.index("plan shown") < started
+
+
+def test_no_timings_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("TOOLSHIFT_TIMINGS", raising=False)
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "requirements.txt").write_text("alpha==1.1.0\n")
+    assert main(["migrate", "--to", "uv", str(root), "--dry-run", "--no-lock"]) == 0
+    assert "timings" not in capsys.readouterr().err

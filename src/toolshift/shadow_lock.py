@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from toolshift import tools
+from toolshift import timings, tools
 from toolshift.errors import ToolError
 from toolshift.locking import LOCK_FILE, PYPROJECT, LockResult, run_uv_lock
 from toolshift.model import FileChange
@@ -192,9 +192,11 @@ class ShadowLock:
         try:
             for name, data in self.inputs.items():
                 Path(folder, name).write_bytes(data)
+            timings.mark("uv lock started (shadow copy)")
             result = run_uv_lock(
                 folder, None, self._pins, extra_args=self._extra_args, cancel=self._token
             )
+            timings.mark("uv lock finished (shadow copy)")
             self._result = (self._relocated(result, folder), Path(folder, LOCK_FILE).read_bytes())
         except ToolError as exc:  # uv's explanation names the project, not the copy
             exc.message = exc.message.replace(folder, str(self.root))

@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from toolshift import timings  # first: its clock starts at import
+
 # name -> module under toolshift.cli. Order is the order shown in --help.
 COMMANDS: dict[str, str] = {
     "analyze": "analyze",
@@ -68,7 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from toolshift.cli.common import run_command
 
-    return run_command(args)
+    timings.mark("arguments parsed")
+    try:
+        return run_command(args)
+    finally:
+        timings.report()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,6 +54,8 @@ it reads, and runs while the rest is planned, shown and confirmed; its uv.lock i
 only when you apply and the final plan locks the same bytes (else uv lock runs again, in
 the project). Not for workspaces, path sources or relative index paths (they lock in the
 project). TOOLSHIFT_SHADOW_LOCK=0 always locks in the project, after writing.
+TOOLSHIFT_TIMINGS=1 prints when each phase ended (detect, lock start/finish, plan,
+apply) to stderr: where the time went.
 
 which of your settings toolshift honours:
   yes  the project's own index configuration, from its files (--index-url,
@@ -602,7 +604,10 @@ def run(args: argparse.Namespace) -> int:
         docker=args.docker,
         style=args.style,
     )
+    from toolshift import timings
+
     top = _detect(args)
+    timings.mark(f"detected {len(top.project.files)} file(s)")
     services, notes = _services(args, top)
     # Started before anything else is imported or planned: it runs while the rest happens.
     shadow = _start_shadow_lock(args, options, services)
@@ -679,6 +684,9 @@ def _plan_and_apply(
             )
         else:
             plans.append((service.path, planner(detected, options)))
+    from toolshift import timings
+
+    timings.mark("planned")
     detected_in = {s.path: s.detected for s in services}
     from toolshift.services import merge_plans
 
@@ -702,6 +710,7 @@ def _plan_and_apply(
         return int(ExitCode.OK)
     if plan.empty:
         return int(ExitCode.OK)
+    timings.mark("plan shown")
     if not as_json and not confirm("Apply these changes?", assume_yes=args.yes):
         console.print("nothing was changed")
         return int(ExitCode.OK)
@@ -730,6 +739,7 @@ def _plan_and_apply(
             atomic_write(Path(plan.root) / LOCK_FILE, data)
             locks.append(result)
             return
+        timings.mark(f"uv lock started{where} (in the project)")
         with console.status(f"locking with uv{where} ...", spinner="dots"):
             locks.append(
                 run_uv_lock(
@@ -739,8 +749,10 @@ def _plan_and_apply(
                     extra_args=extra_args,
                 )
             )
+        timings.mark(f"uv lock finished{where}")
 
     entry = apply_plan(plan, command=_command_line(args), post=post)
+    timings.mark(f"applied, journal {entry.id}")
     lock_diags = [d for r in locks for d in r.diagnostics]
     if as_json:
         payload = _plan_json(plan, diff=False)
