@@ -228,16 +228,17 @@ def test_sources_are_exact() -> None:
 def test_source_priorities() -> None:
     data = read_poetry(PYPROJECT)
     got = [(i.name, i.kind, i.explicit) for i in data.indexes]
-    # two primaries: the last is uv's default (searched last), the first a plain index before it
+    # Poetry searches the primaries, then the supplemental source: uv searches its plain
+    # indexes in order and its default one last, so the supplemental source is the default
     assert got == [
         ("mirror1", IndexKind.EXTRA, False),
-        ("mirror2", IndexKind.DEFAULT, False),
-        ("extra", IndexKind.EXTRA, False),
+        ("mirror2", IndexKind.EXTRA, False),
+        ("extra", IndexKind.DEFAULT, False),
         ("corp", IndexKind.NAMED, True),
     ]
     extra = data.indexes[2]
     assert extra.has_credentials and "s3cret" not in extra.url
-    assert any(d.code == "PO003" and "supplemental" in d.message for d in data.diagnostics)
+    assert any(d.code == "PO007" and "supplemental" in d.message for d in data.diagnostics)
     assert not any("s3cret" in d.render() for d in data.diagnostics)
 
 
@@ -251,9 +252,9 @@ def test_legacy_source_flags_and_pypi() -> None:
         "[[tool.poetry.source]]\nname = 'PyPI'\npriority = 'explicit'\n"
     )
     got = [(i.name, i.url, i.kind) for i in read_poetry(text).indexes]
-    assert got == [
-        ("old", "https://old.example/simple", IndexKind.DEFAULT),
-        ("sec", "https://sec.example/simple", IndexKind.EXTRA),
+    assert got == [  # searched in this order by Poetry and by uv (its default one last)
+        ("old", "https://old.example/simple", IndexKind.EXTRA),
+        ("sec", "https://sec.example/simple", IndexKind.DEFAULT),
         ("PyPI", "https://pypi.org/simple", IndexKind.NAMED),
     ]
 

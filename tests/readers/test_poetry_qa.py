@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from packaging.markers import Marker
 
+from toolshift.model import IndexKind, Severity
 from toolshift.readers.poetry import platform_marker, read_poetry
 
 PLATFORM = """\
@@ -50,3 +51,55 @@ def test_platform_marker_shapes() -> None:
     assert platform_marker("win32 || darwin") == (
         'sys_platform == "win32" or sys_platform == "darwin"'
     )
+
+
+SUPPLEMENTAL_ONLY = """\
+[tool.poetry]
+name = "billing"
+version = "1.0.0"
+
+[tool.poetry.dependencies]
+python = "^3.11"
+httpx = "^0.27"
+internal-auth = { version = "^2.3", source = "corp" }
+respx = { version = "^0.21", source = "pypi" }
+
+[[tool.poetry.source]]
+name = "corp"
+url = "https://pypi.corp.example.com/simple/"
+priority = "explicit"
+
+[[tool.poetry.source]]
+name = "mirror"
+url = "https://mirror.example.com/simple/"
+priority = "supplemental"
+"""
+
+
+def test_supplemental_source_is_searched_after_pypi() -> None:
+    # Poetry searches PyPI first and the supplemental mirror only for what PyPI lacks. It used
+    # to become a plain uv index, which uv searches *before* its default (PyPI): every package
+    # the mirror also served came from the mirror.
+    data = read_poetry(SUPPLEMENTAL_ONLY)
+    got = [(i.name, i.url, i.kind, i.explicit) for i in data.indexes]
+    assert got == [
+        ("pypi", "https://pypi.org/simple", IndexKind.EXTRA, False),
+        ("corp", "https://pypi.corp.example.com/simple/", IndexKind.NAMED, True),
+        ("mirror", "https://mirror.example.com/simple/", IndexKind.DEFAULT, False),
+    ]
+    # `source = "pypi"` names the index written for PyPI; no second one
+    assert [i.name for i in data.indexes].count("pypi") == 1
+    assert not any(d.severity is Severity.ERROR for d in data.diagnostics)
+    note = next(d for d in data.diagnostics if d.code == "PO007")
+    assert "after PyPI" in note.message and note.severity is Severity.INFO
+
+
+def test_only_primary_sources_keep_their_order_and_pypi_stays_off() -> None:
+    text = SUPPLEMENTAL_ONLY.replace('"supplemental"', '"primary"')
+    got = [(i.name, i.kind) for i in read_poetry(text).indexes]
+    # one primary source: Poetry does not search PyPI; uv's default replaces PyPI
+    assert got == [
+        ("corp", IndexKind.NAMED),
+        ("mirror", IndexKind.DEFAULT),
+        ("pypi", IndexKind.NAMED),  # only for respx, which names it
+    ]

@@ -774,7 +774,9 @@ class _Planner:
             else:
                 extras.append(name)
                 out.append(pp.UvIndex(name=name, url=url))
-        if extras:
+        if extras and self.project.tool is not Tool.POETRY:
+            # (Poetry, like uv, takes a package from the first source that has it: the sources
+            # keep its search order, readers.poetry)
             st.diag(
                 "TS104",
                 Severity.WARNING,

@@ -7,9 +7,11 @@ Pure: text in, data out. What is read:
 * ``[tool.poetry.group.<g>.dependencies]`` and the legacy ``[tool.poetry.dev-dependencies]``
   (merged into ``dev``) -> dependency groups; ``optional = true`` groups are named in
   :attr:`PoetryData.optional_groups`;
-* ``[[tool.poetry.source]]`` -> :class:`~toolshift.model.Index` (priority ``primary``/``default``
-  -> ``DEFAULT`` (with several primaries the last one, so uv searches them in Poetry's order),
-  ``supplemental``/``secondary`` -> ``EXTRA``, ``explicit`` -> ``NAMED`` with ``explicit``);
+* ``[[tool.poetry.source]]`` -> :class:`~toolshift.model.Index` in Poetry's search order
+  (default, primary, the implicit PyPI, secondary/supplemental): the last one Poetry searches
+  is uv's ``DEFAULT`` (uv searches it last), the others ``EXTRA`` in that order (PyPI written
+  out as ``pypi`` when a supplemental source follows it); ``explicit`` -> ``NAMED`` with
+  ``explicit``;
 * git/path/url dependencies and ``source = "name"`` -> :class:`UvSource` facts, and a
   :class:`~toolshift.model.Requirement` with the URL so pip-side consumers see it too;
 * the metadata that has a PEP 621 home (name, version, description, authors, license, readme,
@@ -25,7 +27,8 @@ a constraint that cannot be read at all is an error (``PO001``).
 Diagnostic codes: PO001 error (constraint not understood), PO002 warning (``||`` widened),
 PO003 warning (a setting with no uv/PEP 621 equivalent, not carried over), PO004 warning (an
 optional dependency no extra names), PO005 info (allow-prereleases), PO006 error
-(``source = "x"`` names no source).
+(``source = "x"`` names no source), PO007 info (a secondary/supplemental source, searched after
+the others as in Poetry).
 """
 
 from __future__ import annotations
@@ -618,8 +621,23 @@ class _Reader:
             )
             entries.append((dict(entry, name=name, url=url), priority, found))
             line = found + 1 if found else line
-        defaults = [e for e in entries if e[1] in ("primary", "default")]
-        last_default = defaults[-1] if defaults else None
+        # Poetry searches default, then primary sources, then PyPI (only when no primary or
+        # default source is declared, nor PyPI itself), then secondary/supplemental ones. uv
+        # searches its indexes in order and the default one last: the last source Poetry
+        # searches becomes uv's default, the others plain indexes in Poetry's order, and an
+        # implicit PyPI searched before a supplemental source is written out as "pypi".
+        rank = {"default": 0, "primary": 1, "secondary": 3, "supplemental": 3}
+        searched = sorted((e for e in entries if e[1] in rank), key=lambda e: rank[e[1]])
+        implicit_pypi = (
+            bool(searched)
+            and rank[searched[0][1]] == 3
+            and not any(e[0]["name"].lower() == "pypi" for e in entries)
+        )
+        if implicit_pypi:
+            pypi = ({"name": "pypi", "url": PYPI_URL}, "primary", 0)
+            entries.insert(0, pypi)
+            searched.insert(0, pypi)
+        last_default = searched[-1] if searched else None
         out: list[Index] = []
         for entry, priority, found in entries:
             url = entry["url"]
@@ -630,16 +648,17 @@ class _Reader:
                 kind, explicit = IndexKind.DEFAULT, False
             else:
                 kind, explicit = IndexKind.EXTRA, False
-                if priority in ("supplemental", "secondary"):
-                    self.diag(
-                        "PO003",
-                        Severity.WARNING,
-                        f"source {entry['name']!r} is {priority}: uv has no such priority; it "
-                        "became a plain index, which uv searches before the default one",
-                        Origin(self.path, found),
-                        "pin the packages it serves with [tool.uv.sources] and mark it "
-                        "explicit = true if it must only serve those",
-                    )
+            if priority in ("supplemental", "secondary"):
+                self.diag(
+                    "PO007",
+                    Severity.INFO,
+                    f"source {entry['name']!r} is {priority}: uv has no such priority; it is "
+                    "searched after "
+                    + ("PyPI" if implicit_pypi else "the primary sources")
+                    + ", for the packages they do not have (uv takes a package from the first "
+                    "index that has it)",
+                    Origin(self.path, found) if found else None,
+                )
             out.append(
                 Index(
                     url=strip_credentials(url) if secret else url,
