@@ -127,6 +127,109 @@ def lock_checks(lines: list[str]) -> list[str | None] | None:
     return out if out != lines else None
 
 
+# --------------------------------------------------------------------------- index credentials
+# `poetry config http-basic.<source> USER PASS` (and POETRY_HTTP_BASIC_<SOURCE>_USERNAME/PASSWORD
+# variables) gave Poetry the credentials of a private source; the source is a uv index of the
+# same name now, and uv reads them from UV_INDEX_<NAME>_USERNAME/PASSWORD. The shell translator
+# drops `poetry config`: without this the job lost its credentials and `uv sync` failed with 401.
+
+_POETRY_AUTH = re.compile(
+    r"^(?P<indent>\s*)poetry\s+config\s+http-basic\.(?P<name>[\w.-]+)\s+"
+    r"(?P<user>\$\{\{.*?\}\}|\S+)(?:\s+(?P<password>\$\{\{.*?\}\}|\S+))?\s*$"
+)
+_POETRY_AUTH_ENV = re.compile(r"^POETRY_HTTP_BASIC_(?P<name>\w+?)_(?P<part>USERNAME|PASSWORD)$")
+
+
+def index_env(name: str) -> str:
+    """``UV_INDEX_<NAME>``: the prefix of the variables uv reads an index's credentials from."""
+
+    return "UV_INDEX_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+def _unquote(word: str) -> str:
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'":
+        return word[1:-1]
+    return word
+
+
+def credential_lines(script: str, *, github: bool) -> str | None:
+    """``poetry config http-basic.X USER PASS`` lines as uv's ``UV_INDEX_X_*`` variables:
+    appended to ``$GITHUB_ENV`` (a GitHub step's shell ends with the step) or exported (GitLab
+    runs a job's script lines in one shell). ``None`` when there is no such line."""
+
+    out: list[str] = []
+    changed = False
+    lines = script.split("\n")
+    for n, line in enumerate(lines):
+        m = _POETRY_AUTH.match(line)
+        if not m:
+            out.append(line)
+            continue
+        changed = True
+        var, ind = index_env(m.group("name")), m.group("indent")
+        pairs = [(f"{var}_USERNAME", _unquote(m.group("user")))]
+        if m.group("password"):
+            pairs.append((f"{var}_PASSWORD", _unquote(m.group("password"))))
+        export = ind + "export " + " ".join(f'{k}="{v}"' for k, v in pairs)
+        if github:
+            out += [f'{ind}echo "{k}={v}" >> "$GITHUB_ENV"' for k, v in pairs]
+            if any(x.strip() for x in lines[n + 1 :]):
+                out.append(export)  # $GITHUB_ENV counts from the next step on
+        else:
+            out.append(export)
+    return "\n".join(out) if changed else None
+
+
+def _rename_auth_env(m: Any, ctx: RewriteContext, acc: _Acc) -> None:
+    """``POETRY_HTTP_BASIC_X_USERNAME: ...`` keys of an ``env:``/``variables:`` mapping ->
+    ``UV_INDEX_X_USERNAME`` (same value, same place)."""
+
+    if not isinstance(m, dict):
+        return
+    for key in list(m.keys()):
+        mm = _POETRY_AUTH_ENV.match(str(key))
+        if not mm:
+            continue
+        new = f"UV_INDEX_{mm.group('name')}_{mm.group('part')}"
+        if new in m:
+            continue
+        ca: Any = getattr(m, "ca", None)  # ruamel's comments: the one after the value stays
+        comment = ca.items.pop(key, None) if ca is not None else None
+        _replace_key(m, str(key), new, m[key])
+        if comment is not None:
+            ca.items[new] = comment
+        acc.rule(RULE_SCRIPTS)
+        acc.diagnostics.append(
+            ctx.diag(
+                RULE_SCRIPTS,
+                Severity.INFO,
+                f"{key} became {new} (uv reads a named index's credentials from it)",
+                _line(m, new),
+            )
+        )
+
+
+def _auth_script(run: Any, ctx: RewriteContext, acc: _Acc, line: int, *, github: bool) -> Any:
+    new = credential_lines(str(run), github=github)
+    if new is None:
+        return run
+    acc.rule(RULE_SCRIPTS)
+    acc.diagnostics.append(
+        ctx.diag(
+            RULE_SCRIPTS,
+            Severity.INFO,
+            "poetry config http-basic.<source> became UV_INDEX_<SOURCE>_USERNAME/_PASSWORD "
+            "(the source is a uv index of that name; uv reads its credentials from them)",
+            line,
+        )
+    )
+    if "\n" in new and "\n" not in str(run) and github:
+        from ruamel.yaml.scalarstring import LiteralScalarString
+
+        return LiteralScalarString(new + "\n")  # one command became two: a `run: |` block
+    return _same_style(run, new)
+
+
 def _logical_lines(script: str) -> list[str]:
     """The lines of a script, a backslash continuation joined to its line (newline kept)."""
 
@@ -333,6 +436,13 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
     uv = ctx.direction == "uv"
     ran_uv = _runs_uv(steps)
     if uv and ctx.enabled(RULE_SCRIPTS):
+        _rename_auth_env(job.get("env"), ctx, acc)
+        for step in steps:
+            if isinstance(step, dict):
+                _rename_auth_env(step.get("env"), ctx, acc)
+                if isinstance(step.get("run"), str):
+                    line = _line(step, "run")
+                    step["run"] = _auth_script(step["run"], ctx, acc, line, github=True)
         _job_lock_checks(steps, ctx, acc)
     has_uv = any(_SETUP_UV.match(_uses(s)) for s in steps)
     has_py = any(_SETUP_PY.match(_uses(s)) for s in steps)
@@ -445,6 +555,8 @@ def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
         return RewriteResult(text)
     acc = _Acc()
+    if ctx.direction == "uv" and ctx.enabled(RULE_SCRIPTS):
+        _rename_auth_env(data.get("env"), ctx, acc)
     for jname, job in data["jobs"].items():
         if isinstance(job, dict):
             _job(job, str(jname), ctx, acc)
@@ -483,6 +595,9 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
 
     uses_uv = False
     if ctx.direction == "uv":
+        for i, item in enumerate(seq):
+            if isinstance(item, str):
+                seq[i] = _auth_script(item, ctx, acc, _item_line(seq, i), github=False)
         lines = [str(x) if isinstance(x, str) else "" for x in seq]
         checked = lock_checks(lines)
         if checked is not None:
@@ -549,6 +664,11 @@ def rewrite_gitlab_ci(text: str, ctx: RewriteContext) -> RewriteResult:
     holders: list[Any] = [data]
     if isinstance(data.get("default"), dict):
         holders.append(data["default"])
+    if ctx.direction == "uv":
+        _rename_auth_env(data.get("variables"), ctx, acc)
+        for name, job in data.items():
+            if str(name) not in _GITLAB_RESERVED and isinstance(job, dict):
+                _rename_auth_env(job.get("variables"), ctx, acc)
     for holder in holders:
         for seq in [holder.get(k) for k in ("before_script", "after_script")]:
             if isinstance(seq, list) and _translate_lines(seq, ctx, acc):
@@ -598,6 +718,8 @@ __all__ = [
     "SETUP_PYTHON",
     "SETUP_UV",
     "UV_LOCK_CHECK",
+    "credential_lines",
+    "index_env",
     "lock_checks",
     "rewrite_gitlab_ci",
     "rewrite_workflow",

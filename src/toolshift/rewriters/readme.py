@@ -39,13 +39,17 @@ class _Acc:
 
     def take(self, text: str, ctx: RewriteContext, line: int) -> str:
         if ctx.direction == "uv" and "\n" not in text.strip():
-            from toolshift.rewriters.github_actions import lock_checks
+            from toolshift.rewriters.github_actions import credential_lines, lock_checks
 
             checked = lock_checks([text])
+            # `poetry config http-basic.corp USER PASS` -> `export UV_INDEX_CORP_USERNAME=...`
+            auth = credential_lines(text, github=False)
             if checked is not None and checked[0] is not None:
                 text = checked[0]  # `poetry check --lock` -> `uv lock --check`
-                if RULE not in self.rules:
-                    self.rules.append(RULE)
+            elif auth is not None:
+                text = auth
+            if (checked is not None or auth is not None) and RULE not in self.rules:
+                self.rules.append(RULE)
         res = translate_script(text, ctx, ShellContext.DOCS, line=line)
         self.diagnostics.extend(res.diagnostics)
         self.adhoc.extend(res.adhoc_packages)
