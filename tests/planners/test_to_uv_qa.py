@@ -231,20 +231,22 @@ def test_compiled_lines_the_in_file_does_not_declare_are_reported(tmp_path: Path
 
 # --------------------------------------------------------------------------- files still needed
 
+# --root: uv pip install has none, so this step is left alone (--prefix is translated: see
+# tests/rewriters/test_dockerfile_prefix.py)
 PREFIX_DOCKERFILE = """FROM python:3.11-slim AS builder
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir --prefix=/install -r requirements.txt
+RUN pip install --no-cache-dir --root=/install -r requirements.txt
 
 FROM python:3.11-slim
-COPY --from=builder /install /usr/local
+COPY --from=builder /install /
 COPY . /app
 CMD ["python", "-m", "svc"]
 """
 
 
 def test_a_requirements_file_a_left_alone_dockerfile_installs_is_kept(tmp_path: Path) -> None:
-    # The Dockerfile step (--prefix, which uv sync cannot do) was left alone but
+    # The Dockerfile step (--root, which uv cannot do) was left alone but
     # requirements.txt was deleted: `docker build` failed at COPY requirements.txt.
     root = write(
         tmp_path / "svc",

@@ -77,9 +77,10 @@ UNTOUCHED = {
         "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /uvx /bin/\n"
         'WORKDIR /app\nCOPY . .\nRUN uv sync --locked --no-dev\nCMD ["uv", "run", "app"]\n'
     ),
-    "pip into --target": (
+    # uv pip install has no --root (--prefix and --target are translated: see the fixtures)
+    "pip into --root": (
         "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
-        "RUN pip install --target /deps -r requirements.txt\n"
+        "RUN pip install --root /deps -r requirements.txt\n"
     ),
     "unclosed heredoc": "FROM python:3.12\nRUN <<EOF\npip install -r requirements.txt\n",
     "no workdir": "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n",
@@ -98,7 +99,7 @@ def test_untouched_to_uv(text: str) -> None:
 
 
 def test_untouched_inputs_say_why() -> None:
-    for key in ("pip into --target", "unclosed heredoc", "no workdir", "escape directive"):
+    for key in ("pip into --root", "unclosed heredoc", "no workdir", "escape directive"):
         res = rewrite_dockerfile(UNTOUCHED[key], UV)
         assert any("left alone" in d.message for d in res.diagnostics), key
 

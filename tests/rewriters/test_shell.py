@@ -259,7 +259,7 @@ def test_unparsable_shell_left_alone_with_diagnostic() -> None:
 
 
 def test_unknown_pip_options_left_alone() -> None:
-    for text in ("pip install --target /deps -r requirements.txt", "pip install --weird -r r.txt"):
+    for text in ("pip install --root /deps -r requirements.txt", "pip install --weird -r r.txt"):
         res = translate_script(text, UV, D)
         assert res.text == text
         assert res.diagnostics

@@ -23,6 +23,7 @@ from toolshift.model import (
     Origin,
     Project,
     Severity,
+    Tool,
 )
 
 #: The uv version pinned in ``COPY --from=ghcr.io/astral-sh/uv:<v>`` and setup-uv when the
@@ -88,6 +89,10 @@ class RewriteContext:
     # local folders the lock reads packages from (find-links ./wheels): an image's dependency
     # install needs them bind-mounted before the source is copied
     input_folders: tuple[str, ...] = ()
+    # uv's default groups hold more than `dev` (the planner writes [tool.uv] default-groups with
+    # every non-optional Poetry group): an install of some groups names them, after
+    # --no-default-groups, instead of relying on --no-dev
+    explicit_groups: bool = False
 
     def __post_init__(self) -> None:
         if self.direction not in ("uv", "pip"):
@@ -157,6 +162,8 @@ class RewriteContext:
             )
             or ("pyproject.toml",),
             input_folders=_input_folders(project),
+            explicit_groups=project.tool is Tool.POETRY
+            and any(g.kind is GroupKind.GROUP and g.name != "dev" for g in project.groups),
         )
 
     @property

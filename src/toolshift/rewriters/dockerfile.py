@@ -343,6 +343,7 @@ class _RunInfo:
     rules: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
     adhoc: tuple[AdhocPackage, ...]
+    exports: bool = False  # fills a --prefix/--target folder from the lock (uv export)
 
 
 def _translate_run(it: Instr, ctx: RewriteContext, deps_only: bool = False) -> _RunInfo:
@@ -378,6 +379,7 @@ def _translate_run(it: Instr, ctx: RewriteContext, deps_only: bool = False) -> _
             res.rules,
             res.diagnostics,
             res.adhoc_packages,
+            res.exports,
         )
     body = it.body
     argv = _exec_form(body)
@@ -434,7 +436,11 @@ def _translate_run(it: Instr, ctx: RewriteContext, deps_only: bool = False) -> _
             res.diagnostics,
             res.adhoc_packages,
         )
-    new = _set_body(it, res.text) if res.text != body else it
+    text = res.text
+    if res.exports and "\n" not in text:
+        # uv export ... && uv pip install ...: one command a line, as the flags above it
+        text = text.replace(" && uv pip install --", " \\\n    && uv pip install --", 1)
+    new = _set_body(it, text) if res.text != body else it
     return _RunInfo(
         new,
         res.text != body,
@@ -443,6 +449,7 @@ def _translate_run(it: Instr, ctx: RewriteContext, deps_only: bool = False) -> _
         res.rules,
         res.diagnostics,
         res.adhoc_packages,
+        res.exports,
     )
 
 
@@ -534,6 +541,7 @@ class _StagePlan:
     workdir: str
     venv: str  # absolute path of the project environment
     mixed_dep: bool  # a dependency RUN also runs other commands
+    syncs: bool = True  # installs the project environment (not only --prefix/--target folders)
 
 
 _PIP_INDEX_VARS = re.compile(
@@ -576,6 +584,9 @@ def _plan_stage_to_uv(
         if it.keyword == "RUN":
             infos[i] = _translate_run(it, ctx)
     dep_idx = [i for i, inf in infos.items() if inf.installs and inf.changed]
+    # pip install --prefix/--target: a folder filled from the lock, not the project environment
+    exp_idx = [i for i, inf in infos.items() if inf.exports and inf.changed]
+    first_use = min(dep_idx + exp_idx, default=None)
     if any(
         d.message.startswith("left alone") and d.severity is Severity.WARNING
         for inf in infos.values()
@@ -662,7 +673,7 @@ def _plan_stage_to_uv(
                     out.append(("uv", _new(f"ENV {env}")))
                 acc.rule("TS201")
             continue
-        if first_dep is not None and _is_manifest_copy(it) and i < first_dep:
+        if first_use is not None and _is_manifest_copy(it) and i < first_use:
             pending_lead = it.lead  # the comment above describes the install that follows
             acc.rule("TS202")
             continue
@@ -694,6 +705,10 @@ def _plan_stage_to_uv(
                 acc.rule("TS202")
                 continue
             acc.take(inf)
+            if inf.exports and inf.changed and inf.new is not None and not inf.installs:
+                # uv export reads uv.lock and pyproject.toml: bind-mounted unless copied
+                out.append(("keep", _with_flags(replace(inf.new, lead=it.lead), mounts_at(i))))
+                continue
             if inf.installs and inf.changed:
                 if inf.new is not None:
                     out.append(("dep", _with_flags(inf.new, mounts_at(i))))
@@ -722,8 +737,8 @@ def _plan_stage_to_uv(
     if pending_lead:
         out.append(("keep", Instr(pending_lead, "", 0, "")))  # comments of a dropped last line
     if first_dep is None:
-        # nothing installs dependencies here: only command lines changed
-        return _StagePlan(out, workdir, venv, mixed)
+        # nothing installs the project environment here: only command lines changed
+        return _StagePlan(out, workdir, venv, mixed, syncs=False)
     if not path_done and last_sync_pos is not None:
         out.insert(last_sync_pos + 1, ("path", _new(f'ENV PATH="{venv}/bin:$PATH"')))
     if custom_venv:
@@ -737,6 +752,49 @@ def _plan_stage_to_uv(
             )
         )
     return _StagePlan(out, workdir, venv, mixed)
+
+
+_PIP_USER = re.compile(r"\bpip[\d.]*\s+install\b[^\n]*?\s--user\b")
+_USER_SITE = re.compile(r"(?:^|/|~|\$\{?HOME\}?)/?\.local(?:/|$)")
+
+
+def _user_site_copied(
+    items: list[Instr], stages: list[Stage], ctx: RewriteContext
+) -> list[Diagnostic]:
+    """A ``pip install --user`` in a stage whose user site (``/root/.local``) another stage
+    copies: one warning for each such install."""
+
+    copied: dict[str, str] = {}  # stage name or index -> the path copied from it
+    for it in items:
+        src = _copy_from(it) if it.keyword in ("COPY", "ADD") else None
+        if not src:
+            continue
+        for path in _copy_sources(it) or []:
+            if _USER_SITE.search(path):
+                copied.setdefault(src, path)
+    out: list[Diagnostic] = []
+    for n, st in enumerate(stages):
+        site = copied.get(st.name or "") or copied.get(str(n))
+        if site is None:
+            continue
+        for it in items[st.start : st.end]:
+            text = re.sub(r"\\\n", " ", it.text)
+            if it.keyword == "RUN" and _PIP_USER.search(text):
+                out.append(
+                    ctx.diag(
+                        "TS205",
+                        Severity.WARNING,
+                        "left alone: `pip install --user` fills the user site that another stage "
+                        f"copies ({site}); uv has no --user (uv sync installs into the "
+                        "project's .venv)",
+                        it.line,
+                        it.text.split("\n")[0],
+                        hint="install with --prefix /install and COPY --from=... /install "
+                        "/usr/local (toolshift translates that), or move to uv sync and copy "
+                        "the .venv by hand",
+                    )
+                )
+    return out
 
 
 def _deps_run(flags: str, extra_mounts: list[str] | None = None) -> Instr:
@@ -796,6 +854,12 @@ def _to_uv(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
     if not stages:
         return p
     original = p
+    user_site = _user_site_copied(p.items, stages, ctx)
+    if user_site:
+        # uv has no --user: uv sync fills the project's .venv, and the COPY --from of the user
+        # site would find nothing; half a migration would be worse than none
+        acc.diagnostics.extend(user_site)
+        return original
     p = Parsed(p.head, _pin_uv_images(p.items, ctx, acc), p.tail, p.directives)
     names = {s.name for s in stages if s.name}
     plans: list[tuple[Stage, _StagePlan | None]] = []
@@ -838,14 +902,14 @@ def _to_uv(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
                 items.extend(p.items[st.start : st.end])
             else:
                 items.extend(it for _, it in pl.items)
-    if len(stages) > 1 and any(pl is not None for _, pl in plans):
+    if len(stages) > 1 and any(pl is not None and pl.syncs for _, pl in plans):
         acc.diagnostics.append(
             ctx.diag(
                 "TS202",
                 Severity.INFO,
                 "multi-stage image changed in place; check that COPY --from lines still find "
                 "the environment (the project venv is "
-                + ", ".join(sorted({pl.venv for _, pl in plans if pl is not None}))
+                + ", ".join(sorted({pl.venv for _, pl in plans if pl is not None and pl.syncs}))
                 + ")",
             )
         )

@@ -104,8 +104,8 @@ _PIP_VALUE_FLAGS = {
     "--trusted-host": "trusted-host",
     "-t": "target",
     "--target": "target",
-    "--prefix": "target",
-    "--root": "target",
+    "--prefix": "prefix",
+    "--root": "root",
     "--src": "ignored",
     "--cache-dir": "ignored",
     "--progress-bar": "ignored",
@@ -114,21 +114,21 @@ _PIP_VALUE_FLAGS = {
     "--timeout": "ignored",
     "--retries": "ignored",
     "--exists-action": "ignored",
-    "--only-binary": "ignored",
-    "--no-binary": "ignored",
+    "--only-binary": "only-binary",
+    "--no-binary": "no-binary",
     "--proxy": "ignored",
     "--log": "ignored",
     "-C": "ignored",
     "--config-settings": "ignored",
-    "--platform": "target",
-    "--python-version": "target",
-    "--implementation": "target",
-    "--abi": "target",
+    "--platform": "platform",
+    "--python-version": "platform",
+    "--implementation": "platform",
+    "--abi": "platform",
 }
 _PIP_BOOL_FLAGS = {
     "--no-cache-dir": "ignored",
-    "-U": "ignored",
-    "--upgrade": "ignored",
+    "-U": "upgrade",
+    "--upgrade": "upgrade",
     "--user": "user",
     "--no-index": "no-index",
     "-q": "ignored",
@@ -137,9 +137,9 @@ _PIP_BOOL_FLAGS = {
     "--quiet": "ignored",
     "-v": "ignored",
     "--verbose": "ignored",
-    "--no-deps": "ignored",
+    "--no-deps": "no-deps",
     "--pre": "ignored",
-    "--force-reinstall": "ignored",
+    "--force-reinstall": "reinstall",
     "-I": "ignored",
     "--ignore-installed": "ignored",
     "--no-compile": "ignored",
@@ -148,7 +148,7 @@ _PIP_BOOL_FLAGS = {
     "--no-warn-conflicts": "ignored",
     "--disable-pip-version-check": "ignored",
     "--break-system-packages": "ignored",
-    "--require-hashes": "ignored",
+    "--require-hashes": "require-hashes",
     "--no-build-isolation": "ignored",
     "--prefer-binary": "ignored",
     "--no-input": "ignored",
@@ -172,6 +172,9 @@ class ArgvTranslation:
     diagnostics: tuple[Diagnostic, ...] = ()
     adhoc_packages: tuple[AdhocPackage, ...] = ()
     installs_dependencies: bool = False  # a dependency install (pip install -r / uv sync ...)
+    # a folder filled from the lock (uv export + uv pip install --prefix/--target): needs uv,
+    # uv.lock and pyproject.toml, not the project environment
+    exports: bool = False
 
     @property
     def dropped(self) -> bool:
@@ -188,6 +191,7 @@ class ShellResult:
     adhoc_packages: tuple[AdhocPackage, ...] = ()
     installs_dependencies: bool = False
     understood: bool = True  # False: the script could not be parsed and was left alone
+    exports: bool = False  # see ArgvTranslation.exports
 
     @property
     def dropped(self) -> bool:
@@ -200,6 +204,7 @@ class _Acc:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     adhoc: list[AdhocPackage] = field(default_factory=list)
     installs: bool = False
+    exports: bool = False
 
     def rule(self, r: str) -> None:
         if r not in self.rules:
@@ -255,6 +260,7 @@ class _PipInstall:
     extras: list[str] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
     unknown: list[str] = field(default_factory=list)
+    values: dict[str, list[str]] = field(default_factory=dict)  # kind -> values given
 
 
 _PROJECT_ARG = re.compile(r"^\.(?:/)?(?:\[([A-Za-z0-9_,.\- ]+)\])?$")
@@ -281,6 +287,7 @@ def _parse_pip_install(args: Sequence[str]) -> _PipInstall:
                     inline = args[i]
                     i += 1
                 out.kinds.add(kind)
+                out.values.setdefault(kind, []).append(inline)
                 if kind == "requirement":
                     out.files.append(inline)
                 elif kind == "constraint":
@@ -623,19 +630,38 @@ def _to_uv_install(
             )
         )
         return False
-    if "target" in pi.kinds:
+    if EXPORT_FILE in pi.files:
+        return False  # the second half of a translated --prefix/--target install
+    if pi.kinds & {"root", "platform"}:
+        what = "--root" if "root" in pi.kinds else "--platform/--python-version/--abi"
         acc.diagnostics.append(
             ctx.diag(
                 rule,
                 Severity.WARNING,
-                "left alone: installs into a custom --target/--prefix/--root or for another "
-                "platform, which uv sync does not do",
+                f"left alone: uv pip install has no {what}"
+                + (
+                    " (pip puts the files under that folder as if it were /)"
+                    if "root" in pi.kinds
+                    else " as pip spells it"
+                ),
                 line,
                 text,
-                hint="use the project environment (.venv) or `uv pip install --target` by hand",
+                hint="fill the folder with `uv export --locked --no-emit-project -o reqs.txt` and "
+                + (
+                    "`uv pip install --prefix <root><python prefix> --no-deps -r reqs.txt`"
+                    if "root" in pi.kinds
+                    else "`uv pip install --target DIR --python-platform ... --python-version "
+                    "... --no-deps -r reqs.txt`"
+                )
+                + " by hand",
             )
         )
         return False
+    dest = _install_dest(pi)
+    if dest is not None:
+        kept = _dest_left_alone(pi, dest, ctx, context, acc, line, text)
+        if kept is not None:
+            return kept
     packages = [p for p in pi.packages]
     names = {_package_name(p) for p in packages}
     if packages and not pi.files and not pi.project and not pi.editables:
@@ -782,10 +808,28 @@ def _to_uv_install(
             )
         )
         return False
+    unread = [c for c in pi.constraints if not _constraints_read(c, ctx)]
+    if unread:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: -c {', '.join(unread)} constrains this install, and the migration "
+                "does not read that file, so uv.lock may hold other versions",
+                line,
+                text,
+                hint="add its pins to [tool.uv] constraint-dependencies (or name the file "
+                "constraints.txt, which toolshift reads), then run toolshift again",
+            )
+        )
+        return False
     acc.rule(rule)
+    if dest is not None:
+        return _export_install(pi, dest, ctx, rule, acc, line, text)
     acc.installs = True
     if not pi.files and not pi.project:
         return None  # only ad hoc packages: they move to the project, the sync installs them
+    _sync_notes(pi, ctx, context, acc, line, text)
     groups = [_group_of_file(f, ctx) for f in pi.files]
     if context is ShellContext.RUNTIME and not pi.extras and set(groups) <= {""}:
         # the image installed these at build time (uv sync --locked --no-dev in the Dockerfile);
@@ -816,15 +860,215 @@ def _to_uv_install(
     new = ["uv", "sync", "--locked"]
     if deps_only:
         new.append("--no-install-project")
-    named = [g for g in dict.fromkeys(groups) if g not in ("", "dev")]
-    if "dev" not in groups and context is not ShellContext.CI:
-        # CI runs the tests and linters, which live in the dev group: it syncs with it
-        new.append("--no-dev")
-    for g in named:
-        new += ["--group", g]
-    for x in dict.fromkeys(pi.extras):
-        new += ["--extra", x]
+    new += _group_flags(groups, pi.extras, ctx, ci=context is ShellContext.CI)
+    if "reinstall" in pi.kinds:
+        new.append("--reinstall")
+    new += _build_flags(pi, uv_pip=False)
     return tuple(new)
+
+
+def _group_flags(
+    groups: Sequence[str], extras: Sequence[str], ctx: RewriteContext, *, ci: bool = False
+) -> list[str]:
+    """uv flags selecting what pip installed: the runtime set ("") plus named groups, extras.
+
+    ``ci``: a CI sync keeps uv's default groups (tests and linters live in ``dev``, and ad hoc
+    test tools move there), adding only the other groups it names."""
+
+    out: list[str] = []
+    named = [g for g in dict.fromkeys(groups) if g != ""]
+    if ci:
+        out += [f for g in named if g != "dev" for f in ("--group", g)]
+    elif ctx.explicit_groups:
+        # uv's default groups hold more than dev (every non-optional Poetry group): name them
+        out.append("--no-default-groups")
+        out += [f for g in named for f in ("--group", g)]
+    else:
+        if "dev" not in named:
+            out.append("--no-dev")
+        out += [f for g in named if g != "dev" for f in ("--group", g)]
+    for x in dict.fromkeys(extras):
+        out += ["--extra", x]
+    return out
+
+
+def _build_flags(pi: _PipInstall, *, uv_pip: bool) -> list[str]:
+    """pip's --only-binary / --no-binary (and --require-hashes, --force-reinstall for ``uv pip
+    install``, which takes them as they are) as uv flags."""
+
+    out: list[str] = []
+    for kind, all_flag, one_flag in (
+        ("only-binary", "--no-build", "--no-build-package"),
+        ("no-binary", "--no-binary", "--no-binary-package"),
+    ):
+        for value in pi.values.get(kind, []):
+            if uv_pip:
+                out += [f"--{kind}", value]
+                continue
+            names = [n for n in re.split(r"[,\s]+", value) if n]
+            if ":all:" in names:
+                out.append(all_flag)
+            else:
+                out += [f for n in names if n != ":none:" for f in (one_flag, n)]
+    if uv_pip and "require-hashes" in pi.kinds:
+        out.append("--require-hashes")
+    if uv_pip and "reinstall" in pi.kinds:
+        out.append("--reinstall")
+    return out
+
+
+#: where a translated ``pip install --prefix/--target`` writes the locked requirements it
+#: installs (a name no migration deletes: the planner looks for the old files' names)
+EXPORT_FILE = "/tmp/uv-export.txt"
+#: joins two commands of one translation (``uv export ... && uv pip install ...``)
+AND = "\0&&"
+_CONSTRAINTS_NAME = re.compile(r"^constraints[^/]*\.txt$", re.IGNORECASE)
+
+
+def _install_dest(pi: _PipInstall) -> tuple[str, str] | None:
+    """("prefix" | "target", folder) of a pip install that does not go into an environment."""
+
+    for kind in ("prefix", "target"):
+        if kind in pi.kinds and pi.values.get(kind):
+            return kind, pi.values[kind][-1]
+    return None
+
+
+def _dest_left_alone(
+    pi: _PipInstall,
+    dest: tuple[str, str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    text: str,
+) -> bool | None:
+    """False (left alone, said) when a ``--prefix``/``--target`` install cannot become
+    ``uv export`` + ``uv pip install``; None when it can."""
+
+    rule = _CONTEXT_RULE[context]
+    kind, folder = dest
+
+    def leave(why: str, hint: str, severity: Severity = Severity.WARNING) -> bool:
+        acc.diagnostics.append(ctx.diag(rule, severity, why, line, text, hint=hint))
+        return False
+
+    if context is ShellContext.RUNTIME:
+        return leave(
+            f"left alone: installs into --{kind} {folder} at container start",
+            "install it when the image is built",
+        )
+    if "user" in pi.kinds or ("prefix" in pi.kinds and "target" in pi.kinds):
+        return leave(
+            "left alone: --user, --prefix and --target do not go together",
+            "translate this command by hand",
+        )
+    if pi.editables:
+        return leave(
+            f"left alone: installs local files or folders ({', '.join(pi.editables)}) into "
+            f"--{kind} {folder}",
+            "declare them in [tool.uv.sources], or keep this step as it is",
+        )
+    if not pi.files and not pi.project:
+        # packages by name into a folder: no lock says their versions; pip still does this
+        return leave(
+            f"kept as is: installs {', '.join(pi.packages)} by name into --{kind} {folder}, "
+            "which the lock does not cover",
+            "add them to the project's dependencies and install the folder from the lock, if "
+            "they belong to the service",
+            Severity.INFO,
+        )
+    return None
+
+
+def _constraints_read(path: str, ctx: RewriteContext) -> bool:
+    """A ``-c`` file whose pins reach uv.lock: a requirements file of the project, or a
+    ``constraints*.txt`` (read into ``[tool.uv] constraint-dependencies``)."""
+
+    base = posixpath.basename(posixpath.normpath(path))
+    if _CONSTRAINTS_NAME.match(base):
+        return True
+    known = {posixpath.basename(f) for f in ctx.requirement_files.values()}
+    return base in known or bool(re.match(r"^requirements[^/]*\.txt$", base, re.IGNORECASE))
+
+
+def _export_install(
+    pi: _PipInstall,
+    dest: tuple[str, str],
+    ctx: RewriteContext,
+    rule: str,
+    acc: _Acc,
+    line: int,
+    text: str,
+) -> tuple[str, ...]:
+    """``pip install --prefix/--target DIR -r files`` -> the same folder filled from the lock:
+    ``uv export`` of the groups the files held (exact versions, hashes), then
+    ``uv pip install --prefix/--target DIR --no-deps -r`` that export."""
+
+    kind, folder = dest
+    acc.exports = True
+    groups = [_group_of_file(f, ctx) for f in pi.files] or [""]
+    export = [
+        "uv",
+        "export",
+        "--locked",
+        "--no-emit-project",
+        *_group_flags(groups, pi.extras, ctx),
+        "--output-file",
+        EXPORT_FILE,
+    ]
+    install = ["uv", "pip", "install", f"--{kind}", folder, "--no-deps"]
+    install += _build_flags(pi, uv_pip=True)
+    install += ["-r", EXPORT_FILE]
+    if pi.project:
+        # the project itself, built from the source here; its dependencies come from the export
+        install += ["-e", "."] if "editable" in pi.kinds else ["."]
+    if "upgrade" in pi.kinds:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.INFO,
+                "dropped --upgrade: the folder gets the versions locked in uv.lock "
+                "(`uv lock --upgrade` moves them)",
+                line,
+                text,
+            )
+        )
+    acc.diagnostics.append(
+        ctx.diag(
+            rule,
+            Severity.INFO,
+            f"--{kind} {folder} is filled from uv.lock: `uv export` writes the locked versions "
+            f"of what {' '.join(pi.files) or 'the project'} installed, `uv pip install "
+            f"--{kind}` installs exactly those",
+            line,
+            text,
+        )
+    )
+    return (*export, AND, *install)
+
+
+def _sync_notes(
+    pi: _PipInstall,
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    text: str,
+) -> None:
+    """What a pip flag meant that ``uv sync --locked`` does differently, said once each."""
+
+    rule = _CONTEXT_RULE[context]
+    notes = {
+        "upgrade": "dropped --upgrade: uv sync installs the versions locked in uv.lock "
+        "(`uv lock --upgrade` moves them)",
+        "no-deps": "dropped --no-deps: uv sync installs every package uv.lock holds for these "
+        "groups, dependencies included" + ("" if pi.files else " (the project's dependencies too)"),
+        "require-hashes": "dropped --require-hashes: uv sync checks the hashes uv.lock records",
+    }
+    for kind, message in notes.items():
+        if kind in pi.kinds:
+            acc.diagnostics.append(ctx.diag(rule, Severity.INFO, message, line, text))
 
 
 def _uv_sync_flags(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
@@ -964,15 +1208,34 @@ def translate_argv(
     *,
     line: int = 0,
     deps_only: bool = False,
+    allow_chain: bool = False,
 ) -> ArgvTranslation:
     """Translate one command for ``ctx.direction``. Unchanged commands come back as they were.
 
     ``deps_only`` (Docker, pip -> uv): the install runs before the source is copied, so
     ``uv sync`` gets ``--no-install-project``.
+
+    ``allow_chain``: the caller can run two commands where there was one (a shell script):
+    :data:`AND` in the result separates them (``pip install --prefix`` becomes ``uv export``
+    then ``uv pip install``). Without it such a command is left alone, with a diagnostic.
     """
 
     acc = _Acc()
     result = _translate(list(argv), ctx, context, acc, line, deps_only)
+    if isinstance(result, tuple) and AND in result and not allow_chain:
+        acc = _Acc()
+        acc.diagnostics.append(
+            ctx.diag(
+                _CONTEXT_RULE[context],
+                Severity.WARNING,
+                "left alone: its uv form is two commands (uv export, then uv pip install), "
+                "which an exec-form (JSON) command cannot chain",
+                line,
+                " ".join(argv),
+                hint="write it in shell form (RUN pip install ...), then run toolshift again",
+            )
+        )
+        result = False
     new: tuple[str, ...] | None
     if result is False:
         new = tuple(argv)
@@ -981,7 +1244,7 @@ def translate_argv(
     else:
         new = result
     return ArgvTranslation(
-        new, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc), acc.installs
+        new, tuple(acc.rules), tuple(acc.diagnostics), tuple(acc.adhoc), acc.installs, acc.exports
     )
 
 
@@ -1226,7 +1489,7 @@ class _Edit:
 
 
 def _quote(words: Sequence[str]) -> str:
-    return " ".join(shlex.quote(w) for w in words)
+    return " ".join("&&" if w == AND else shlex.quote(w) for w in words)
 
 
 def _argv_edit(src: str, words: list[Any], new: tuple[str, ...]) -> _Edit | None:
@@ -1293,8 +1556,9 @@ def translate_script(
     acc = _Acc()
     edits: list[_Edit] = []
 
-    def handle_unit(node: Any) -> tuple[bool, _Edit | None]:
-        """Translate one list element. Returns (drop?, edit)."""
+    def handle_unit(node: Any, chain_ok: bool = True) -> tuple[bool, _Edit | None]:
+        """Translate one list element. Returns (drop?, edit). ``chain_ok``: the element sits
+        where ``a && b`` means what it says (alone, or in a list of ``&&`` and ``;``)."""
 
         if node.kind == "pipeline":
             inst = _is_installer(node)
@@ -1335,7 +1599,7 @@ def translate_script(
                 return True, None
             for part in node.parts:
                 if part.kind == "command":
-                    walk(part, droppable=False)
+                    walk(part, droppable=False, chain_ok=False)
             return False, None
         if node.kind == "command":
             words = _words(node)
@@ -1355,6 +1619,7 @@ def translate_script(
                 acc.diagnostics.extend(inner.diagnostics)
                 acc.adhoc.extend(inner.adhoc_packages)
                 acc.installs = acc.installs or inner.installs_dependencies
+                acc.exports = acc.exports or inner.exports
                 if inner.text == words[2].word:
                     return False, None
                 if inner.dropped:
@@ -1371,7 +1636,10 @@ def translate_script(
                 context,
                 line=lineno(words[0].pos[0]),
                 deps_only=deps_only,
+                allow_chain=True,
             )
+            if t.argv is not None and AND in t.argv:
+                return False, chained(node, words, t, chain_ok)
             for r in t.rules:
                 acc.rule(r)
             acc.diagnostics.extend(t.diagnostics)
@@ -1419,6 +1687,47 @@ def translate_script(
         walk(node, droppable=False)
         return False, None
 
+    def chained(node: Any, words: list[Any], t: ArgvTranslation, chain_ok: bool) -> _Edit | None:
+        """The edit for a command that became two (``uv export ... && uv pip install ...``)."""
+
+        assert t.argv is not None
+        assigned = [p.word for p in node.parts if p.kind == "assignment"]
+        if [a for a in assigned if not a.startswith("PIP_")] or any(
+            p.kind != "word" and words[0].pos[0] < p.pos[0] < words[-1].pos[1] for p in node.parts
+        ):
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.WARNING,
+                    "left alone: it becomes two commands, and the variables set or the "
+                    "redirection inside it would reach only one of them",
+                    lineno(node.pos[0]),
+                    script[node.pos[0] : node.pos[1]],
+                    hint="translate this command by hand",
+                )
+            )
+            return None
+        for r in t.rules:
+            acc.rule(r)
+        acc.diagnostics.extend(t.diagnostics)
+        acc.adhoc.extend(t.adhoc_packages)
+        acc.exports = True
+        if assigned:
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.WARNING,
+                    f"{', '.join(a.split('=', 1)[0] for a in assigned)} set for this command "
+                    "configured pip; uv does not read PIP_* variables",
+                    lineno(node.pos[0]),
+                    script[node.pos[0] : node.pos[1]],
+                    hint="indexes belong in pyproject.toml; give uv their credentials "
+                    "as UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD",
+                )
+            )
+        text = _quote(t.argv)
+        return _Edit(words[0].pos[0], words[-1].pos[1], text if chain_ok else "{ " + text + "; }")
+
     def cannot_drop(node: Any) -> None:
         acc.diagnostics.append(
             ctx.diag(
@@ -1432,13 +1741,14 @@ def translate_script(
             )
         )
 
-    def walk(node: Any, droppable: bool) -> None:
+    def walk(node: Any, droppable: bool, chain_ok: bool = True) -> None:
         kind = node.kind
         if kind == "list":
             items = node.parts
             units = [p for p in items if p.kind != "operator"]
             ops = [p for p in items if p.kind == "operator"]
-            results = [handle_unit(u) for u in units]
+            plain = chain_ok and all(o.op in ("&&", ";", "\n") for o in ops)
+            results = [handle_unit(u, plain) for u in units]
             drop = [d for d, _ in results]
             for (d, e), u in zip(results, units, strict=True):
                 if e is not None:
@@ -1475,7 +1785,7 @@ def translate_script(
                 i = j + 1
             return
         if kind in ("command", "pipeline"):
-            d, e = handle_unit(node)
+            d, e = handle_unit(node, chain_ok)
             if e is not None:
                 edits.append(e)
             if d:
@@ -1527,6 +1837,7 @@ def translate_script(
         tuple(acc.diagnostics),
         tuple(acc.adhoc),
         acc.installs,
+        exports=acc.exports,
     )
 
 
