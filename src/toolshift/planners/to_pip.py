@@ -65,6 +65,7 @@ The output uses uv's own spellings where pip allows them (markers as ``uv export
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -299,6 +300,15 @@ def _index_url(index: Index, ctx: _Context) -> str:
     return url
 
 
+def _location(url: str) -> str:
+    """An index or find-links location as a comparable key: uv.lock writes the find-links
+    folder ``./wheels`` as ``wheels``, ``../wheels/`` as ``../wheels``."""
+
+    if "://" not in url:
+        return posixpath.normpath(url.replace("\\", "/"))
+    return strip_credentials(url).rstrip("/")
+
+
 def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> list[str]:
     out: list[str] = []
     known: set[str] = set()
@@ -313,11 +323,11 @@ def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> li
         default = []
     for index in default[:1]:
         out.append(f"--index-url {_index_url(index, ctx)}")
-        known.add(strip_credentials(index.url).rstrip("/"))
+        known.add(_location(index.url))
     for index in ctx.py.indexes:
         if index.kind is IndexKind.DEFAULT:
             continue
-        known.add(strip_credentials(index.url).rstrip("/"))
+        known.add(_location(index.url))
         if ctx.no_index and index.kind is not IndexKind.FIND_LINKS:
             continue
         if index.kind is IndexKind.FIND_LINKS:
@@ -349,14 +359,14 @@ def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> li
                 "pip-index-merge",
                 Severity.WARNING,
                 f"uv took {', '.join(shadowable)} from {redact_url(url)}; pip treats every "
-                "--extra-index-url like the main index and installs the best match from any "
-                "of them, so the same name uploaded to another index (PyPI) can be installed "
-                "instead (dependency confusion)",
+                "--extra-index-url and --find-links like the main index and installs the best "
+                "match from any of them, so the same name uploaded to another index (PyPI) can "
+                "be installed instead (dependency confusion)",
                 Origin(UV_LOCK),
                 hint="keep the exact pins and use --hashes, or serve everything through one "
                 "index that proxies PyPI (--index-url)",
             )
-        if url.rstrip("/") in known or url.rstrip("/") in PYPI:
+        if _location(url) in known or url.rstrip("/") in PYPI:
             continue
         # uv records a find-links folder as a registry given by its path
         option = "--extra-index-url" if "://" in url else "--find-links"
@@ -463,8 +473,29 @@ def _standalone_note(ctx: _Context, what: str, path: str) -> None:
     )
 
 
-def _declared(reqs: Iterable[Requirement]) -> dict[str, Requirement]:
-    return {r.key: r for r in reqs}
+def _declared(
+    reqs: Iterable[Requirement], py: PyprojectData | None = None
+) -> dict[str, Requirement]:
+    """The requirements by name; with ``py``, a reference to the project's own extras
+    (``all = ["fetchkit[yaml,cli]"]``) stands for what those extras declare, as uv.lock
+    flattens it (``--pin declared`` would list nothing for them otherwise)."""
+
+    own = normalize_name(py.name) if py is not None and py.name else None
+    out: dict[str, Requirement] = {}
+    seen: set[str] = set()
+    todo = list(reqs)
+    while todo:
+        r = todo.pop(0)
+        if own is None or r.key != own:
+            out.setdefault(r.key, r)
+            continue
+        assert py is not None
+        for extra in py.extras:
+            key = normalize_name(extra.name)
+            if key not in seen and key in {normalize_name(e) for e in r.extras}:
+                seen.add(key)
+                todo.extend(extra.requirements)
+    return out
 
 
 def _check_fresh(py: PyprojectData, root: LockedPackage) -> None:
@@ -534,8 +565,8 @@ def _plan_files(ctx: _Context) -> list[_File]:
                 path=UV_LOCK,
                 hint="run `uv lock` first, then migrate",
             )
-        else:
-            group_sets[key] = []
+        else:  # an empty group (`dev = []`): uv installs the runtime set with it
+            group_sets[key] = list(runtime)
         note_registries(group_sets[key])
     options = _index_options(ctx, used)
     if py.constraints:
@@ -577,7 +608,7 @@ def _plan_files(ctx: _Context) -> list[_File]:
             f"requirements-{normalize_name(i)}.txt" for i in group.includes
         ]
         base = _merge(runtime_set, *(_installed(group_sets[k]) for k in closure(key, {key})))
-        declared = _declared(group.requirements)
+        declared = _declared(group.requirements, py)
         file_options = [f"-r {i}" for i in includes]
         if not _builds_on(group_sets[key], base):
             base, file_options = {}, list(options)
@@ -614,7 +645,7 @@ def _plan_files(ctx: _Context) -> list[_File]:
             )
         path = f"requirements-{'extra-' if key in group_names else ''}{key}.txt"
         resolved = lock.resolve(Selection(extras=(extra.name,)), py.name)
-        declared = _declared(extra.requirements)
+        declared = _declared(extra.requirements, py)
         base, file_options = runtime_set, [f"-r {RUNTIME_FILE}"]
         if not _builds_on(resolved, base):
             base, file_options = {}, list(options)

@@ -463,9 +463,14 @@ class LockSource:
     def git_parts(self) -> tuple[str, dict[str, str], str]:
         """For a git source: (repository URL, query {rev, tag, branch, subdirectory}, commit)."""
 
+        from urllib.parse import unquote
+
         url, _, commit = self.value.partition("#")
         base, _, query = url.partition("?")
-        params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        # uv percent-encodes the values (subdirectory=plugins%2Fcore); pip reads them as is
+        params = {
+            k: unquote(v) for k, _, v in (p.partition("=") for p in query.split("&") if "=" in p)
+        }
         return base, params, commit
 
 

@@ -1,0 +1,278 @@
+# ruff: noqa: E501  (uv.lock lines are as long as uv writes them)
+"""migrate --to pip: defects found by installing the generated files with pip in fresh venvs
+and comparing with ``uv sync --frozen`` of the same lock (QA pass on realistic uv projects).
+Each test holds the smallest pyproject.toml + uv.lock (as uv 0.13 writes them) that showed it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolshift.model import Detected, MigrateOptions, Plan, Project, Tool
+from toolshift.planners.to_pip import plan_to_pip
+
+
+def plan_for(files: dict[str, str], **opts: Any) -> tuple[Plan, dict[str, str]]:
+    raw = {k: v.encode() for k, v in files.items()}
+    detected = Detected(project=Project(root="/srv/p", name="p", tool=Tool.UV), contents=raw)
+    plan = plan_to_pip(detected, MigrateOptions(target="pip", **opts))
+    out = dict(files)
+    for change in plan.changes:
+        if change.new is None:
+            out.pop(change.path, None)
+        else:
+            out[change.path] = change.new.decode()
+    return plan, out
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+SIX = """
+[[package]]
+name = "six"
+version = "1.17.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/packages/six-1.17.0.tar.gz", hash = "sha256:ff70" }
+"""
+
+# --------------------------------------------------------------------------- git subdirectory
+
+GIT_PYPROJECT = """\
+[project]
+name = "worker"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["toolbox-plugin"]
+
+[tool.uv]
+package = false
+
+[tool.uv.sources]
+toolbox-plugin = { git = "https://github.com/acme/toolbox", rev = "bb090be", subdirectory = "plugins/toolbox_plugin" }
+"""
+
+GIT_LOCK = """\
+version = 1
+revision = 3
+requires-python = ">=3.11"
+
+[[package]]
+name = "toolbox-plugin"
+version = "0.2.0"
+source = { git = "https://github.com/acme/toolbox?subdirectory=plugins%2Ftoolbox_plugin&rev=bb090be#bb090bea23f76da5d381def11d1c84291fc5e29e" }
+
+[[package]]
+name = "worker"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "toolbox-plugin" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "toolbox-plugin", git = "https://github.com/acme/toolbox?subdirectory=plugins%2Ftoolbox_plugin&rev=bb090be" }]
+"""
+
+
+def test_git_subdirectory_is_written_as_a_path_not_percent_encoded() -> None:
+    # uv.lock percent-encodes the query; pip took `plugins%2Ftoolbox_plugin` as the folder
+    # name ("does not appear to be a Python project")
+    _, after = plan_for({"pyproject.toml": GIT_PYPROJECT, "uv.lock": GIT_LOCK})
+    assert lines(after["requirements.txt"]) == [
+        "toolbox-plugin @ git+https://github.com/acme/toolbox"
+        "@bb090bea23f76da5d381def11d1c84291fc5e29e#subdirectory=plugins/toolbox_plugin"
+    ]
+    _, compat = plan_for({"pyproject.toml": GIT_PYPROJECT, "uv.lock": GIT_LOCK}, pin="compatible")
+    assert lines(compat["requirements.txt"]) == [
+        "toolbox-plugin @ git+https://github.com/acme/toolbox@bb090be"
+        "#subdirectory=plugins/toolbox_plugin"
+    ]
+
+
+# --------------------------------------------------------------------------- empty group
+
+EMPTY_GROUP_PYPROJECT = """\
+[project]
+name = "svc"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["six"]
+
+[dependency-groups]
+dev = []
+
+[tool.uv]
+package = false
+"""
+
+EMPTY_GROUP_LOCK = (
+    """\
+version = 1
+revision = 3
+requires-python = ">=3.11"
+"""
+    + SIX
+    + """
+[[package]]
+name = "svc"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "six" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "six" }]
+
+[package.metadata.requires-dev]
+dev = []
+"""
+)
+
+
+def test_an_empty_group_installs_the_runtime_set() -> None:
+    # `uv sync --group dev` installs six; the file was empty (no -r requirements.txt) and a
+    # note blamed [tool.uv] conflicts that the project does not have
+    plan, after = plan_for({"pyproject.toml": EMPTY_GROUP_PYPROJECT, "uv.lock": EMPTY_GROUP_LOCK})
+    assert lines(after["requirements-dev.txt"]) == ["-r requirements.txt"]
+    assert lines(after["requirements.txt"]) == ["six==1.17.0"]
+    assert not [d for d in plan.diagnostics if d.code == "pip-conflicting-selection"]
+
+
+# --------------------------------------------------------------------------- find-links
+
+FIND_LINKS_PYPROJECT = """\
+[project]
+name = "ingest"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["gamma==0.9", "six"]
+
+[tool.uv]
+package = false
+find-links = ["./wheels"]
+"""
+
+FIND_LINKS_LOCK = (
+    """\
+version = 1
+revision = 3
+requires-python = ">=3.11"
+
+[[package]]
+name = "gamma"
+version = "0.9"
+source = { registry = "wheels" }
+wheels = [
+    { path = "gamma-0.9-py3-none-any.whl" },
+]
+
+[[package]]
+name = "ingest"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "gamma" },
+    { name = "six" },
+]
+
+[package.metadata]
+requires-dist = [
+    { name = "gamma", specifier = "==0.9" },
+    { name = "six" },
+]
+"""
+    + SIX
+)
+
+
+def test_a_relative_find_links_folder_is_written_once() -> None:
+    # uv.lock names the folder `wheels` where pyproject.toml says `./wheels`: it was written
+    # twice, with a note that pyproject.toml did not name it
+    plan, after = plan_for({"pyproject.toml": FIND_LINKS_PYPROJECT, "uv.lock": FIND_LINKS_LOCK})
+    options = [line for line in lines(after["requirements.txt"]) if line.startswith("--")]
+    assert options == ["--find-links ./wheels"]
+    assert not [d for d in plan.diagnostics if d.code == "pip-lock-index"]
+
+
+# --------------------------------------------------------------------------- declared extras
+
+SELF_EXTRA_PYPROJECT = """\
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "fetchkit"
+version = "2.3.1"
+requires-python = ">=3.11"
+dependencies = ["six>=1.16"]
+
+[project.optional-dependencies]
+yaml = ["pyyaml>=6"]
+all = ["fetchkit[yaml]"]
+
+[dependency-groups]
+dev = ["fetchkit[yaml]"]
+"""
+
+SELF_EXTRA_LOCK = (
+    """\
+version = 1
+revision = 3
+requires-python = ">=3.11"
+
+[[package]]
+name = "fetchkit"
+version = "2.3.1"
+source = { editable = "." }
+dependencies = [
+    { name = "six" },
+]
+
+[package.optional-dependencies]
+all = [
+    { name = "pyyaml" },
+]
+yaml = [
+    { name = "pyyaml" },
+]
+
+[package.dev-dependencies]
+dev = [
+    { name = "pyyaml" },
+]
+
+[package.metadata]
+requires-dist = [
+    { name = "fetchkit", extras = ["yaml"], marker = "extra == 'all'" },
+    { name = "pyyaml", marker = "extra == 'yaml'", specifier = ">=6" },
+    { name = "six", specifier = ">=1.16" },
+]
+provides-extras = ["yaml", "all"]
+
+[package.metadata.requires-dev]
+dev = [{ name = "fetchkit", extras = ["yaml"], editable = "." }]
+
+[[package]]
+name = "pyyaml"
+version = "6.0.4"
+source = { registry = "https://pypi.org/simple" }
+"""
+    + SIX
+)
+
+
+def test_declared_pins_follow_a_reference_to_the_projects_own_extras() -> None:
+    # all = ["fetchkit[yaml]"]: uv.lock flattens it to pyyaml; with --pin declared the
+    # requirements-all.txt listed nothing, and pip installed no pyyaml
+    files = {"pyproject.toml": SELF_EXTRA_PYPROJECT, "uv.lock": SELF_EXTRA_LOCK}
+    _, after = plan_for(files, pin="declared", extras=True)
+    assert lines(after["requirements-all.txt"]) == ["-r requirements.txt", "pyyaml>=6"]
+    assert lines(after["requirements-yaml.txt"]) == ["-r requirements.txt", "pyyaml>=6"]
+    assert lines(after["requirements-dev.txt"]) == ["-r requirements.txt", "pyyaml>=6"]
+    assert lines(after["requirements.txt"]) == ["six>=1.16", "-e ."]
+    # exact pins were right already, and stay so
+    _, exact = plan_for(files, extras=True)
+    assert "pyyaml==6.0.4" in lines(exact["requirements-all.txt"])
