@@ -100,7 +100,7 @@ def test_sources_and_indexes() -> None:
     assert [(i.name, i.kind, i.explicit) for i in data.indexes] == [
         ("pypi", IndexKind.DEFAULT, False),
         ("internal", IndexKind.NAMED, True),  # only for packages that name it
-        ("mirror", IndexKind.EXTRA, False),
+        ("mirror", IndexKind.NAMED, True),  # named by none: pipenv installs nothing from it
     ]
     assert data.trusted_hosts == ("internal.example",)
     by = {s.package: s for s in data.sources}

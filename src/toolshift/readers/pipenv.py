@@ -8,16 +8,18 @@ Pure: text in, data out. What is read:
   it), or a table with ``version``, ``extras``, ``markers`` and PEP 508 marker keys
   (``sys_platform = "== 'win32'"``), ``index``, ``git``/``ref``/``subdirectory``, ``path``,
   ``file``, ``editable``;
-* ``[[source]]`` -> :class:`~toolshift.model.Index`: the first is the default, the others are
-  extra indexes, or explicit ones (only for the packages naming them) when some package has
-  ``index = "name"``; ``verify_ssl = false`` -> :attr:`PipfileData.trusted_hosts`;
+* ``[[source]]`` -> :class:`~toolshift.model.Index`: the first is the default, the others
+  explicit ones (only for the packages naming them with ``index = "name"``, as pipenv does
+  since 2022.3.23), or extra indexes with ``[pipenv] install_search_all_sources = true``;
+  ``index =`` naming the first source is no source at all; ``verify_ssl = false`` ->
+  :attr:`PipfileData.trusted_hosts`;
 * ``[requires] python_version``/``python_full_version`` (read by
   :mod:`toolshift.readers.python_version`); ``[pipenv] allow_prereleases``;
 * ``Pipfile.lock`` ``default``/``develop`` ``"version": "==x"`` -> :func:`lock_versions`.
 
 Diagnostic codes: PE001 error (an entry that cannot be read), PE002 warning (a key with no
 uv equivalent, not carried over), PE003 info (``path = "."``, the project itself, left out),
-PE004 error (``index = "x"`` names no ``[[source]]``).
+PE004 error (``index = "x"`` names no ``[[source]]``), PE005 info (a source no package names).
 """
 
 from __future__ import annotations
@@ -275,8 +277,22 @@ class _Reader:
             secret = has_literal_credentials(url)
             if i == 0:
                 kind, explicit = IndexKind.DEFAULT, False
-            elif name in self.index_refs:
+            elif name in self.index_refs or not self.search_all_sources():
+                # pipenv (2022.3.23 on) takes a package from the first source unless it names
+                # another with `index =`: a source no package names serves nothing. As a
+                # plain uv index it would be searched before the default one, for everything
                 kind, explicit = IndexKind.NAMED, True
+                if name not in self.index_refs:
+                    self.diags.append(
+                        Diagnostic(
+                            "PE005",
+                            Severity.INFO,
+                            f"source {name!r}: no package names it (`index = {name!r}`), so "
+                            "pipenv installs nothing from it; it is an explicit uv index, used "
+                            "only by packages pinned to it in [tool.uv.sources]",
+                            Origin(self.path, line),
+                        )
+                    )
             else:
                 kind, explicit = IndexKind.EXTRA, False
             out.append(
@@ -295,10 +311,22 @@ class _Reader:
                     hosts.append(host)
         return out, hosts
 
+    def search_all_sources(self) -> bool:
+        """``[pipenv] install_search_all_sources = true``: every source serves every package."""
+
+        pipenv = self.data.get("pipenv")
+        return isinstance(pipenv, Mapping) and pipenv.get("install_search_all_sources") is True
+
     def read(self) -> PipfileData:
         groups = self.groups()
         indexes, hosts = self.indexes()
         names = {i.name for i in indexes}
+        default = next((i.name for i in indexes if i.kind is IndexKind.DEFAULT), None)
+        for key, src in list(self.sources.items()):
+            # `index = "pypi"` naming the first source says what happens anyway; uv writes no
+            # [[tool.uv.index]] for PyPI, so a source naming it broke `uv lock`
+            if src.kind is UvSourceKind.INDEX and src.location == default:
+                del self.sources[key]
         for src in self.sources.values():
             if src.kind is UvSourceKind.INDEX and src.location not in names:
                 self.diags.append(
