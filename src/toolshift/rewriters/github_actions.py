@@ -67,6 +67,9 @@ _OLD_LOCK_FILE = re.compile(
 )
 
 
+_OLD_LOCK_NAME = re.compile(r"\b(?:Pipfile\.lock|poetry\.lock)\b")
+
+
 def _old_lock_diff(part: str) -> bool:
     """``git diff --exit-code [--] [paths]`` (or ``--quiet``) over the old tool's files only."""
 
@@ -283,6 +286,10 @@ def _job_lock_checks(steps: list[Any], ctx: RewriteContext, acc: _Acc) -> None:
             _del_item(steps, i)
         else:
             steps[i]["run"] = _same_style(steps[i]["run"], new_run)
+            name = steps[i].get("name")
+            if isinstance(name, str) and _OLD_LOCK_NAME.search(name):
+                # "Verify Pipfile.lock" -> "Verify uv.lock"
+                steps[i]["name"] = _same_style(name, _OLD_LOCK_NAME.sub("uv.lock", name))
     acc.rule(RULE_LOCK_CHECK)
     acc.diagnostics.append(
         ctx.diag(
