@@ -7,7 +7,7 @@ from pathlib import Path
 from toolshift.detect import detect
 from toolshift.model import IndexKind, MigrateOptions, Severity
 from toolshift.planners.to_uv import plan_to_uv
-from toolshift.readers.pipenv import read_pipfile
+from toolshift.readers.pipenv import lock_versions, read_pipfile
 from toolshift.readers.pyproject import UvSourceKind
 
 PIPFILE = """\
@@ -79,3 +79,20 @@ def test_plan_writes_no_source_for_the_default_index(tmp_path: Path) -> None:
     assert 'index = "pypi"' not in text
     assert '[[tool.uv.index]]\nname = "pytorch"' in text and "explicit = true" in text
     assert not any(s.kind is UvSourceKind.INDEX for s in read_pipfile(PIPFILE).sources)
+
+
+def test_lock_versions_skip_what_pipenv_could_not_pin() -> None:
+    # pipenv locks a platform-only package (pywin32 on Linux) as "*"; it was kept as the
+    # version "*", the pin `pywin32==*` made the pinned uv lock fail, and every other
+    # version of Pipfile.lock was lost (certifi 2023.7.22 -> the newest, and so on)
+    lock = """{
+        "_meta": {"pipfile-spec": 6},
+        "default": {
+            "pywin32": {"markers": "sys_platform == 'win32'", "version": "*"},
+            "certifi": {"hashes": [], "version": "==2023.7.22"},
+            "odd": {"version": ">=1.0"},
+            "flask": {"version": "===3.0.3"}
+        },
+        "develop": {"pytest": {"version": "==8.0.0"}, "local": {"editable": true, "path": "."}}
+    }"""
+    assert lock_versions(lock) == {"certifi": "2023.7.22", "flask": "3.0.3", "pytest": "8.0.0"}

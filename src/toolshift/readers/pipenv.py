@@ -388,9 +388,11 @@ def lock_versions(text: str, path: str = "Pipfile.lock") -> dict[str, str]:
             continue
         for name, info in entries.items():
             version = str((info or {}).get("version", "")) if isinstance(info, Mapping) else ""
-            version = version.removeprefix("===").removeprefix("==").strip()
-            if version:
-                out.setdefault(normalize_name(name), version)
+            # pipenv writes "*" for a package it could not pin (a platform-only one such as
+            # pywin32 locked on Linux): no version, and `pywin32==*` made uv lock fail
+            m = re.fullmatch(r"\s*===?\s*([^\s*,;]+)\s*", version)
+            if m:
+                out.setdefault(normalize_name(name), m.group(1))
     return out
 
 
