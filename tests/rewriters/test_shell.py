@@ -168,8 +168,8 @@ TO_UV += [
     (
         D,
         "poetry export -f requirements.txt --output requirements.txt --without-hashes",
-        "uv export --locked --format requirements-txt --output-file requirements.txt "
-        "--no-default-groups --no-hashes",
+        "uv export --locked --format requirements-txt --no-emit-project --output-file "
+        "requirements.txt --no-default-groups --no-hashes",
     ),
     (D, "pip install pipenv && pipenv install --deploy --system", "uv sync --locked --no-dev"),
     (CI, "pipenv install --dev --deploy", "uv sync --locked"),

@@ -733,6 +733,8 @@ def _plan_stage_to_uv(
                 final_done = True
                 last_sync_pos = len(out) - 1
             continue
+        if it.keyword in ("CMD", "ENTRYPOINT"):
+            it = _translate_start(it, ctx, acc)
         out.append(("keep", it))
     if pending_lead:
         out.append(("keep", Instr(pending_lead, "", 0, "")))  # comments of a dropped last line
@@ -797,6 +799,29 @@ def _user_site_copied(
     return out
 
 
+def _translate_start(it: Instr, ctx: RewriteContext, acc: _Acc) -> Instr:
+    """CMD/ENTRYPOINT of a migrated stage, as the container starts it: ``poetry run X`` and
+    ``pipenv run X`` become ``X`` (the image has neither tool any more; the project's .venv is
+    on PATH), an install of the requirements at start is dropped."""
+
+    argv = _exec_form(it.body)
+    if argv is not None:
+        t = translate_argv(argv, ctx, ShellContext.RUNTIME, line=it.line)
+        acc.diagnostics.extend(t.diagnostics)
+        if t.argv and t.argv != tuple(argv):
+            acc.rule("TS206")
+            return _set_body(it, json.dumps(list(t.argv)))
+        return it
+    if "\n" in it.body:
+        return it  # continuation lines: the shell form is kept as written
+    res = translate_script(it.body, ctx, ShellContext.RUNTIME, line=it.line)
+    acc.diagnostics.extend(res.diagnostics)
+    if res.text != it.body and not res.dropped:
+        acc.rule("TS206")
+        return _set_body(it, res.text)
+    return it
+
+
 def _deps_run(flags: str, extra_mounts: list[str] | None = None) -> Instr:
     """The deps-only RUN of uv's Docker guide, with the group flags of the original install."""
 
@@ -810,13 +835,16 @@ def _sync_flags(inf: _RunInfo) -> str:
     if inf.new is None:
         return " --no-dev"
     m = re.search(
-        r"uv sync --locked((?:\s+--(?:no-install-project|no-dev|no-default-groups|inexact"
-        r"|all-extras|(?:only-group|no-group|group|extra)\s+\S+))*)",
+        r"uv sync --locked((?:\s+--(?:no-install-project|no-install-local|no-dev"
+        r"|no-default-groups|inexact|all-extras|all-groups|compile-bytecode|reinstall|no-build"
+        r"|no-binary|(?:only-group|no-group|group|extra|no-build-package|no-binary-package)"
+        r"\s+\S+))*)",
         inf.new.text,
     )
     if not m:
         return " --no-dev"
-    return re.sub(r"\s+--no-install-project", "", m.group(1))
+    # the final sync installs the project and its local packages: the source is there now
+    return re.sub(r"\s+--no-install-(?:project|local)\b", "", m.group(1))
 
 
 _UV_FROM = re.compile(r"--from=(ghcr\.io/astral-sh/uv)(?::([^\s@]+))?(@sha256:[0-9a-f]+)?")

@@ -510,6 +510,7 @@ def _from_poetry_pipenv(
         no_dev = sub == "export"  # poetry export writes the main group unless told otherwise
         install_project = True
         only_root = False
+        only: list[str] = []  # --only groups (the option may be given more than once)
         output = ""
         i = 0
         while i < len(args):
@@ -531,7 +532,18 @@ def _from_poetry_pipenv(
                 value = args[i + 1]
                 i += 1
             names = [n for n in re.split(r"[,\s]+", value or "") if n]
-            if key in _QUIET_FLAGS or key in ("-f", "--format", "--without-urls"):
+            if key == "--compile" and sub == "install":
+                flags.append("--compile-bytecode")
+            elif key in ("-f", "--format") and value != "requirements.txt":
+                # constraints.txt has no uv export format
+                return leave(f"`poetry export --format {value}` has no uv translation")
+            elif key in _QUIET_FLAGS or key in (
+                "-f",
+                "--format",
+                "--without-urls",
+                "--no-cache",
+                "--no-plugins",
+            ):
                 pass
             elif key == "--no-root":
                 install_project = False
@@ -540,18 +552,20 @@ def _from_poetry_pipenv(
             elif key == "--no-dev":
                 no_dev = True
             elif key == "--only":
-                if names == ["main"]:
-                    no_dev = True
-                else:
-                    flags += [f for n in names if n != "main" for f in ("--only-group", n)]
+                only += names
             elif key == "--with":
                 flags += [f for n in names for f in ("--group", n)]
             elif key == "--without":
                 flags += [f for n in names for f in ("--no-group", n)]
             elif key in ("-E", "--extras"):
                 flags += [f for n in names for f in ("--extra", n)]
-            elif key == "--all-extras":
-                flags.append("--all-extras")
+            elif key in ("--all-extras", "--all-groups"):
+                flags.append(key)
+            elif key == "--no-directory" and sub == "install":
+                # Poetry's "dependencies without the source" for a Docker layer
+                flags.append("--no-install-local")
+            elif key == "--dev" and sub == "export":  # poetry-plugin-export's old --with dev
+                flags += ["--group", "dev"]
             elif key == "--without-hashes" and sub == "export":
                 flags.append("--no-hashes")
             elif key in ("-o", "--output") and sub == "export":
@@ -559,10 +573,18 @@ def _from_poetry_pipenv(
             else:
                 return leave(f"`{tool} {sub} {args[i]}` has no uv translation")
             i += 1
+        only_groups = bool(only) and "main" not in only
+        if "main" in only:
+            # main and the named groups: the project's dependencies stay
+            no_dev = True
+            flags[:0] = [f for n in dict.fromkeys(only) if n != "main" for f in ("--group", n)]
+        elif only:
+            flags[:0] = [f for n in dict.fromkeys(only) for f in ("--only-group", n)]
         acc.rule(rule)
         if sub == "export":
             # poetry export reads poetry.lock as it is: the lock, not a new resolution
-            new = ["uv", "export", "--locked", "--format", "requirements-txt"]
+            # the project itself is never in Poetry's export (uv's would hold `-e .`)
+            new = ["uv", "export", "--locked", "--format", "requirements-txt", "--no-emit-project"]
             if output:
                 new += ["--output-file", output]
             return (*new, *(["--no-default-groups"] if no_dev else []), *flags)
@@ -576,6 +598,19 @@ def _from_poetry_pipenv(
             new.append("--no-default-groups")
         if not install_project or deps_only:
             new.append("--no-install-project")
+        elif only_groups and ctx.is_package:
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.INFO,
+                    "uv sync --only-group leaves the project itself out (poetry install --only "
+                    "installed it, without its dependencies)",
+                    line,
+                    text,
+                    hint="run `uv run --no-sync ...` from the source folder, or add --no-root to "
+                    "say it was not needed",
+                )
+            )
         return (*new, *flags)
     if tool == "pipenv" and sub in ("install", "sync"):
         dev = False
@@ -597,6 +632,18 @@ def _from_poetry_pipenv(
         new = ["uv", "sync", "--locked"]
         if not dev and context is not ShellContext.CI:
             new.append("--no-dev")
+        elif not dev:
+            acc.diagnostics.append(
+                ctx.diag(
+                    rule,
+                    Severity.INFO,
+                    "this CI step now syncs the dev group too (the tests and linters, and test "
+                    "tools installed ad hoc, live there)",
+                    line,
+                    text,
+                    hint="add --no-dev if this job must run without them",
+                )
+            )
         if deps_only:
             new.append("--no-install-project")
         return tuple(new)
