@@ -178,6 +178,32 @@ TRANSLATED = [
     (D, "pip3.12 install -r requirements.txt", "uv sync --locked --no-dev", ""),
     (D, "python3.12 -m pip install -r requirements.txt", "uv sync --locked --no-dev", ""),
     (D, "/usr/local/bin/pip install -r requirements.txt", "uv sync --locked --no-dev", ""),
+    # wrappers: sudo goes (a root-owned .venv would stop the steps after it), env stays
+    (
+        CI,
+        "sudo pip install --force-reinstall -r requirements-dev.txt",
+        "uv sync --locked --reinstall",
+        "dropped sudo",
+    ),
+    (
+        CI,
+        "sudo -H pip3 install -r requirements.txt && pytest",
+        "uv sync --locked && uv run pytest",
+        "sudo",
+    ),
+    (D, "sudo pip install --upgrade pip", "", ""),
+    (
+        D,
+        "env PIP_NO_CACHE_DIR=1 pip install -r requirements.txt",
+        "env PIP_NO_CACHE_DIR=1 uv sync --locked --no-dev",
+        "PIP_NO_CACHE_DIR",
+    ),
+    (
+        D,
+        "env LANG=C.UTF-8 pip install -r requirements.txt",
+        "env LANG=C.UTF-8 uv sync --locked --no-dev",
+        "",
+    ),
     # a Poetry project: runtime only is --no-default-groups (default-groups holds its groups)
     (D, "pip install -r requirements.txt", "uv sync --locked --no-default-groups", ""),
     (
@@ -229,6 +255,9 @@ KEPT = [
     (D, "pip install --prefix /install ./wheels/app.whl", "local files"),
     (RUNTIME, "pip install --prefix /install -r requirements.txt", "container start"),
     (D, "FOO=1 pip install --prefix /install -r requirements.txt", "two commands"),
+    (D, "sudo pip install --prefix /usr/local -r requirements.txt", "sudo"),
+    (D, "env FOO=1 pip install --target /x -r requirements.txt", "env FOO=1"),
+    (D, "sudo -u app pip install -r requirements.txt", "sudo -u"),
 ]
 
 

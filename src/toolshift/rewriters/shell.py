@@ -1295,6 +1295,97 @@ def translate_argv(
     )
 
 
+_SUDO_FLAGS = frozenset(
+    {"-H", "-E", "-n", "-S", "--set-home", "--preserve-env", "--non-interactive"}
+)
+
+
+def _wrapped(
+    argv: list[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    deps_only: bool,
+) -> tuple[str, ...] | bool | None:
+    """``sudo [-H|-E...] CMD`` and ``env [NAME=VALUE...] CMD``: CMD translated. ``sudo`` goes
+    when CMD becomes uv (uv installs into the project's .venv, which needs no root, and a
+    root-owned .venv would break the steps after it); ``env`` and its variables stay."""
+
+    sudo = argv[0] == "sudo" or _base(argv[0]) == "sudo"
+    i = 1
+    while i < len(argv) and (
+        argv[i] in _SUDO_FLAGS if sudo else ("=" in argv[i] and not argv[i].startswith("-"))
+    ):
+        i += 1
+    inner = argv[i:]
+    if not inner or inner[0].startswith("-"):
+        # sudo -u USER ..., env -i ...: not a plain wrapper
+        if any(_pip_entry(argv[j:]) is not None for j in range(1, len(argv))):
+            acc.diagnostics.append(
+                ctx.diag(
+                    _CONTEXT_RULE[context],
+                    Severity.WARNING,
+                    f"left alone: runs pip through `{' '.join(argv[:2])} ...`, which is not "
+                    "translated",
+                    line,
+                    " ".join(argv),
+                    hint="translate this command by hand",
+                )
+            )
+        return False
+    sub = _Acc()
+    result = _translate(inner, ctx, context, sub, line, deps_only)
+    if isinstance(result, tuple) and AND in result and (sudo or i > 1):
+        acc.diagnostics.append(
+            ctx.diag(
+                _CONTEXT_RULE[context],
+                Severity.WARNING,
+                f"left alone: its uv form is two commands, and `{' '.join(argv[:i])}` would "
+                "reach only the first",
+                line,
+                " ".join(argv),
+                hint="translate this command by hand",
+            )
+        )
+        return False
+    acc.rules += [r for r in sub.rules if r not in acc.rules]
+    acc.diagnostics += sub.diagnostics
+    acc.adhoc += sub.adhoc
+    acc.installs = acc.installs or sub.installs
+    acc.exports = acc.exports or sub.exports
+    if result is False or result is None or result is True:
+        return result
+    if sudo and result[:1] == ("uv",):
+        acc.diagnostics.append(
+            ctx.diag(
+                _CONTEXT_RULE[context],
+                Severity.INFO,
+                "dropped sudo: uv installs into the project's .venv, which needs no root (a "
+                "root-owned .venv would stop the steps after it)",
+                line,
+                " ".join(argv),
+            )
+        )
+        return result
+    if not sudo:
+        pip_vars = [a.split("=", 1)[0] for a in argv[1:i] if a.startswith("PIP_")]
+        if pip_vars and result[:1] == ("uv",):
+            acc.diagnostics.append(
+                ctx.diag(
+                    _CONTEXT_RULE[context],
+                    Severity.WARNING,
+                    f"{', '.join(pip_vars)} set for this command configured pip; uv does not "
+                    "read PIP_* variables",
+                    line,
+                    " ".join(argv),
+                    hint="indexes belong in pyproject.toml; give uv their credentials as "
+                    "UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD",
+                )
+            )
+    return (*argv[:i], *result)
+
+
 def _translate(
     argv: list[str],
     ctx: RewriteContext,
@@ -1311,6 +1402,9 @@ def _translate(
     head = _base(argv[0])
     rule = _CONTEXT_RULE[context]
     uv = ctx.direction == "uv"
+
+    if head in ("sudo", "env") and uv:
+        return _wrapped(argv, ctx, context, acc, line, deps_only)
 
     # pip ... / python -m pip ...
     entry = _pip_entry(argv)
