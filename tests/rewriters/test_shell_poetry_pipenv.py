@@ -136,3 +136,36 @@ def test_pipenv_in_ci_says_the_dev_group_is_synced() -> None:
     assert res.text == "uv sync --locked"
     [note] = res.diagnostics
     assert note.severity is Severity.INFO and "dev group" in note.message
+
+
+def test_every_emitted_flag_exists_in_the_bundled_uv() -> None:
+    """Each ``--flag`` the translations write (uv sync, uv export, uv pip install) is one the
+    uv toolshift runs accepts: checked against its own ``--help``."""
+
+    import re
+
+    from toolshift.tools import find_uv, run
+
+    from .test_shell_pip_flags import TRANSLATED
+
+    uv = find_uv().path
+    helps = {
+        sub: run([uv, *sub.split(), "--help"], check=True, timeout=60).stdout
+        for sub in ("sync", "export", "pip install", "lock", "run")
+    }
+    outputs = [after for _c, _b, after in POETRY + PIPENV]
+    outputs += [case[2] for case in TRANSLATED]
+    checked = 0
+    for out in outputs:
+        for command in re.split(r"\s*(?:&&|;|\|\|)\s*|[{}]", out):
+            words = command.split()
+            if "uv" not in words:
+                continue
+            words = words[words.index("uv") + 1 :]
+            sub = "pip install" if words[:2] == ["pip", "install"] else words[0]
+            for flag in (w.split("=", 1)[0] for w in words if w.startswith("--")):
+                assert re.search(rf"(?m)^\s+(?:-\w, )?{re.escape(flag)}\b", helps[sub]), (
+                    f"uv {sub} has no {flag}"
+                )
+                checked += 1
+    assert checked > 60
