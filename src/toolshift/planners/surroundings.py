@@ -35,6 +35,7 @@ from toolshift.model import (
     Diagnostic,
     FileChange,
     FileRole,
+    GroupKind,
     MigrateOptions,
     Origin,
     Requirement,
@@ -68,6 +69,31 @@ class Surroundings:
     adhoc: tuple[AdhocPackage, ...] = ()  # deduplicated by name, runtime before dev
 
 
+def compiled_requirement_files(detected: Detected) -> dict[str, str] | None:
+    """pip-tools: group -> the compiled ``.txt`` beside the ``.in`` the group was read from,
+    which is what Dockerfiles, CI and READMEs install (``pip install -r dev-requirements.txt``,
+    ``pip-sync requirements.txt dev-requirements.txt``). ``None`` when there is none: the
+    groups' own files are the installed ones (:meth:`RewriteContext.for_project`).
+
+    Without it ``dev-requirements.txt`` was no group's file, read as the runtime one, and
+    ``pip-sync requirements.txt dev-requirements.txt`` became ``uv sync --locked --no-dev``."""
+
+    out: dict[str, str] = {}
+    found = False
+    for g in detected.project.groups:
+        if g.kind is GroupKind.EXTRA or not g.files:
+            continue
+        key = "" if g.kind is GroupKind.RUNTIME else g.name
+        path = g.files[0]
+        if path.endswith(".in") and path[:-3] + ".txt" in detected.contents:
+            path, found = path[:-3] + ".txt", True
+        out.setdefault(key, path)
+    if not found:
+        return None
+    out.setdefault("", "requirements.txt")
+    return out
+
+
 def plan_surroundings(
     detected: Detected,
     options: MigrateOptions,
@@ -84,6 +110,8 @@ def plan_surroundings(
 
     project = detected.project
     uv_version = options.uv_version or DEFAULT_UV_VERSION
+    if requirement_files is None and direction == "uv":
+        requirement_files = compiled_requirement_files(detected)
     changes: list[FileChange] = []
     diags: list[Diagnostic] = []
     adhoc: list[AdhocPackage] = []
@@ -428,6 +456,7 @@ __all__ = [
     "Surroundings",
     "adhoc_requirements",
     "ci_python_outside",
+    "compiled_requirement_files",
     "placed_diagnostic",
     "plan_surroundings",
     "without_adhoc_notes",

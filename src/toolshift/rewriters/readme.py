@@ -158,6 +158,77 @@ _MAKE_COMMAND = re.compile(
 )
 
 
+_RULE_LINE = re.compile(r"^(?P<targets>[^\t#=:\s][^:=]*?)\s*:(?![:=])(?P<prereqs>[^;#]*?)\s*$")
+_COMPILE = re.compile(r"^(?:pip-compile|python3?(?:\.\d+)?\s+-m\s+piptools\s+compile)\b")
+
+
+def _makefile_compile_rules(lines: list[str], ctx: RewriteContext, acc: _Acc) -> list[str]:
+    """pip-tools rules (``requirements.txt: requirements.in`` + ``pip-compile ...``) become one
+    ``uv.lock: pyproject.toml`` rule running ``uv lock``, and a rule that needed a compiled file
+    (``sync: requirements.txt``) needs ``uv.lock``. Translated recipe by recipe, the rule kept
+    ``requirements.in`` as a prerequisite, which the migration deletes: ``make`` stopped with
+    "No rule to make target 'requirements.in'"."""
+
+    if ctx.direction != "uv":
+        return lines
+    rules: list[tuple[int, int, list[str]]] = []  # (rule line, end, targets) of compile rules
+    i = 0
+    while i < len(lines):
+        m = _RULE_LINE.match(_split_nl(lines[i])[0])
+        j = i + 1
+        while j < len(lines) and _RECIPE.match(_split_nl(lines[j])[0]):
+            j += 1
+        if m:
+            targets = m.group("targets").split()
+            prereqs = m.group("prereqs").split()
+            recipe = [_RECIPE.match(_split_nl(x)[0]) for x in lines[i + 1 : j]]
+            cmds = [r.group(2).strip() for r in recipe if r and r.group(2).strip()]
+            if (
+                targets
+                and all(t.endswith(".txt") for t in targets)
+                and any(p.endswith(".in") for p in prereqs)
+                and cmds
+                and all(_COMPILE.match(c) and "$" not in c for c in cmds)
+            ):
+                rules.append((i, j, targets))
+        i = j
+    if not rules:
+        return lines
+    compiled = {t for _, _, ts in rules for t in ts}
+    starts = {r[0]: r for r in rules}
+    out: list[str] = []
+    i = 0
+    first = True
+    while i < len(lines):
+        body, nl = _split_nl(lines[i])
+        if i in starts:
+            _, end, _ = starts[i]
+            head = _RECIPE.match(_split_nl(lines[i + 1])[0]) if i + 1 < end else None
+            if first:
+                out.append("uv.lock: pyproject.toml" + nl)
+                out.append((head.group(1) if head else "\t") + "uv lock" + (nl or "\n"))
+                first = False
+            elif out and not out[-1].strip() and end < len(lines) and not lines[end].strip():
+                end += 1  # the blank line after a removed rule goes with it
+            i = end
+            continue
+        m = _RULE_LINE.match(body)
+        if m and any(p in compiled for p in m.group("prereqs").split()):
+            needs: list[str] = []
+            for p in m.group("prereqs").split():
+                p = "uv.lock" if p in compiled else p
+                if p not in needs:
+                    needs.append(p)
+            body = m.group("targets") + ": " + " ".join(needs)
+            out.append(body + nl)
+        else:
+            out.append(lines[i])
+        i += 1
+    if RULE not in acc.rules:
+        acc.rules.append(RULE)
+    return out
+
+
 def _makefile_lock_checks(lines: list[str], ctx: RewriteContext, acc: _Acc) -> list[str]:
     """A target whose recipe checks the old lock (``poetry check --lock``, ``pipenv verify``,
     ``pip-compile`` then ``git diff --exit-code requirements.txt``) runs ``uv lock --check``."""
@@ -201,6 +272,7 @@ def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
         return RewriteResult(text)
     acc = _Acc()
     lines = _makefile_lock_checks(text.splitlines(keepends=True), ctx, acc)
+    lines = _makefile_compile_rules(lines, ctx, acc)
     out: list[str] = []
     i = 0
     while i < len(lines):

@@ -1,0 +1,107 @@
+"""planners.surroundings: defects found by migrating realistic pip-tools services (QA pass)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolshift.detect import detect
+from toolshift.model import MigrateOptions
+from toolshift.planners.surroundings import compiled_requirement_files, plan_surroundings
+from toolshift.planners.to_uv import plan_to_uv
+
+FILES = {
+    "requirements.in": "flask>=3.0,<3.1\n",
+    "requirements.txt": "flask==3.0.3\n    # via -r requirements.in\n",
+    "dev-requirements.in": "-c requirements.txt\npytest>=8\n",
+    "dev-requirements.txt": "pytest==8.3.2\n    # via -r dev-requirements.in\n",
+    "README.md": (
+        "# svc\n\n```bash\npip-sync requirements.txt dev-requirements.txt\n"
+        "pip install -r requirements.txt\n```\n"
+    ),
+    "Makefile": (
+        ".PHONY: compile sync\n\n"
+        "requirements.txt: requirements.in\n\tpip-compile requirements.in\n\n"
+        "dev-requirements.txt: dev-requirements.in requirements.txt\n"
+        "\tpip-compile dev-requirements.in\n\n"
+        "compile: requirements.txt dev-requirements.txt\n\n"
+        "sync: compile\n\tpip-sync requirements.txt dev-requirements.txt\n"
+    ),
+}
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def _new(plan_changes: tuple[object, ...], path: str) -> str | None:
+    for c in plan_changes:
+        if getattr(c, "path", None) == path:
+            new = getattr(c, "new", None)
+            return new.decode() if new is not None else None
+    raise AssertionError(f"{path} is not in the plan")
+
+
+def test_compiled_files_are_the_groups_installed_files(tmp_path: Path) -> None:
+    detected = detect(_write(tmp_path, FILES))
+    assert compiled_requirement_files(detected) == {
+        "": "requirements.txt",
+        "dev": "dev-requirements.txt",
+    }
+
+
+def test_pip_sync_of_both_files_installs_the_dev_group(tmp_path: Path) -> None:
+    # dev-requirements.txt was no group's file (the group came from dev-requirements.in), so it
+    # counted as the runtime one and `pip-sync requirements.txt dev-requirements.txt` became
+    # `uv sync --locked --no-dev`: the developer lost pytest
+    detected = detect(_write(tmp_path, FILES))
+    around = plan_surroundings(detected, MigrateOptions(target="uv"), "uv")
+    readme = _new(around.changes, "README.md")
+    assert readme is not None
+    assert "uv sync --locked\n" in readme
+    assert "uv sync --locked --no-dev\n" in readme  # `pip install -r requirements.txt`
+
+
+def test_makefile_compile_rules_become_one_uv_lock_rule(tmp_path: Path) -> None:
+    # the rules kept `requirements.in` (deleted) as a prerequisite: `make sync` stopped with
+    # "No rule to make target 'requirements.in'"; they also kept requirements.txt alive (TS107)
+    plan = plan_to_uv(detect(_write(tmp_path, FILES)), MigrateOptions(target="uv"))
+    makefile = _new(plan.changes, "Makefile")
+    assert makefile == (
+        ".PHONY: compile sync\n\n"
+        "uv.lock: pyproject.toml\n\tuv lock\n\n"
+        "compile: uv.lock\n\n"
+        "sync: compile\n\tuv sync --locked\n"
+    )
+    for gone in ("requirements.in", "requirements.txt", "dev-requirements.in"):
+        assert _new(plan.changes, gone) is None
+    assert _new(plan.changes, "dev-requirements.txt") is None
+    assert not any(d.code == "TS107" and "kept" in d.message for d in plan.diagnostics)
+
+
+def test_not_pip_tools_keeps_the_default_mapping(tmp_path: Path) -> None:
+    detected = detect(
+        _write(tmp_path, {"requirements.txt": "flask\n", "requirements-dev.txt": "pytest\n"})
+    )
+    assert compiled_requirement_files(detected) is None
+
+
+def test_makefile_rules_that_are_not_pip_compile_stay() -> None:
+    from toolshift.rewriters import RewriteContext
+    from toolshift.rewriters.readme import rewrite_makefile
+
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5", path="Makefile")
+    text = (
+        "docs.txt: docs.md\n\tpandoc docs.md -o docs.txt\n\n"
+        "requirements.txt: requirements.in\n\t$(PIP_COMPILE) requirements.in\n\n"
+        "all: docs.txt requirements.txt\n"
+    )
+    assert rewrite_makefile(text, ctx).text == text
+    crlf = (
+        "requirements.txt: requirements.in\r\n\t@pip-compile requirements.in\r\n\r\n"
+        "sync: requirements.txt\r\n"
+    )
+    res = rewrite_makefile(crlf, ctx)
+    assert res.text == "uv.lock: pyproject.toml\r\n\t@uv lock\r\n\r\nsync: uv.lock\r\n"
+    assert rewrite_makefile(res.text, ctx).text == res.text
