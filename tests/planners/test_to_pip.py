@@ -1020,9 +1020,15 @@ def test_packages_from_an_extra_index_warn_that_pip_merges_indexes() -> None:
     plan = plan_to_pip(detected_for(files), MigrateOptions(target="pip"))
     req = apply_in_memory(files, plan)["requirements.txt"].decode().splitlines()
     assert "--extra-index-url https://pkgs.corp.example/simple" in req
-    (diag,) = plan.diagnostics
-    assert diag.code == "pip-index-merge" and diag.severity is Severity.WARNING
-    assert "corp-lib" in diag.message and "idna" not in diag.message
+    login, merge = sorted(plan.diagnostics, key=lambda d: d.code)
+    assert merge.code == "pip-index-merge" and merge.severity is Severity.WARNING
+    assert "corp-lib" in merge.message and "idna" not in merge.message
+    # uv logs in to "corp" with UV_INDEX_CORP_*; pip would not: said, with the spelling to use
+    assert login.code == "pip-index-login" and login.severity is Severity.WARNING
+    assert "--extra-index-url" not in login.hint
+    assert "https://${UV_INDEX_CORP_USERNAME}:${UV_INDEX_CORP_PASSWORD}@pkgs.corp.example" in (
+        login.hint
+    )
 
 
 @pytest.mark.slow

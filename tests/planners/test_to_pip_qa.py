@@ -276,3 +276,55 @@ def test_declared_pins_follow_a_reference_to_the_projects_own_extras() -> None:
     # exact pins were right already, and stay so
     _, exact = plan_for(files, extras=True)
     assert "pyyaml==6.0.4" in lines(exact["requirements-all.txt"])
+
+
+# --------------------------------------------------------------------------- index logins
+
+LOGIN_LOCK = (
+    """\
+version = 1
+revision = 3
+requires-python = ">=3.11"
+
+[[package]]
+name = "svc"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "six" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "six" }]
+"""
+    + SIX
+)
+
+
+def login_notes(index_table: str) -> list[str]:
+    pyproject = (
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["six"]\n\n[tool.uv]\npackage = false\n\n' + index_table
+    )
+    plan, _ = plan_for({"pyproject.toml": pyproject, "uv.lock": LOGIN_LOCK})
+    return [d.hint for d in plan.diagnostics if d.code == "pip-index-login"]
+
+
+def test_a_named_private_index_says_how_pip_logs_in() -> None:
+    # uv logged in with UV_INDEX_INTERNAL_USERNAME/_PASSWORD; requirements.txt got the bare
+    # URL and pip stopped at 401 ("User for 127.0.0.1:8765:" with --no-input)
+    (hint,) = login_notes(
+        '[[tool.uv.index]]\nname = "internal"\nurl = "http://127.0.0.1:8765/simple/"\n'
+    )
+    assert (
+        "http://${UV_INDEX_INTERNAL_USERNAME}:${UV_INDEX_INTERNAL_PASSWORD}@127.0.0.1:8765/simple/"
+        in hint
+    )
+    # PyPI, a URL with its own login, and literal credentials (pip-index-credentials) do not
+    assert not login_notes('[[tool.uv.index]]\nname = "pypi"\nurl = "https://pypi.org/simple"\n')
+    assert not login_notes(
+        '[[tool.uv.index]]\nname = "corp"\nurl = "https://${TOKEN}@pkgs.corp.example/simple"\n'
+    )
+    assert not login_notes(
+        '[[tool.uv.index]]\nname = "corp"\nurl = "https://ci:hunter2@pkgs.corp.example/simple"\n'
+    )

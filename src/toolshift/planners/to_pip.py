@@ -297,6 +297,27 @@ def _index_url(index: Index, ctx: _Context) -> str:
             hint=f"set {user} and {password} where pip runs (pip expands ${{VAR}} in "
             "requirements files)",
         )
+    elif (
+        index.name
+        and "://" in url
+        and "@" not in url.split("://", 1)[1].split("/", 1)[0]
+        and url.rstrip("/") not in PYPI
+    ):
+        # uv logs in to a named index with UV_INDEX_<NAME>_USERNAME/_PASSWORD from the
+        # environment; pip reads neither, so a private index answers pip with 401
+        env = re.sub(r"[^A-Z0-9]", "_", index.name.upper())
+        user, password = f"UV_INDEX_{env}_USERNAME", f"UV_INDEX_{env}_PASSWORD"
+        with_refs = re.sub(r"^([a-zA-Z][\w+.-]*://)", rf"\1${{{user}}}:${{{password}}}@", url)
+        ctx.note(
+            "pip-index-login",
+            Severity.WARNING,
+            f"uv logs in to the index {index.name!r} with {user} and {password} when they are "
+            "set; pip does not read them, so if the index needs a login, pip install stops "
+            "with 401 (or asks for a password)",
+            index.origin,
+            hint=f"if it does, write it as {with_refs} in the requirements files (pip expands "
+            "${VAR}; nothing secret is written), or give pip the login in ~/.netrc or keyring",
+        )
     return url
 
 
