@@ -160,6 +160,19 @@ TRANSLATED = [
         "hashes",
     ),
     (D, "pip install --no-cache-dir -r requirements.txt", "uv sync --locked --no-dev", ""),
+    (D, "pip install --pre -r requirements.txt", "uv sync --locked --no-dev", "--pre"),
+    (
+        D,
+        "pip install --no-build-isolation -C editable_mode=compat -r requirements.txt",
+        "uv sync --locked --no-dev --no-build-isolation --config-setting editable_mode=compat",
+        "",
+    ),
+    (
+        D,
+        "pip install --prefix=/i --no-build-isolation -r requirements.txt",
+        f"{EXPORT} && uv pip install --prefix /i --no-deps --no-build-isolation -r {EXPORT_FILE}",
+        "",
+    ),
     # constraints the lock honours: requirements files, constraints*.txt (read by detect)
     (D, "pip install -c constraints.txt -r requirements.txt", "uv sync --locked --no-dev", ""),
     (

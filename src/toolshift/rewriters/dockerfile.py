@@ -837,8 +837,9 @@ def _sync_flags(inf: _RunInfo) -> str:
     m = re.search(
         r"uv sync --locked((?:\s+--(?:no-install-project|no-install-local|no-dev"
         r"|no-default-groups|inexact|all-extras|all-groups|compile-bytecode|reinstall|no-build"
-        r"|no-binary|(?:only-group|no-group|group|extra|no-build-package|no-binary-package)"
-        r"\s+\S+))*)",
+        r"|no-binary|no-build-isolation"
+        r"|(?:only-group|no-group|group|extra|no-build-package|no-binary-package|config-setting)"
+        r"\s+\S+)(?![\w-]))*)",
         inf.new.text,
     )
     if not m:

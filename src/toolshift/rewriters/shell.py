@@ -118,8 +118,8 @@ _PIP_VALUE_FLAGS = {
     "--no-binary": "no-binary",
     "--proxy": "ignored",
     "--log": "ignored",
-    "-C": "ignored",
-    "--config-settings": "ignored",
+    "-C": "config-settings",
+    "--config-settings": "config-settings",
     "--platform": "platform",
     "--python-version": "platform",
     "--implementation": "platform",
@@ -138,7 +138,7 @@ _PIP_BOOL_FLAGS = {
     "-v": "ignored",
     "--verbose": "ignored",
     "--no-deps": "no-deps",
-    "--pre": "ignored",
+    "--pre": "pre",
     "--force-reinstall": "reinstall",
     "-I": "ignored",
     "--ignore-installed": "ignored",
@@ -149,7 +149,7 @@ _PIP_BOOL_FLAGS = {
     "--disable-pip-version-check": "ignored",
     "--break-system-packages": "ignored",
     "--require-hashes": "require-hashes",
-    "--no-build-isolation": "ignored",
+    "--no-build-isolation": "no-build-isolation",
     "--prefer-binary": "ignored",
     "--no-input": "ignored",
     "--isolated": "ignored",
@@ -957,6 +957,10 @@ def _build_flags(pi: _PipInstall, *, uv_pip: bool) -> list[str]:
                 out.append(all_flag)
             else:
                 out += [f for n in names if n != ":none:" for f in (one_flag, n)]
+    if "no-build-isolation" in pi.kinds:
+        out.append("--no-build-isolation")
+    for value in pi.values.get("config-settings", []):
+        out += ["--config-setting", value]
     if uv_pip and "require-hashes" in pi.kinds:
         out.append("--require-hashes")
     if uv_pip and "reinstall" in pi.kinds:
@@ -1112,6 +1116,8 @@ def _sync_notes(
         "no-deps": "dropped --no-deps: uv sync installs every package uv.lock holds for these "
         "groups, dependencies included" + ("" if pi.files else " (the project's dependencies too)"),
         "require-hashes": "dropped --require-hashes: uv sync checks the hashes uv.lock records",
+        "pre": "dropped --pre: uv.lock holds the versions, pre-releases included where the "
+        "lock chose them",
     }
     for kind, message in notes.items():
         if kind in pi.kinds:
