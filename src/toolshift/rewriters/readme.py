@@ -20,6 +20,7 @@ RULE = "TS303"
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$")
 _SHELL_LANGS = frozenset({"", "sh", "bash", "shell", "zsh", "console", "shell-session", "text"})
+_INDENTED = re.compile(r"^( {4,}|\t)(\S.*)$")
 _INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 _COMMANDISH = re.compile(
     r"^(pip3?|python3?(\.\d+)?\s+-m\s+(pip|venv|pytest|piptools)|uv|pytest|curl|poetry|pipenv|"
@@ -112,6 +113,7 @@ def rewrite_markdown(text: str, ctx: RewriteContext) -> RewriteResult:
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     i = 0
+    indented = False  # inside an indented code block
     while i < len(lines):
         body, _ = _split_nl(lines[i])
         m = _FENCE.match(body)
@@ -134,6 +136,25 @@ def rewrite_markdown(text: str, ctx: RewriteContext) -> RewriteResult:
                 out.append(lines[j])
             i = j + 1
             continue
+
+        # an indented code block (4 spaces or a tab, after a blank line): its command lines
+        if _INDENTED.match(body) and (i == 0 or indented or not lines[i - 1].strip()):
+            indented = True
+            m4 = _INDENTED.match(body)
+            assert m4 is not None
+            cmd = m4.group(2)
+            if _COMMANDISH.search(cmd) and not cmd.rstrip().endswith("\\"):
+                new = acc.take(cmd, ctx, i + 1)
+                if new != cmd:
+                    nl = lines[i][len(body) :]
+                    if new:
+                        out.append(m4.group(1) + new.replace("\n", nl + m4.group(1)) + nl)
+                    i += 1
+                    continue
+            out.append(lines[i])
+            i += 1
+            continue
+        indented = indented and not body.strip()
 
         # inline code spans that are commands
         def repl(mm: re.Match[str], n: int = i) -> str:
