@@ -420,6 +420,8 @@ def _align_python(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
         have = str(w["python-version"])
         if "${{" in have or have.strip() == want or "\n" in have:
             continue
+        if have.strip().startswith(want + "."):
+            continue  # 3.11.8 is a 3.11 (Pipfile's python_full_version, a pinned patch)
         if ctx.align_python and ctx.enabled(RULE_PYTHON):
             w["python-version"] = _same_style(w["python-version"], want)
             acc.rule(RULE_PYTHON)
