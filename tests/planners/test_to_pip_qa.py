@@ -328,3 +328,24 @@ def test_a_named_private_index_says_how_pip_logs_in() -> None:
     assert not login_notes(
         '[[tool.uv.index]]\nname = "corp"\nurl = "https://ci:hunter2@pkgs.corp.example/simple"\n'
     )
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def test_overrides_with_declared_pins_say_nothing_pins_them() -> None:
+    # override-dependencies = ["certifi==2025.1.31"] with --pin declared: pip installed the
+    # newest certifi while the warning said "the pinned versions still carry their effect"
+    pyproject = (
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["six"]\n\n[tool.uv]\npackage = false\n'
+        'override-dependencies = ["six==1.17.0"]\n'
+    )
+    files = {"pyproject.toml": pyproject, "uv.lock": LOGIN_LOCK}
+    plan, _ = plan_for(files, pin="declared")
+    (note,) = [d for d in plan.diagnostics if d.code == "pip-overrides"]
+    assert "nothing pins six" in note.message and "still carry" not in note.message
+    assert "pin six exact" in note.hint
+    plan, _ = plan_for(files)
+    (note,) = [d for d in plan.diagnostics if d.code == "pip-overrides"]
+    assert "still carry their effect" in note.message and "pin six" not in note.hint

@@ -718,6 +718,11 @@ def _plan_files(ctx: _Context) -> list[_File]:
             )
         )
     if py.overrides:
+        loose = sorted(
+            r.name
+            for r in py.overrides
+            if ctx.policy.for_package(r.name, category_of(r.name)) == "declared"
+        )
         ctx.note(
             "pip-overrides",
             Severity.WARNING,
@@ -725,11 +730,22 @@ def _plan_files(ctx: _Context) -> list[_File]:
             + ", ".join(
                 r.origin.text if r.origin and r.origin.text else r.pep508() for r in py.overrides
             )
-            + ") are dropped; the pinned versions still carry their effect, but pip may refuse "
-            "them where a dependency's metadata disagrees",
+            + ") are dropped; "
+            + (
+                "the pinned versions still carry their effect, but pip may refuse them where a "
+                "dependency's metadata disagrees"
+                if not loose
+                else f"with the declared pin policy nothing pins {', '.join(loose)}: pip "
+                "installs whatever version it resolves, not the overridden one"
+            ),
             py.overrides[0].origin,
             hint="if pip reports a conflict, install with `pip install --no-deps -r "
-            "requirements.txt`",
+            "requirements.txt`"
+            + (
+                f"; pin {', '.join(loose)} exact ([tool.toolshift.pin] packages, or --pin exact)"
+                if loose
+                else ""
+            ),
         )
     if ctx.hash_refused:
         ctx.note(
