@@ -105,3 +105,18 @@ def test_makefile_rules_that_are_not_pip_compile_stay() -> None:
     res = rewrite_makefile(crlf, ctx)
     assert res.text == "uv.lock: pyproject.toml\r\n\t@uv lock\r\n\r\nsync: uv.lock\r\n"
     assert rewrite_makefile(res.text, ctx).text == res.text
+
+
+def test_consecutive_compiles_are_one_uv_lock() -> None:
+    from toolshift.rewriters import RewriteContext
+    from toolshift.rewriters.readme import rewrite_makefile
+
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5", path="Makefile")
+    text = (
+        "lock:\n\tpip-compile -o requirements.txt pyproject.toml\n"
+        "\tpip-compile --extra dev -o requirements-dev.txt pyproject.toml\n\n"
+        "again:\n\tpip-compile requirements.in\n"
+    )
+    res = rewrite_makefile(text, ctx)
+    assert res.text == "lock:\n\tuv lock\n\nagain:\n\tuv lock\n"
+    assert rewrite_makefile(res.text, ctx).text == res.text

@@ -322,7 +322,8 @@ def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
             piece = m.group(1) + new + end if new else ""
             if crlf:
                 piece = piece.replace("\n", "\r\n")
-            out.append(piece)
+            if not (new.startswith("uv lock") and out and out[-1] == piece):
+                out.append(piece)  # two pip-compile lines are one `uv lock`, not two
         else:
             out.extend(lines[i : j + 1])
         i = j + 1
