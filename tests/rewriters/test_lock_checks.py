@@ -127,3 +127,20 @@ def test_job_without_setup_gets_setup_uv_only_when_it_runs_uv_now() -> None:
     assert t.index("actions/checkout") < t.index("setup-uv") < t.index("uv lock --check")
     assert "setup-uv" not in next(j for j in jobs if j.startswith("other:"))
     assert "setup-uv" not in next(j for j in jobs if j.startswith("mine:"))
+
+
+def test_loop_over_in_files_and_a_folder_diff() -> None:
+    # the check was translated to `for ...; do uv lock; done` + `git diff requirements/`,
+    # which passes whatever uv.lock says
+    lines = [
+        'for f in requirements/*.in; do pip-compile --generate-hashes "$f"; done',
+        "git diff --exit-code requirements/",
+    ]
+    assert lock_checks(lines) == ["uv lock --check", None]
+    assert lock_checks(["pip-compile a.in", "git diff --exit-code ./requirements"]) == [
+        "uv lock --check",
+        None,
+    ]
+    # a loop over something else, or a folder that is not requirements, is no lock check
+    assert lock_checks(['for f in docs/*.md; do lint "$f"; done', "git diff --exit-code"]) is None
+    assert lock_checks(["pip-compile a.in", "git diff --exit-code src/"]) is None

@@ -61,7 +61,14 @@ _RELOCK_CMD = re.compile(
     r"^(?:pip-compile|python3?(?:\.\d+)?\s+-m\s+piptools\s+compile|poetry\s+lock|"
     r"pipenv\s+lock|uv\s+pip\s+compile)\b[^;|&]*$"
 )
+# `for f in requirements/*.in; do pip-compile "$f"; done`: one re-lock
+_LOOP_RELOCK = re.compile(
+    r"^for\s+\w+\s+in\s+[^;]*;\s*do\s+(?:pip-compile|python3?(?:\.\d+)?\s+-m\s+piptools\s+"
+    r"compile|uv\s+pip\s+compile)\b[^;|&]*;\s*done$"
+)
 _GIT_DIFF = re.compile(r"^git\s+diff\s+(?P<args>[^;|&]*)$")
+# a folder of requirements files (`git diff --exit-code requirements/`)
+_OLD_LOCK_DIR = re.compile(r"^(?:\./)?(?:[\w.-]+/)*requirements[\w.-]*/?$")
 _OLD_LOCK_FILE = re.compile(
     r"(?:^|/)(?:poetry\.lock|Pipfile(?:\.lock)?|pyproject\.toml|[^/\s]+\.(?:txt|in))$"
 )
@@ -79,8 +86,12 @@ def _old_lock_diff(part: str) -> bool:
     words = m.group("args").split()
     if not ({"--exit-code", "--quiet"} & set(words)):
         return False
-    paths = [w for w in words if not w.startswith("-")]
-    return all(_OLD_LOCK_FILE.search(p) for p in paths)
+    paths = [w.strip("\"'") for w in words if not w.startswith("-")]
+    return all(_OLD_LOCK_FILE.search(p) or _OLD_LOCK_DIR.match(p) for p in paths)
+
+
+def _relock(part: str) -> bool:
+    return bool(_RELOCK_CMD.match(part) or _LOOP_RELOCK.match(part))
 
 
 def lock_checks(lines: list[str]) -> list[str | None] | None:
@@ -93,7 +104,7 @@ def lock_checks(lines: list[str]) -> list[str | None] | None:
     next one): ``black . && git diff --exit-code`` is a formatting check, left alone."""
 
     split = [[p.strip() for p in line.split("&&")] for line in lines]
-    relock = any(_RELOCK_CMD.match(p) for ps in split for p in ps)
+    relock = any(_relock(p) for ps in split for p in ps)
 
     def is_diff(n: int, p: str) -> bool:
         if not relock or not _old_lock_diff(p):
@@ -101,7 +112,7 @@ def lock_checks(lines: list[str]) -> list[str | None] | None:
         if any(not w.startswith("-") for w in p.split()[2:]):
             return True
         near = split[n] + (split[n - 1] if n else [])
-        return any(_RELOCK_CMD.match(q) for q in near)
+        return any(_relock(q) for q in near)
 
     has_diff = any(is_diff(n, p) for n, ps in enumerate(split) for p in ps)
     check = any(_CHECK_CMD.match(p) for ps in split for p in ps)
@@ -113,7 +124,7 @@ def lock_checks(lines: list[str]) -> list[str | None] | None:
         kept: list[str] = []
         changed = False
         for p in ps:
-            if _CHECK_CMD.match(p) or (has_diff and _RELOCK_CMD.match(p)):
+            if _CHECK_CMD.match(p) or (has_diff and _relock(p)):
                 changed = True
                 if not done:
                     kept.append(UV_LOCK_CHECK)
