@@ -163,7 +163,46 @@ def _keep(
     for name in still:
         if f"!{name}" not in negate:
             negate.append(f"!{name}")
+    if "!uv.lock" in negate and ctx.direction == "uv":
+        text, replaced = _replace_old_lock_exception(text, gitignore)
+        if replaced:
+            negate.remove("!uv.lock")
+            diags = [
+                ctx.diag(
+                    d.code,
+                    d.severity,
+                    d.message.replace("added `!uv.lock`", f"`{replaced}` became `!uv.lock`"),
+                    d.origin.line if d.origin else 0,
+                    d.origin.text if d.origin else "",
+                )
+                if "added `!uv.lock`" in d.message
+                else d
+                for d in diags
+            ]
     return _append(text, negate), diags
+
+
+# `*.lock` + `!poetry.lock` (or `!Pipfile.lock`): the exception that kept the old lock is the
+# one uv.lock needs, in the same place; appending `!uv.lock` left `!poetry.lock` behind
+_OLD_LOCK_EXCEPTION = re.compile(r"^(\s*)!\s*(/?(?:poetry|Pipfile)\.lock)\s*$")
+
+
+def _replace_old_lock_exception(text: str, gitignore: bool) -> tuple[str, str]:
+    """``text`` with its ``!poetry.lock``/``!Pipfile.lock`` line as ``!uv.lock`` when that
+    keeps ``uv.lock`` in, and the line replaced (``""`` when there was none or it would not)."""
+
+    lines = text.splitlines(keepends=True)
+    for n, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        m = _OLD_LOCK_EXCEPTION.match(body)
+        if not m:
+            continue
+        slash = "/" if m.group(2).startswith("/") else ""
+        fixed = m.group(1) + f"!{slash}uv.lock" + line[len(body) :]
+        new = "".join([*lines[:n], fixed, *lines[n + 1 :]])
+        if excluded_by(new, "uv.lock", gitignore=gitignore) is None:
+            return new, body.strip()
+    return text, ""
 
 
 def rewrite_gitignore(text: str, ctx: RewriteContext) -> RewriteResult:
