@@ -118,6 +118,25 @@ TRANSLATED = [
         f"{EXPORT_FILE}",
         "PIP_INDEX_URL",
     ),
+    # a variable stays a variable (double quotes, never single)
+    (
+        D,
+        "pip install --prefix=$PREFIX -r requirements.txt",
+        f'{EXPORT} && uv pip install --prefix "$PREFIX" --no-deps -r {EXPORT_FILE}',
+        "",
+    ),
+    (
+        D,
+        'pip install --target "${APP_HOME}/deps" -r requirements.txt',
+        f'{EXPORT} && uv pip install --target "${{APP_HOME}}/deps" --no-deps -r {EXPORT_FILE}',
+        "",
+    ),
+    (
+        D,
+        "pip install --target '/opt/my deps' -r requirements.txt",
+        f"{EXPORT} && uv pip install --target '/opt/my deps' --no-deps -r {EXPORT_FILE}",
+        "",
+    ),
     # uv sync: flags uv has
     (
         D,

@@ -1635,8 +1635,16 @@ class _Edit:
     text: str
 
 
+def _shell_word(word: str) -> str:
+    """``word`` for a shell: a ``$VAR`` in it stays a variable (double quotes, not single)."""
+
+    if "$" in word and not re.search(r'["`\\]', word):
+        return f'"{word}"'
+    return shlex.quote(word)
+
+
 def _quote(words: Sequence[str]) -> str:
-    return " ".join("&&" if w == AND else shlex.quote(w) for w in words)
+    return " ".join("&&" if w == AND else _shell_word(w) for w in words)
 
 
 def _argv_edit(src: str, words: list[Any], new: tuple[str, ...]) -> _Edit | None:
