@@ -18,8 +18,14 @@ uv -> pip
     the requirements copied first (layer caching), ``pip install --no-cache-dir -r ...``, uv-only
     ENV and COPY lines and mounts removed, ``uv run X`` -> ``X``; the user, ports and command kept.
 
+A ``pip install --prefix/--target`` (the builder-stage pattern with ``COPY --from=builder
+/install /usr/local``) fills the same folder from the lock (see :mod:`.shell`), with uv and the
+uv.lock/pyproject.toml bind mounts in its stage; a migrated stage's ``CMD``/``ENTRYPOINT``
+``poetry run X`` / ``pipenv run X`` becomes ``X``.
+
 Anything not understood (exec-form RUN with pip, ``escape=`` directive, mixed newlines, an
-install into ``--target``) is left alone with a diagnostic. :func:`dockerfile_risks` lists the
+install with ``--root``, a ``pip install --user`` whose user site another stage copies) is left
+alone with a diagnostic. :func:`dockerfile_risks` lists the
 security and hygiene problems of a Dockerfile for ``analyze``.
 """
 

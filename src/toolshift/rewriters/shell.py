@@ -12,7 +12,18 @@ What is understood, pip -> uv:
   ``-c``, ``-e``, ``.``, index and cache flags: ``uv sync --locked`` with ``--no-dev`` /
   ``--group`` / ``--extra`` from the requirement files' groups; ``pip install --upgrade pip``
   (and setuptools/wheel) is dropped; bare package names are reported as ad hoc installs (they
-  belong in the project's dependencies) and dropped in Docker and CI scripts;
+  belong in the project's dependencies) and dropped in Docker and CI scripts; flags uv has
+  are carried (``--force-reinstall`` -> ``--reinstall``, ``--only-binary :all:`` -> ``--no-build``,
+  ``--no-binary``, ``--no-build-isolation``, ``-C``), flags whose job the lock does are dropped
+  with a note (``--upgrade``, ``--no-deps``, ``--require-hashes``, ``--pre``);
+* ``pip install --prefix/--target DIR -r files``: the same folder filled from the lock, in two
+  commands: ``uv export --locked --no-emit-project <the files' groups> --output-file
+  /tmp/uv-export.txt && uv pip install --prefix/--target DIR --no-deps -r /tmp/uv-export.txt``
+  (``COPY --from=builder /install /usr/local`` keeps working);
+* ``sudo pip ...`` loses ``sudo`` when it becomes a uv command; ``env A=B pip ...`` keeps ``env``;
+* Poetry's groups: after migration ``[tool.uv] default-groups`` holds every non-optional group
+  (``RewriteContext.explicit_groups``), so "main only" is ``--no-default-groups``, never
+  ``--no-dev``;
 * ``python -m venv X``: dropped (``uv sync`` creates the environment) or ``uv venv X``;
 * ``python -m pytest`` / ``pytest`` (and lint tools in CI): ``uv run ...``;
 * the ``curl -LsSf https://astral.sh/uv/install.sh | sh`` installer: dropped where uv comes
@@ -23,8 +34,9 @@ What is understood, pip -> uv:
 uv -> pip is the reverse: ``uv sync`` becomes ``pip install -r <group files>``, ``uv run X``
 becomes ``X``, ``uv venv`` becomes ``python -m venv``, ``uv pip X`` becomes ``pip X``.
 
-Anything else (``pip install --target``, ``uv run --with``, unparsable shell) is left alone
-with a diagnostic.
+Anything else (``pip install --root``/``--platform``, ``--user`` with a folder, a ``-c`` file
+the lock does not read, ``uv run --with``, unparsable shell) is left alone with a diagnostic
+naming the line and what to do.
 """
 
 from __future__ import annotations
