@@ -120,3 +120,53 @@ def test_consecutive_compiles_are_one_uv_lock() -> None:
     res = rewrite_makefile(text, ctx)
     assert res.text == "lock:\n\tuv lock\n\nagain:\n\tuv lock\n"
     assert rewrite_makefile(res.text, ctx).text == res.text
+
+
+PIPENV = {
+    "Pipfile": (
+        '[packages]\nflask = "*"\ngunicorn = "*"\n\n[dev-packages]\npytest = "*"\n\n'
+        '[scripts]\ntest = "pytest -q"\nstart = "gunicorn app:app --bind 0.0.0.0:8000"\n'
+        'serve = {call = "app:main()"}\n'
+    ),
+    "Makefile": (
+        "test:\n\tpipenv run test -x\nrun:\n\tpipenv run start\nlint:\n\tpipenv run tester\n"
+    ),
+    "README.md": "Run `pipenv run start`, test with `pipenv run test`.\n",
+    "Dockerfile": (
+        "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install pipenv\nCOPY Pipfile* ./\n"
+        "RUN pipenv install --deploy\nCOPY . .\n"
+        'CMD ["pipenv", "run", "start"]\n'
+    ),
+}
+
+
+def test_pipenv_scripts_are_expanded_before_translation(tmp_path: Path) -> None:
+    # `pipenv run test` became `uv run test`: a program named test, not `pytest -q`
+    from toolshift.planners.surroundings import expand_pipenv_scripts, pipenv_scripts
+
+    detected = detect(_write(tmp_path, PIPENV))
+    scripts = pipenv_scripts(detected)
+    assert scripts == {"test": "pytest -q", "start": "gunicorn app:app --bind 0.0.0.0:8000"}
+    around = plan_surroundings(detected, MigrateOptions(target="uv"), "uv")
+    makefile = _new(around.changes, "Makefile")
+    assert makefile == (
+        "test:\n\tuv run pytest -q -x\nrun:\n\tuv run gunicorn app:app --bind 0.0.0.0:8000\n"
+        "lint:\n\tuv run tester\n"  # `tester` is no script: only whole names are expanded
+    )
+    readme = _new(around.changes, "README.md")
+    assert readme == (
+        "Run `uv run gunicorn app:app --bind 0.0.0.0:8000`, test with `uv run pytest -q`.\n"
+    )
+    dockerfile = _new(around.changes, "Dockerfile")
+    assert dockerfile is not None and "pipenv" not in dockerfile
+    assert '"gunicorn", "app:app", "--bind", "0.0.0.0:8000"' in dockerfile
+    assert expand_pipenv_scripts('CMD ["pipenv", "run", "test"]', scripts) == (
+        'CMD ["pipenv", "run", "pytest", "-q"]'
+    )
+
+
+def test_pipenv_scripts_only_for_pipenv_projects(tmp_path: Path) -> None:
+    from toolshift.planners.surroundings import pipenv_scripts
+
+    detected = detect(_write(tmp_path, {"requirements.txt": "flask\n"}))
+    assert pipenv_scripts(detected) == {}

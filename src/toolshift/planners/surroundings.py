@@ -27,7 +27,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from toolshift.errors import InputError, ParseError
 from toolshift.model import (
@@ -40,6 +40,7 @@ from toolshift.model import (
     Origin,
     Requirement,
     Severity,
+    Tool,
 )
 from toolshift.rewriters import DEFAULT_UV_VERSION, AdhocPackage, RewriteContext, rewriter_for
 from toolshift.rules import describe
@@ -67,6 +68,61 @@ class Surroundings:
     changes: tuple[FileChange, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     adhoc: tuple[AdhocPackage, ...] = ()  # deduplicated by name, runtime before dev
+
+
+RULE_PIPENV_SCRIPTS = "TS109"
+
+
+def pipenv_scripts(detected: Detected) -> dict[str, str]:
+    """A Pipenv project's ``[scripts]``: name -> command (string scripts only)."""
+
+    if detected.project.tool is not Tool.PIPENV or "Pipfile" not in detected.contents:
+        return {}
+    import tomllib
+
+    try:
+        data = tomllib.loads(detected.contents["Pipfile"].decode("utf-8", "replace"))
+    except tomllib.TOMLDecodeError:
+        return {}
+    table = data.get("scripts")
+    if not isinstance(table, dict):
+        return {}
+    return {str(k): v for k, v in table.items() if isinstance(v, str) and v.strip()}
+
+
+def expand_pipenv_scripts(text: str, scripts: Mapping[str, str]) -> str:
+    """``pipenv run <script> [args]`` with the script's command in place of its name, in
+    shell form and in a Dockerfile/compose exec form (``["pipenv", "run", "start"]``).
+
+    The Pipfile goes away: translated as is, ``pipenv run test`` became ``uv run test``, which
+    runs a program named ``test``, not ``pytest -q``."""
+
+    import json
+    import shlex
+
+    for name, command in scripts.items():
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            continue
+        if not words:
+            continue
+        exec_form = ", ".join(json.dumps(x) for x in words)
+
+        def shell(m: re.Match[str], command: str = command) -> str:
+            return m.group(1) + command
+
+        def exec_(m: re.Match[str], exec_form: str = exec_form) -> str:
+            return m.group(1) + exec_form
+
+        text = re.sub(
+            r"(\bpipenv\s+run\s+)" + re.escape(name) + r"(?=[\s\"'`;&|)]|$)",
+            shell,
+            text,
+            flags=re.MULTILINE,
+        )
+        text = re.sub(r"(\"pipenv\"\s*,\s*\"run\"\s*,\s*)\"" + re.escape(name) + r"\"", exec_, text)
+    return text
 
 
 def compiled_requirement_files(detected: Detected) -> dict[str, str] | None:
@@ -112,6 +168,7 @@ def plan_surroundings(
     uv_version = options.uv_version or DEFAULT_UV_VERSION
     if requirement_files is None and direction == "uv":
         requirement_files = compiled_requirement_files(detected)
+    scripts = pipenv_scripts(detected) if direction == "uv" else {}
     changes: list[FileChange] = []
     diags: list[Diagnostic] = []
     adhoc: list[AdhocPackage] = []
@@ -148,7 +205,10 @@ def plan_surroundings(
             requirement_files=requirement_files,
             align_python=bool(options.python),
         )
-        result = rewrite(text, ctx)
+        expanded = expand_pipenv_scripts(text, scripts) if scripts else text
+        result = rewrite(expanded, ctx)
+        if expanded != text:
+            result = replace(result, rules=(*result.rules, RULE_PIPENV_SCRIPTS))
         diags.extend(result.diagnostics)
         adhoc.extend(result.adhoc_packages)
         diags.extend(_python_left_behind(f.role, f.path, result.text, ctx, result.diagnostics))
