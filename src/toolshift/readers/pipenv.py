@@ -347,11 +347,12 @@ class _Reader:
                     Severity.WARNING,
                     "[scripts] has no uv equivalent and is not carried over: "
                     + ", ".join(f"{k} = {v!r}" for k, v in self.data["scripts"].items())
-                    + "; a `pipenv run <script>` that toolshift turns into `uv run <script>` "
-                    "runs a command of that name, not the script",
+                    + "; `pipenv run <script>` in the Dockerfiles, compose files, CI, Makefile "
+                    "and README becomes `uv run <the script's command>`, but anywhere else "
+                    "(a Procfile, scripts, habits) `uv run <script>` runs a program of that name",
                     Origin(self.path, self.line("scripts", "")[0]),
-                    "replace `pipenv run <script>` (Dockerfile, CI, Procfile) with the command "
-                    "itself under `uv run`, or keep the scripts in a Makefile",
+                    "run the command itself under `uv run` there, or keep the scripts in a "
+                    "Makefile",
                 )
             )
         return PipfileData(
