@@ -349,3 +349,25 @@ def test_overrides_with_declared_pins_say_nothing_pins_them() -> None:
     plan, _ = plan_for(files)
     (note,) = [d for d in plan.diagnostics if d.code == "pip-overrides"]
     assert "still carry their effect" in note.message and "pin six" not in note.hint
+
+
+# --------------------------------------------------------------------------- --disable TS122
+
+
+def test_check_after_a_migration_that_kept_uv_lock_plans_nothing() -> None:
+    # --disable TS122 keeps uv.lock; [project] of a service that is not a package leaves
+    # pyproject.toml, and `migrate --to pip --check` then failed (exit 2: "uv.lock is older
+    # than pyproject.toml") instead of saying there is nothing left to do
+    files = {"pyproject.toml": EMPTY_GROUP_PYPROJECT, "uv.lock": EMPTY_GROUP_LOCK}
+    first, after = plan_for(files, disabled_rules=frozenset({"TS122"}))
+    assert not first.empty and after["uv.lock"] == EMPTY_GROUP_LOCK
+    assert "pyproject.toml" not in after  # only uv used it
+    again, _ = plan_for(after, disabled_rules=frozenset({"TS122"}))
+    assert again.empty
+    assert [d.code for d in again.diagnostics] == ["pip-nothing-to-do"]
+    # a pyproject.toml that keeps a [tool.ruff] table only: the same
+    kept = {**after, "pyproject.toml": "[tool.ruff]\nline-length = 100\n"}
+    assert plan_for(kept)[0].empty
+    # a uv project that has exports beside its lock still migrates
+    exports = {**files, "requirements.txt": "six==1.17.0\n"}
+    assert not plan_for(exports)[0].empty

@@ -916,6 +916,17 @@ def _already_pip(detected: Detected, py_text: str | None) -> bool:
     return not py.has_tool_uv  # [dependency-groups] is a standard table: pip reads it too
 
 
+def _declares_project(py_text: str | None) -> bool:
+    import tomllib
+
+    if py_text is None:
+        return False
+    try:
+        return isinstance(tomllib.loads(py_text).get("project"), dict)
+    except tomllib.TOMLDecodeError:
+        return True  # let the planner report it at file:line
+
+
 def _no_index(py_text: str) -> bool:
     import tomllib
 
@@ -977,6 +988,22 @@ def plan_to_pip(detected: Detected, options: MigrateOptions) -> Plan:
         )
     contents = detected.contents
     py_text = decode(contents[PYPROJECT], PYPROJECT)[0] if PYPROJECT in contents else None
+    if UV_LOCK in contents and not _declares_project(py_text) and _already_pip(detected, py_text):
+        # migrated with --disable TS122: uv.lock stayed, [project] left with the rest
+        return Plan(
+            root=root,
+            target="pip",
+            diagnostics=(
+                Diagnostic(
+                    "pip-nothing-to-do",
+                    Severity.INFO,
+                    "the project already uses requirements files; uv.lock is left over (no "
+                    "[project] in pyproject.toml locks with it)",
+                    Origin(UV_LOCK),
+                    hint="delete uv.lock if nothing uses it",
+                ),
+            ),
+        )
     if UV_LOCK not in contents:
         if _already_pip(detected, py_text):
             return Plan(
