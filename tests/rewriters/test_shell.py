@@ -192,7 +192,7 @@ UNTOUCHED = [
     (PIP, D, "pip install --no-cache-dir -r requirements.txt"),
     (PIP, CI, "python -m pytest"),
     (UV, D, "echo 'pip install -r requirements.txt' > /notes"),
-    (UV, D, "pip freeze > /tmp/freeze.txt"),
+    (UV, DOCS, "pip freeze > requirements.txt"),  # a workflow to explain by hand
 ]
 
 

@@ -236,6 +236,17 @@ TRANSLATED = [
         "env LANG=C.UTF-8 uv sync --locked --no-dev",
         "",
     ),
+    # pip looking at an environment: the dependencies are in .venv now, which has no pip
+    (
+        D,
+        "pip install -r requirements.txt && pip check",
+        "uv sync --locked --no-dev && uv pip check",
+        "",
+    ),
+    (D, "pip freeze --all > /app/freeze.txt", "uv pip freeze > /app/freeze.txt", ""),
+    (CI, "python -m pip list --outdated --format=json", "uv pip list --outdated --format json", ""),
+    (CI, "pip show -f flask", "uv pip show --files flask", ""),
+    (D, "pip uninstall -y setuptools", "uv pip uninstall setuptools", ""),
     # a Poetry project: runtime only is --no-default-groups (default-groups holds its groups)
     (D, "pip install -r requirements.txt", "uv sync --locked --no-default-groups", ""),
     (
@@ -290,6 +301,7 @@ KEPT = [
     (D, "sudo pip install --prefix /usr/local -r requirements.txt", "sudo"),
     (D, "env FOO=1 pip install --target /x -r requirements.txt", "env FOO=1"),
     (D, "sudo -u app pip install -r requirements.txt", "sudo -u"),
+    (D, "pip freeze --user", "--user"),
 ]
 
 

@@ -139,7 +139,7 @@ def test_pipenv_in_ci_says_the_dev_group_is_synced() -> None:
 
 
 def test_every_emitted_flag_exists_in_the_bundled_uv() -> None:
-    """Each ``--flag`` the translations write (uv sync, uv export, uv pip install) is one the
+    """Each ``--flag`` the translations write (uv sync, uv export, uv pip ...) is one the
     uv toolshift runs accepts: checked against its own ``--help``."""
 
     import re
@@ -151,7 +151,13 @@ def test_every_emitted_flag_exists_in_the_bundled_uv() -> None:
     uv = find_uv().path
     helps = {
         sub: run([uv, *sub.split(), "--help"], check=True, timeout=60).stdout
-        for sub in ("sync", "export", "pip install", "lock", "run")
+        for sub in (
+            "sync",
+            "export",
+            "lock",
+            "run",
+            *(f"pip {c}" for c in ("install", "check", "freeze", "list", "show", "uninstall")),
+        )
     }
     outputs = [after for _c, _b, after in POETRY + PIPENV]
     outputs += [case[2] for case in TRANSLATED]
@@ -162,7 +168,7 @@ def test_every_emitted_flag_exists_in_the_bundled_uv() -> None:
             if "uv" not in words:
                 continue
             words = words[words.index("uv") + 1 :]
-            sub = "pip install" if words[:2] == ["pip", "install"] else words[0]
+            sub = " ".join(words[:2]) if words[0] == "pip" else words[0]
             for flag in (w.split("=", 1)[0] for w in words if w.startswith("--")):
                 assert re.search(rf"(?m)^\s+(?:-\w, )?{re.escape(flag)}\b", helps[sub]), (
                     f"uv {sub} has no {flag}"

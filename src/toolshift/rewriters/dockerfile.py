@@ -828,6 +828,25 @@ def _translate_start(it: Instr, ctx: RewriteContext, acc: _Acc) -> Instr:
     return it
 
 
+_RUNS_UV = re.compile(r"(^|[\s;&|(])uv\s")
+
+
+def _runs_on_the_build(plan: _StagePlan) -> Instr | None:
+    """A kept RUN that a builder/runtime split would break: one between the dependency install
+    and the last source copy (it would run in the runtime stage before the environment is
+    copied there), or one that runs uv (the runtime stage has none)."""
+
+    roles = plan.items
+    deps = [i for i, (r, _) in enumerate(roles) if r == "dep"]
+    last_build = max(i for i, (r, _) in enumerate(roles) if r in ("dep", "src"))
+    for i, (role, it) in enumerate(roles):
+        if role != "keep" or it.keyword != "RUN":
+            continue
+        if (deps and deps[0] < i < last_build) or _RUNS_UV.search(it.body):
+            return it
+    return None
+
+
 def _deps_run(flags: str, extra_mounts: list[str] | None = None) -> Instr:
     """The deps-only RUN of uv's Docker guide, with the group flags of the original install."""
 
@@ -924,6 +943,20 @@ def _to_uv(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
         )
         use_multi = False
     if use_multi and plan is not None and not any(r == "dep" for r, _ in plan.items):
+        use_multi = False
+    needs_build = _runs_on_the_build(plan) if use_multi and plan is not None else None
+    if needs_build is not None:
+        acc.diagnostics.append(
+            ctx.diag(
+                "TS203",
+                Severity.INFO,
+                "kept a single stage: this RUN needs the installed dependencies or uv, which the "
+                "runtime stage of a builder/runtime split would not have at that point",
+                needs_build.line,
+                needs_build.text.split("\n")[0],
+                hint="move it after the source copy or into a builder stage by hand",
+            )
+        )
         use_multi = False
     if use_multi and plan is not None and plans[0][0].name == "builder":
         use_multi = False

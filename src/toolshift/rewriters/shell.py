@@ -1313,6 +1313,74 @@ def translate_argv(
     )
 
 
+# pip commands that look at an environment -> `uv pip X`: after migration the dependencies are
+# in the project's .venv, which has no pip (the `pip` on PATH is the system's, and would check,
+# freeze or list another environment). {command: {pip flag: uv flag, "" = dropped}}
+_PIP_INSPECT: dict[str, dict[str, str]] = {
+    "check": {},
+    "freeze": {"--exclude-editable": "--exclude-editable", "--all": "", "-l": "", "--local": ""},
+    "list": {
+        "-e": "--editable",
+        "--editable": "--editable",
+        "--exclude-editable": "--exclude-editable",
+        "-o": "--outdated",
+        "--outdated": "--outdated",
+        "--format": "--format",
+        "-l": "",
+        "--local": "",
+    },
+    "show": {"-f": "--files", "--files": "--files"},
+    "uninstall": {"-y": "", "--yes": "", "-r": "-r", "--requirement": "-r"},
+}
+_PIP_QUIET = {"-q": "-q", "--quiet": "-q", "-v": "-v", "--verbose": "-v"}
+_PIP_QUIET |= {"--disable-pip-version-check": "", "--no-color": "", "--no-input": ""}
+
+
+def _inspect_to_uv(
+    sub: str,
+    args: Sequence[str],
+    argv: Sequence[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+) -> tuple[str, ...] | bool:
+    """``pip check/freeze/list/show/uninstall`` -> ``uv pip ...`` on the project environment."""
+
+    flags = {**_PIP_QUIET, **_PIP_INSPECT[sub]}
+    out = ["uv", "pip", sub]
+    i = 0
+    while i < len(args):
+        key, inline = _split_flag(args[i])
+        i += 1
+        if not key.startswith("-"):
+            out.append(key)
+            continue
+        if key not in flags:
+            acc.diagnostics.append(
+                ctx.diag(
+                    _CONTEXT_RULE[context],
+                    Severity.WARNING,
+                    f"left alone: `pip {sub} {key}` has no uv pip translation (and this pip no "
+                    "longer sees the project's .venv)",
+                    line,
+                    " ".join(argv),
+                    hint=f"use `uv pip {sub}` by hand",
+                )
+            )
+            return False
+        takes = key in ("--format", "-r", "--requirement")
+        value = inline
+        if takes and value is None and i < len(args):
+            value, i = args[i], i + 1
+        if flags[key]:
+            out.append(flags[key])
+            if takes and value is not None:
+                out.append(value)
+    acc.rule(_CONTEXT_RULE[context])
+    return tuple(out)
+
+
 _SUDO_FLAGS = frozenset(
     {"-H", "-E", "-n", "-S", "--set-home", "--preserve-env", "--non-interactive"}
 )
@@ -1436,6 +1504,9 @@ def _translate(
             pi = _parse_pip_install(argv[entry + 1 :])
             if pi.files or pi.project:
                 acc.installs = True
+        if sub in _PIP_INSPECT and uv and context in (ShellContext.DOCKER, ShellContext.CI):
+            # (a README's `pip freeze > requirements.txt` is a workflow, not a command to swap)
+            return _inspect_to_uv(sub, argv[entry + 1 :], argv, ctx, context, acc, line)
         if sub in ("wheel", "download") and uv and context is not ShellContext.DOCS:
             acc.diagnostics.append(
                 ctx.diag(
