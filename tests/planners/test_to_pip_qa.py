@@ -371,3 +371,18 @@ def test_check_after_a_migration_that_kept_uv_lock_plans_nothing() -> None:
     # a uv project that has exports beside its lock still migrates
     exports = {**files, "requirements.txt": "six==1.17.0\n"}
     assert not plan_for(exports)[0].empty
+
+
+# --------------------------------------------------------------------------- --hashes
+
+
+def test_hashes_with_the_project_itself_say_the_file_will_not_install() -> None:
+    # `-e .` cannot be hashed: pip refused the whole requirements.txt ("cannot be installed
+    # when requiring hashes"), while the hint said to install those "separately"
+    files = {"pyproject.toml": SELF_EXTRA_PYPROJECT, "uv.lock": SELF_EXTRA_LOCK}
+    plan, after = plan_for(files, hashes=True)
+    assert lines(after["requirements.txt"])[-1] == "-e ."
+    (note,) = [d for d in plan.diagnostics if d.code == "pip-hash-unhashable"]
+    assert "fetchkit (this project, -e .)" in note.message
+    assert "stops until they are moved out" in note.message
+    assert "pip install --no-deps -r" in note.hint

@@ -752,10 +752,12 @@ def _plan_files(ctx: _Context) -> list[_File]:
             "pip-hash-unhashable",
             Severity.WARNING,
             "pip's hash-checking mode (turned on by --hash) refuses requirements without a "
-            "hash; uv.lock has none for (or they cannot be hashed): "
+            "hash, and with them the whole install: `pip install -r` of these files stops "
+            "until they are moved out; uv.lock has no hash for (or they cannot be hashed): "
             + ", ".join(sorted(ctx.hash_refused)),
             Origin(RUNTIME_FILE),
-            hint="install those separately without hashes, or drop --hashes",
+            hint="move those lines to a file of their own, installed after the hashed ones with "
+            "`pip install --no-deps -r <that file>`, or drop --hashes",
         )
     return files
 
