@@ -170,3 +170,32 @@ def test_pipenv_scripts_only_for_pipenv_projects(tmp_path: Path) -> None:
 
     detected = detect(_write(tmp_path, {"requirements.txt": "flask\n"}))
     assert pipenv_scripts(detected) == {}
+
+
+def test_group_file_installing_the_project_with_an_extra(tmp_path: Path) -> None:
+    # pip-tools: requirements-test.in = `-c requirements.txt` + `-e .[test]`, CI installs
+    # requirements-test.txt. The group came out empty ([dependency-groups] with no `test`) and
+    # CI's `uv sync --locked --group test` failed: "Group `test` is not defined"
+    import tomllib
+
+    files = {
+        "setup.py": (
+            "from setuptools import setup\nsetup(name='ledger', version='3.1.0', "
+            "install_requires=['attrs'], extras_require={'test': ['pytest']})\n"
+        ),
+        "requirements.in": "-e .\n",
+        "requirements.txt": "-e file:///home/dev/ledger\nattrs==23.1.0\n",
+        "requirements-test.in": "-c requirements.txt\n-e .[test]\n",
+        "requirements-test.txt": "-e file:///home/dev/ledger\npytest==8.0.0\n",
+    }
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/setup-python@v5\n      - run: pip install -r requirements-test.txt\n"
+    )
+    plan = plan_to_uv(detect(_write(tmp_path, files)), MigrateOptions(target="uv"))
+    text = _new(plan.changes, "pyproject.toml")
+    assert text is not None
+    assert tomllib.loads(text)["dependency-groups"] == {"test": ["ledger[test]"]}
+    ci = _new(plan.changes, ".github/workflows/ci.yml")
+    assert ci is not None and "uv sync --locked --group test" in ci

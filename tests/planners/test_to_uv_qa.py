@@ -91,8 +91,10 @@ def test_editable_project_with_extras_and_file_url_forms(tmp_path: Path) -> None
     p = plan(root)
     data = tomllib.loads(new_text(p, "pyproject.toml"))
     assert data["project"]["dependencies"] == ["alpha==1.1.0"]
-    assert data["dependency-groups"]["dev"] == ["devtool==3.0"]
-    assert any("--extra test" in d.message for d in p.diagnostics)
+    # `-e .[test]` in a group file: the group installs the project's extra (uv resolves
+    # billing[test] from the project itself); it was dropped, with a hint to pass --extra test
+    assert data["dependency-groups"]["dev"] == ["billing[test]", "devtool==3.0"]
+    assert any("billing[test]" in d.message for d in p.diagnostics)
 
 
 # --------------------------------------------------------------------------- setuptools packages

@@ -607,15 +607,29 @@ class _Planner:
             origin=req.origin,
         )
 
-    def not_self(self, reqs: Iterable[Requirement]) -> list[Requirement]:
+    def not_self(self, reqs: Iterable[Requirement], self_name: str = "") -> list[Requirement]:
         """The requirements without ``-e .`` (the project itself): ``uv sync`` installs the
         project, editable, and a pyproject cannot list the project among its own
-        dependencies."""
+        dependencies. In a dependency group (``self_name``: the package's name) ``-e .[test]``
+        is ``name[test]``: syncing the group installs the project's extra, as the file did."""
 
         out: list[Requirement] = []
         for req in reqs:
             if not _is_project_root(req):
                 out.append(req)
+                continue
+            if req.extras and self_name:
+                out.append(
+                    Requirement(self_name, extras=req.extras, marker=req.marker, origin=req.origin)
+                )
+                self.state.diag(
+                    "TS105",
+                    Severity.INFO,
+                    f"{req.url}[{','.join(req.extras)}] installed the project with its extras: "
+                    f"the group lists {self_name}[{','.join(req.extras)}], which uv installs "
+                    "from the project itself",
+                    req.origin,
+                )
                 continue
             if req.extras:
                 flags = " ".join(f"--extra {e}" for e in req.extras)
@@ -905,6 +919,18 @@ class _Planner:
                 extras.append((g.name, tuple(self.dep(r) for r in self.not_self(g.requirements))))
                 replaced.update(g.files)
 
+        setup_name, setup_version, setup_computed = (
+            setuptools_metadata(self.detected.contents) if self.poetry is None else ("", "", False)
+        )
+        name = (
+            setup_name
+            # a folder named `svc_` gives `svc-`: PEP 508 names end with a letter or digit
+            or re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", p.name or PurePosixPath(p.root).name)
+            or "service"
+        )
+        # `-e .[test]` in a group file: the group holds `name[test]` (a package only: uv
+        # installs a non-package project's extras from nowhere)
+        self_name = name if self.is_package() else ""
         groups: list[tuple[str, tuple[pp.GroupItem, ...]]] = []
         if self.enabled("TS102"):
             for g in p.groups:
@@ -924,7 +950,7 @@ class _Planner:
                             "group; the include was not carried over",
                             Origin(g.files[0]) if g.files else None,
                         )
-                items += [self.dep(r) for r in self.not_self(g.requirements)]
+                items += [self.dep(r) for r in self.not_self(g.requirements, self_name)]
                 groups.append((g.name, tuple(items)))
                 replaced.update(g.files)
                 if g.files:
@@ -973,14 +999,8 @@ class _Planner:
                 f"--hash values in {', '.join(sorted(st.hash_files))} were dropped: uv.lock "
                 "records a hash for every file it locks",
             )
-        setup_name, setup_version, setup_computed = (
-            setuptools_metadata(self.detected.contents) if self.poetry is None else ("", "", False)
-        )
         edits = pp.PyprojectEdits(
-            # a folder named `svc_` gives `svc-`: PEP 508 names end with a letter or digit
-            name=setup_name
-            or re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", p.name or PurePosixPath(p.root).name)
-            or "service",
+            name=name,
             version=setup_version or "0.1.0",
             dynamic=(("version",) if setup_computed else ()) + self.setup_dynamic(deps, extras),
             requires_python=self.requires_python(),
