@@ -247,6 +247,20 @@ TRANSLATED = [
     (CI, "python -m pip list --outdated --format=json", "uv pip list --outdated --format json", ""),
     (CI, "pip show -f flask", "uv pip show --files flask", ""),
     (D, "pip uninstall -y setuptools", "uv pip uninstall setuptools", ""),
+    # CI: a tool installed ad hoc moves to the dev group, so the step runs it with uv run
+    (CI, "pip install tox && tox -e py312", "uv run tox -e py312", "tox"),
+    (
+        CI,
+        "pip install pre-commit\npre-commit run --all-files",
+        "uv run pre-commit run --all-files",
+        "",
+    ),
+    (
+        CI,
+        "pip install -r requirements.txt && pip install Sphinx && sphinx-build docs out",
+        "uv sync --locked && uv run sphinx-build docs out",
+        "Sphinx",
+    ),
     # a Poetry project: runtime only is --no-default-groups (default-groups holds its groups)
     (D, "pip install -r requirements.txt", "uv sync --locked --no-default-groups", ""),
     (

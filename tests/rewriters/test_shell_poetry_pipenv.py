@@ -169,6 +169,8 @@ def test_every_emitted_flag_exists_in_the_bundled_uv() -> None:
                 continue
             words = words[words.index("uv") + 1 :]
             sub = " ".join(words[:2]) if words[0] == "pip" else words[0]
+            if sub == "run":  # uv run's own flags end where the command it runs starts
+                words = words[: next((k for k, w in enumerate(words[1:], 1) if w[0] != "-"), None)]
             for flag in (w.split("=", 1)[0] for w in words if w.startswith("--")):
                 assert re.search(rf"(?m)^\s+(?:-\w, )?{re.escape(flag)}\b", helps[sub]), (
                     f"uv {sub} has no {flag}"

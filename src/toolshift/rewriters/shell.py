@@ -217,6 +217,8 @@ class _Acc:
     adhoc: list[AdhocPackage] = field(default_factory=list)
     installs: bool = False
     exports: bool = False
+    # CI: commands installed ad hoc earlier in the script (now in the dev group, run by uv run)
+    run_tools: frozenset[str] = frozenset()
 
     def rule(self, r: str) -> None:
         if r not in self.rules:
@@ -1274,6 +1276,7 @@ def translate_argv(
     line: int = 0,
     deps_only: bool = False,
     allow_chain: bool = False,
+    run_tools: frozenset[str] = frozenset(),
 ) -> ArgvTranslation:
     """Translate one command for ``ctx.direction``. Unchanged commands come back as they were.
 
@@ -1285,7 +1288,7 @@ def translate_argv(
     then ``uv pip install``). Without it such a command is left alone, with a diagnostic.
     """
 
-    acc = _Acc()
+    acc = _Acc(run_tools=run_tools)
     result = _translate(list(argv), ctx, context, acc, line, deps_only)
     if isinstance(result, tuple) and AND in result and not allow_chain:
         acc = _Acc()
@@ -1381,6 +1384,9 @@ def _inspect_to_uv(
     return tuple(out)
 
 
+# commands whose package has another name (for a tool installed ad hoc, then run)
+_COMMAND_PACKAGE = {"sphinx-build": "sphinx", "sphinx-autobuild": "sphinx-autobuild"}
+
 _SUDO_FLAGS = frozenset(
     {"-H", "-E", "-n", "-S", "--set-home", "--preserve-env", "--non-interactive"}
 )
@@ -1420,7 +1426,7 @@ def _wrapped(
                 )
             )
         return False
-    sub = _Acc()
+    sub = _Acc(run_tools=acc.run_tools)
     result = _translate(inner, ctx, context, sub, line, deps_only)
     if isinstance(result, tuple) and AND in result and (sudo or i > 1):
         acc.diagnostics.append(
@@ -1564,6 +1570,13 @@ def _translate(
             return ("uv", "run", *argv)
         return False
 
+    if (
+        uv
+        and context is ShellContext.CI
+        and _norm(_COMMAND_PACKAGE.get(head, head)) in acc.run_tools
+    ):
+        acc.rule(rule)
+        return ("uv", "run", *argv)  # installed ad hoc above: it is in the dev group now
     if head in _CI_TOOLS and uv:
         if context is ShellContext.CI or (context is ShellContext.DOCS and head in _DOCS_TOOLS):
             acc.rule(rule)
@@ -1875,6 +1888,7 @@ def translate_script(
                 line=lineno(words[0].pos[0]),
                 deps_only=deps_only,
                 allow_chain=True,
+                run_tools=frozenset(_norm(_package_name(a.requirement)) for a in acc.adhoc),
             )
             if t.argv is not None and AND in t.argv:
                 return False, chained(node, words, t, chain_ok)
