@@ -199,3 +199,37 @@ def test_group_file_installing_the_project_with_an_extra(tmp_path: Path) -> None
     assert tomllib.loads(text)["dependency-groups"] == {"test": ["ledger[test]"]}
     ci = _new(plan.changes, ".github/workflows/ci.yml")
     assert ci is not None and "uv sync --locked --group test" in ci
+
+
+def test_tool_configs_that_still_run_the_old_tool_are_named(tmp_path: Path) -> None:
+    from toolshift.planners.surroundings import old_tool_in_tool_config
+
+    files = {
+        "pyproject.toml": (
+            '[tool.poetry]\nname = "gw"\nversion = "1.0.0"\n\n'
+            '[tool.poetry.dependencies]\npython = "^3.11"\nattrs = "^23.1"\n'
+        ),
+        "tox.ini": (
+            "[tox]\nenvlist = py311\n\n[testenv]\n# poetry is needed\n"
+            "commands_pre = poetry install --with dev\ncommands = poetry run pytest\n"
+        ),
+        ".pre-commit-config.yaml": (
+            "repos:\n  - repo: https://github.com/python-poetry/poetry\n    rev: 1.8.0\n"
+            "    hooks:\n      - id: poetry-lock\n"
+        ),
+        "noxfile.py": "import nox\n\n@nox.session\ndef tests(s):\n    s.install('pytest')\n",
+    }
+    detected = detect(_write(tmp_path, files))
+    got = {(d.origin.path, d.origin.line) for d in old_tool_in_tool_config(detected) if d.origin}
+    # one warning per file, at its first use (comments skipped); noxfile.py does not use it
+    assert got == {("tox.ini", 6), (".pre-commit-config.yaml", 2)}
+    plan = plan_to_uv(detected, MigrateOptions(target="uv"))
+    assert any(
+        d.code == "TS107" and "tox.ini still runs poetry" in d.message for d in plan.diagnostics
+    )
+    # a pip project's tox.ini that names poetry in passing is not this migration's business
+    (tmp_path / "pip").mkdir()
+    pip = detect(
+        _write(tmp_path / "pip", {"requirements.txt": "attrs\n", "tox.ini": files["tox.ini"]})
+    )
+    assert old_tool_in_tool_config(pip) == []

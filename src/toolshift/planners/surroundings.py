@@ -230,7 +230,55 @@ def plan_surroundings(
             )
         )
     changes += _missing_dockerignores(detected, options, direction, uv_version)
+    if direction == "uv":
+        diags += old_tool_in_tool_config(detected)
     return Surroundings(tuple(changes), tuple(_unique(diags)), _dedupe_adhoc(adhoc))
+
+
+# the commands (and pre-commit hook repositories) of the tools a migration to uv replaces
+_OLD_TOOL_USE = re.compile(
+    r"(?<![\w./-])(poetry|pipenv|pip-compile|pip-sync)(?=\s|$|[\"',\]])"
+    r"|github\.com/(python-poetry/poetry|jazzband/pip-tools|pypa/pipenv)\b"
+)
+_OLD_TOOLS = {Tool.POETRY: "poetry", Tool.PIPENV: "pipenv", Tool.PIP_TOOLS: "pip-tools"}
+
+
+def old_tool_in_tool_config(detected: Detected) -> list[Diagnostic]:
+    """A tox.ini, noxfile.py, .pre-commit-config.yaml or other CI file (read, never rewritten)
+    that still runs the tool the migration replaces: a warning at its first such line.
+
+    ``commands_pre = poetry install`` in tox.ini, a ``poetry-lock`` pre-commit hook: with
+    ``[tool.poetry]``/``poetry.lock`` gone they fail, and nothing said so."""
+
+    project = detected.project
+    tool = _OLD_TOOLS.get(project.tool)
+    if tool is None:
+        return []
+    out: list[Diagnostic] = []
+    for path in sorted(project.files_with(FileRole.TOOL_CONFIG)):
+        data = detected.contents.get(path)
+        if data is None:
+            continue
+        for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            m = _OLD_TOOL_USE.search(line)
+            if not m:
+                continue
+            used = m.group(1) or m.group(2).rsplit("/", 1)[-1]
+            out.append(
+                Diagnostic(
+                    "TS107",
+                    Severity.WARNING,
+                    f"{path} still runs {used}, which this migration replaces with uv "
+                    f"({tool}'s files are gone after it); toolshift does not rewrite this file",
+                    Origin(path, n, line.strip()),
+                    "translate it by hand: uv sync --locked / uv run (tox: the tox-uv plugin; "
+                    "pre-commit: the uv-lock hook of astral-sh/uv-pre-commit)",
+                )
+            )
+            break
+    return out
 
 
 _INSTALLS = {
@@ -517,6 +565,7 @@ __all__ = [
     "adhoc_requirements",
     "ci_python_outside",
     "compiled_requirement_files",
+    "old_tool_in_tool_config",
     "placed_diagnostic",
     "plan_surroundings",
     "without_adhoc_notes",
