@@ -386,3 +386,57 @@ def test_hashes_with_the_project_itself_say_the_file_will_not_install() -> None:
     assert "fetchkit (this project, -e .)" in note.message
     assert "stops until they are moved out" in note.message
     assert "pip install --no-deps -r" in note.hint
+
+
+# --------------------------------------------------------------------------- uv.toml index
+
+UVTOML_LOCK = """\
+version = 1
+revision = 3
+requires-python = ">=3.11"
+
+[[package]]
+name = "beta"
+version = "1.0"
+source = { registry = "http://127.0.0.1:8765/mirror/simple/" }
+
+[[package]]
+name = "svc"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "beta" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "beta", specifier = "==1.0" }]
+"""
+
+
+def test_an_index_only_uv_toml_names_replaces_pypi_as_it_did_for_uv() -> None:
+    # uv.toml's `[[index]] default = true` is not in pyproject.toml: the lock's registry
+    # became --extra-index-url, so pip also searched PyPI (and warned of dependency
+    # confusion) where uv had searched the mirror alone
+    pyproject = (
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["beta==1.0"]\n\n[tool.uv]\npackage = false\n'
+    )
+    plan, after = plan_for({"pyproject.toml": pyproject, "uv.lock": UVTOML_LOCK})
+    assert lines(after["requirements.txt"]) == [
+        "--index-url http://127.0.0.1:8765/mirror/simple/",
+        "beta==1.0",
+    ]
+    codes = sorted(d.code for d in plan.diagnostics)
+    assert codes == ["pip-lock-index"]
+    # a package from PyPI as well: the index stays an extra one, with the warning
+    mixed = (
+        UVTOML_LOCK.replace(
+            '    { name = "beta" },\n', '    { name = "beta" },\n    { name = "six" },\n'
+        )
+        + SIX
+    )
+    plan, after = plan_for({"pyproject.toml": pyproject, "uv.lock": mixed})
+    assert "--extra-index-url http://127.0.0.1:8765/mirror/simple/" in lines(
+        after["requirements.txt"]
+    )
+    assert "pip-index-merge" in {d.code for d in plan.diagnostics}

@@ -372,6 +372,27 @@ def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> li
                 "that proxies PyPI (--index-url), or register the name on PyPI",
             )
     default_url = strip_credentials(default[0].url).rstrip("/") if default else PYPI[0]
+    unnamed = [
+        u
+        for u in used_registries
+        if "://" in u and _location(u) not in known and u.rstrip("/") not in PYPI
+    ]
+    lock_default = None
+    from_pypi = any(u.rstrip("/") in PYPI for u in used_registries)
+    if not default and not ctx.no_index and len(unnamed) == 1 and not from_pypi:
+        # every package came from one index pyproject.toml does not name (uv.toml's default
+        # index, UV_DEFAULT_INDEX where uv ran): it stood in for PyPI
+        lock_default = unnamed[0]
+        default_url = lock_default.rstrip("/")
+        out.insert(0, f"--index-url {lock_default}")
+        ctx.note(
+            "pip-lock-index",
+            Severity.INFO,
+            f"uv.lock took every package from {redact_url(lock_default)}, which pyproject.toml "
+            "does not name (uv.toml, or UV_DEFAULT_INDEX where uv ran); it is kept as "
+            "--index-url, in place of PyPI, as uv used it",
+            Origin(UV_LOCK),
+        )
     pinned = {n for names in pinned_to.values() for n in names}
     for url, names in sorted(used_registries.items()):
         shadowable = sorted(names - pinned)
@@ -387,7 +408,7 @@ def _index_options(ctx: _Context, used_registries: Mapping[str, set[str]]) -> li
                 hint="keep the exact pins and use --hashes, or serve everything through one "
                 "index that proxies PyPI (--index-url)",
             )
-        if _location(url) in known or url.rstrip("/") in PYPI:
+        if _location(url) in known or url.rstrip("/") in PYPI or url == lock_default:
             continue
         # uv records a find-links folder as a registry given by its path
         option = "--extra-index-url" if "://" in url else "--find-links"
