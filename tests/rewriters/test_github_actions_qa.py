@@ -24,3 +24,28 @@ def test_a_patch_version_of_the_project_python_is_no_conflict() -> None:
     # 3.1 is not a prefix of 3.11.8
     short = RewriteContext(direction="uv", uv_version="0.9.5", python_version="3.1")
     assert any(d.code == "TS212" for d in rewrite_workflow(text, short).diagnostics)
+
+
+def test_pip_index_variables_are_named_as_not_read_by_uv() -> None:
+    from toolshift.rewriters.github_actions import rewrite_gitlab_ci
+
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5")
+    gitlab = (
+        "variables:\n  PIP_INDEX_URL: https://nexus.example.com/simple\n\n"
+        "test:\n  script:\n    - pip install -r requirements.txt\n    - pytest\n"
+    )
+    res = rewrite_gitlab_ci(gitlab, ctx)
+    warn = [d for d in res.diagnostics if "PIP_INDEX_URL" in d.message]
+    assert len(warn) == 1 and warn[0].origin is not None and warn[0].origin.line == 2
+    assert "UV_DEFAULT_INDEX" in warn[0].hint
+    assert "PIP_INDEX_URL: https://nexus.example.com/simple" in res.text  # pip uses it still
+    github = (
+        "env:\n  PIP_EXTRA_INDEX_URL: https://x.example/simple\n  UV_INDEX: https://x.example/simple\n"
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    env:\n      PIP_FIND_LINKS: ./wheels\n"
+        "    steps:\n      - run: pytest\n"
+    )
+    msgs = [d.message for d in rewrite_workflow(github, ctx).diagnostics]
+    # the uv variable is set beside PIP_EXTRA_INDEX_URL: nothing to say about it
+    assert [m.split(" ")[0] for m in msgs if "pip's setting" in m] == ["PIP_FIND_LINKS"]
+    pip = RewriteContext(direction="pip", uv_version="0.9.5")
+    assert not any("pip's setting" in d.message for d in rewrite_gitlab_ci(gitlab, pip).diagnostics)

@@ -223,6 +223,36 @@ def _rename_auth_env(m: Any, ctx: RewriteContext, acc: _Acc) -> None:
         )
 
 
+_PIP_INDEX_ENV = {
+    "PIP_INDEX_URL": "UV_DEFAULT_INDEX",
+    "PIP_EXTRA_INDEX_URL": "UV_INDEX",
+    "PIP_FIND_LINKS": "UV_FIND_LINKS",
+}
+
+
+def _pip_index_env(m: Any, ctx: RewriteContext, acc: _Acc) -> None:
+    """``PIP_INDEX_URL`` & co. in ``env:``/``variables:``: uv does not read them, so the jobs
+    that now run uv install from PyPI (or fail where only the mirror is reachable)."""
+
+    if not isinstance(m, dict):
+        return
+    for key in m:
+        uv_var = _PIP_INDEX_ENV.get(str(key))
+        if uv_var is None or uv_var in m:
+            continue
+        acc.diagnostics.append(
+            ctx.diag(
+                RULE_SCRIPTS,
+                Severity.WARNING,
+                f"{key} is pip's setting: uv does not read it, so the uv commands here use "
+                "the indexes in pyproject.toml (PyPI if none)",
+                _line(m, str(key)),
+                hint=f"declare the index in [[tool.uv.index]] (credentials as "
+                f"UV_INDEX_<NAME>_USERNAME/_PASSWORD), or set {uv_var} here too",
+            )
+        )
+
+
 def _auth_script(run: Any, ctx: RewriteContext, acc: _Acc, line: int, *, github: bool) -> Any:
     new = credential_lines(str(run), github=github)
     if new is None:
@@ -457,9 +487,11 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
     ran_uv = _runs_uv(steps)
     if uv and ctx.enabled(RULE_SCRIPTS):
         _rename_auth_env(job.get("env"), ctx, acc)
+        _pip_index_env(job.get("env"), ctx, acc)
         for step in steps:
             if isinstance(step, dict):
                 _rename_auth_env(step.get("env"), ctx, acc)
+                _pip_index_env(step.get("env"), ctx, acc)
                 if isinstance(step.get("run"), str):
                     line = _line(step, "run")
                     step["run"] = _auth_script(step["run"], ctx, acc, line, github=True)
@@ -577,6 +609,7 @@ def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
     acc = _Acc()
     if ctx.direction == "uv" and ctx.enabled(RULE_SCRIPTS):
         _rename_auth_env(data.get("env"), ctx, acc)
+        _pip_index_env(data.get("env"), ctx, acc)
     for jname, job in data["jobs"].items():
         if isinstance(job, dict):
             _job(job, str(jname), ctx, acc)
@@ -686,9 +719,11 @@ def rewrite_gitlab_ci(text: str, ctx: RewriteContext) -> RewriteResult:
         holders.append(data["default"])
     if ctx.direction == "uv":
         _rename_auth_env(data.get("variables"), ctx, acc)
+        _pip_index_env(data.get("variables"), ctx, acc)
         for name, job in data.items():
             if str(name) not in _GITLAB_RESERVED and isinstance(job, dict):
                 _rename_auth_env(job.get("variables"), ctx, acc)
+                _pip_index_env(job.get("variables"), ctx, acc)
     for holder in holders:
         for seq in [holder.get(k) for k in ("before_script", "after_script")]:
             if isinstance(seq, list) and _translate_lines(seq, ctx, acc):
