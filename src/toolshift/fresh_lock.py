@@ -33,7 +33,15 @@ from typing import Any
 
 from toolshift.errors import InputError
 from toolshift.locking import LockResult, run_uv_lock
-from toolshift.model import Detected, Diagnostic, Origin, Plan, Severity, normalize_name
+from toolshift.model import (
+    Detected,
+    Diagnostic,
+    FileChange,
+    Origin,
+    Plan,
+    Severity,
+    normalize_name,
+)
 
 PYPROJECT = "pyproject.toml"
 UV_LOCK = "uv.lock"
@@ -66,6 +74,8 @@ class FreshLock:
     copied: tuple[str, ...]  # what the temporary copy held (relative to the project)
     result: LockResult
     packages: int = 0  # locked packages besides the project itself
+    # --find-links of this run (`migrate --find-links DIR`): not the project's, never written
+    run_links: tuple[str, ...] = ()
 
 
 def _local(value: object) -> str | None:
@@ -173,7 +183,12 @@ def lock_in_copy(
     name = tomllib.loads(text).get("project", {}).get("name")
     own = normalize_name(name) if isinstance(name, str) else None
     packages = sum(1 for n in result.versions if n != own)
-    return FreshLock(text=lock, copied=tuple(copied), result=result, packages=packages)
+    links = tuple(
+        extra_args[i + 1] for i, arg in enumerate(extra_args[:-1]) if arg in ("--find-links", "-f")
+    )
+    return FreshLock(
+        text=lock, copied=tuple(copied), result=result, packages=packages, run_links=links
+    )
 
 
 def _common(paths: list[Path]) -> str:
@@ -209,8 +224,60 @@ def fresh_plan(plan: Plan, fresh: FreshLock) -> Plan:
         hint="to pin the versions you run today instead, run `uv lock` (or `uv sync`) where "
         "they are installed, review uv.lock, then migrate",
     )
-    return dataclasses.replace(
-        plan,
-        changes=tuple(c for c in plan.changes if c.path != UV_LOCK),
-        diagnostics=(note, *fresh.result.diagnostics, *plan.diagnostics),
+    changes = [c for c in plan.changes if c.path != UV_LOCK]
+    diagnostics = [note, *fresh.result.diagnostics, *plan.diagnostics]
+    if fresh.run_links:
+        changes, diagnostics = _without_run_links(changes, diagnostics, fresh.run_links)
+    return dataclasses.replace(plan, changes=tuple(changes), diagnostics=tuple(diagnostics))
+
+
+def _without_run_links(
+    changes: list[FileChange], diagnostics: list[Diagnostic], links: tuple[str, ...]
+) -> tuple[list[FileChange], list[Diagnostic]]:
+    """The lock names a ``--find-links`` folder of this run as a registry, and the planner
+    keeps such a registry as ``--find-links /home/me/wheels``: a path of this machine, which
+    the option's help promises is not written. It leaves the requirements files again; a
+    warning says pip needs it the same way."""
+
+    import re
+
+    from toolshift.textio import decode, encode
+
+    lines = {f"--find-links {link}" for link in links}
+    out: list[FileChange] = []
+    dropped: set[str] = set()
+    for change in changes:
+        if change.new is None or not change.path.endswith(".txt") or "TS121" not in change.rules:
+            out.append(change)
+            continue
+        text, fmt = decode(change.new, change.path)
+        kept = [line for line in text.splitlines(keepends=True) if line.strip() not in lines]
+        if len(kept) == len(text.splitlines()):
+            out.append(change)
+            continue
+        dropped |= {line.strip() for line in text.splitlines()} & lines
+        new_text = re.sub(r"(\r?\n)(?:[ \t]*\r?\n){2,}", lambda m: m.group(1) * 2, "".join(kept))
+        new = encode(new_text, fmt)
+        if new != change.old:
+            out.append(dataclasses.replace(change, new=new))
+    if not dropped:
+        return out, diagnostics
+    names = sorted(line.split(" ", 1)[1] for line in dropped)
+    kept_notes = [
+        d
+        for d in diagnostics
+        if not (
+            d.code in ("pip-lock-index", "pip-index-merge") and any(n in d.message for n in names)
+        )
+    ]
+    warning = Diagnostic(
+        "pip-run-find-links",
+        Severity.WARNING,
+        f"uv locked packages from {', '.join(names)} (--find-links of this run); the "
+        "requirements files do not name it, so pip looks for those versions on the index",
+        Origin(UV_LOCK),
+        hint="install the same way: pip install --find-links "
+        + " --find-links ".join(names)
+        + " -r requirements.txt (or add --find-links to requirements.txt)",
     )
+    return out, [*kept_notes, warning]
