@@ -1363,7 +1363,7 @@ class _Planner:
         setuptools would take the empty static list over them and the package would lose its
         dependencies."""
 
-        if self.poetry is not None or self.pipfile is not None:
+        if self.poetry is not None:
             return ()
         text = ""
         for f in ("setup.py", "setup.cfg"):
@@ -1384,6 +1384,18 @@ class _Planner:
                 hint="move them into [project] dependencies when you can (uv reads static "
                 "metadata without building the package)",
             )
+        elif deps and self.pipfile is not None and re.search(r"\binstall_requires\b", text):
+            # Pipfile [packages] next to the package (`myapp = {path = "."}`): what setup.py
+            # installs and what the Pipfile adds are both runtime dependencies now
+            self.state.diag(
+                "TS101",
+                Severity.WARNING,
+                "setup.py/setup.cfg declare install_requires, which toolshift does not read; "
+                "[project] dependencies now hold the Pipfile's [packages], and setuptools "
+                "takes those instead of install_requires",
+                hint="copy install_requires into [project] dependencies, or the package loses "
+                "those dependencies",
+            )
         if not extras and re.search(r"\bextras_require\b", text):
             out.append("optional-dependencies")
         return tuple(out)
@@ -1393,7 +1405,7 @@ class _Planner:
         setuptools' legacy backend; uv installs a project only when a backend is named, and
         setuptools now reads the name and version from ``[project]``, so both are said."""
 
-        if self.poetry is not None or self.pipfile is not None:
+        if self.poetry is not None:
             return text
         if not any(f in self.detected.contents for f in ("setup.py", "setup.cfg")):
             return text
