@@ -5,7 +5,7 @@ from __future__ import annotations
 from packaging.markers import Marker
 
 from toolshift.model import IndexKind, Severity
-from toolshift.readers.poetry import platform_marker, read_poetry
+from toolshift.readers.poetry import lock_versions, platform_marker, read_poetry
 
 PLATFORM = """\
 [tool.poetry]
@@ -103,3 +103,59 @@ def test_only_primary_sources_keep_their_order_and_pypi_stays_off() -> None:
         ("mirror", IndexKind.DEFAULT),
         ("pypi", IndexKind.NAMED),  # only for respx, which names it
     ]
+
+
+LOCK = """\
+[[package]]
+name = "shared-models"
+version = "1.2.0"
+description = ""
+optional = false
+python-versions = "*"
+files = []
+
+[package.source]
+type = "git"
+url = "https://github.com/acme/shared-models.git"
+reference = "main"
+resolved_reference = "0123456789abcdef0123456789abcdef01234567"
+
+[[package]]
+name = "sdk"
+version = "0.1.0"
+description = ""
+optional = false
+python-versions = "*"
+files = []
+
+[package.source]
+type = "url"
+url = "https://example.com/sdk-0.1.0.tar.gz"
+
+[[package]]
+name = "internal-auth"
+version = "2.3.4"
+description = ""
+optional = false
+python-versions = "*"
+files = []
+
+[package.source]
+type = "legacy"
+url = "https://pypi.corp.example.com/simple"
+reference = "corp"
+
+[[package]]
+name = "Attrs"
+version = "23.1.0"
+description = ""
+optional = false
+python-versions = "*"
+files = []
+"""
+
+
+def test_lock_versions_keep_index_packages_only() -> None:
+    # a git package on a branch that moved since the lock has another version now: pinning
+    # the locked one made `uv lock` unsatisfiable
+    assert lock_versions(LOCK) == {"internal-auth": "2.3.4", "attrs": "23.1.0"}

@@ -821,8 +821,10 @@ def read_poetry(text: str, path: str = "pyproject.toml") -> PoetryData:
 
 
 def lock_versions(text: str, path: str = "poetry.lock") -> dict[str, str]:
-    """name -> version of every package in ``poetry.lock`` (local folders left out: they are
-    the project's own code, not a version to keep)."""
+    """name -> version of every package in ``poetry.lock`` from an index. Local folders and
+    files are the project's own code, not a version to keep; a git or URL package's version is
+    whatever its source holds (a branch that moved on since the lock has another one), so a
+    ``==`` pin on it can only make ``uv lock`` fail."""
 
     data = load_toml(text, path)
     out: dict[str, str] = {}
@@ -830,7 +832,12 @@ def lock_versions(text: str, path: str = "poetry.lock") -> dict[str, str]:
         if not isinstance(pkg, Mapping) or "name" not in pkg or "version" not in pkg:
             continue
         source = pkg.get("source")
-        if isinstance(source, Mapping) and source.get("type") in ("directory", "file"):
+        if isinstance(source, Mapping) and source.get("type") in (
+            "directory",
+            "file",
+            "git",
+            "url",
+        ):
             continue
         out.setdefault(normalize_name(str(pkg["name"])), str(pkg["version"]))
     return out
