@@ -187,3 +187,24 @@ def test_translated_prefix_install_fills_pips_layout(tmp_path: Path, wheelhouse:
         "gamma-0.9.dist-info",
     }
     assert (site / "beta").is_dir()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "pip_prefix_multistage",
+        "pip_target_single",
+        "pip_build_flags",
+        "pip_check_single_stage",
+        "poetry_groups_export_pip",
+        "poetry_without_groups",
+    ],
+)
+def test_a_migrated_file_is_quiet_the_second_time(case: str) -> None:
+    # idempotent, and nothing in what toolshift wrote reads as a step it must leave alone
+    from .fixtures import ROOT, context, read
+
+    after = read(ROOT / "dockerfile" / case / "after")
+    res = rewrite_dockerfile(after, context(ROOT / "dockerfile" / case))
+    assert res.text == after and not res.rules
+    assert not [d for d in res.diagnostics if d.severity is Severity.WARNING]

@@ -295,6 +295,7 @@ def test_translated(n: int, context: ShellContext, before: str, after: str, said
     assert not [d for d in res.diagnostics if d.message.startswith("left alone")]
     again = translate_script(res.text, ctx, context)
     assert again.text == res.text and not again.rules, "not idempotent"
+    assert not [d for d in again.diagnostics if d.message.startswith("left alone")]
 
 
 # kept as written, with a warning that names the problem and says what to do

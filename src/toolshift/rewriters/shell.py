@@ -679,6 +679,8 @@ def _to_uv_install(
 
     text = " ".join(argv)
     rule = _CONTEXT_RULE[context]
+    if EXPORT_FILE in pi.files:
+        return False  # the second half of a translated --prefix/--target install (uv's flags)
     if pi.unknown:
         acc.diagnostics.append(
             ctx.diag(
@@ -691,8 +693,6 @@ def _to_uv_install(
             )
         )
         return False
-    if EXPORT_FILE in pi.files:
-        return False  # the second half of a translated --prefix/--target install
     if pi.kinds & {"root", "platform"}:
         what = "--root" if "root" in pi.kinds else "--platform/--python-version/--abi"
         acc.diagnostics.append(
