@@ -208,3 +208,22 @@ def test_a_migrated_file_is_quiet_the_second_time(case: str) -> None:
     res = rewrite_dockerfile(after, context(ROOT / "dockerfile" / case))
     assert res.text == after and not res.rules
     assert not [d for d in res.diagnostics if d.severity is Severity.WARNING]
+
+
+def test_pip_install_of_an_export_installs_the_exported_groups() -> None:
+    # poetry export --with dev in one stage, pip install -r of its output in the next: the
+    # install gets the export's groups, not the ones the file name suggests (runtime only)
+    from .fixtures import ROOT, read
+
+    before = read(ROOT / "dockerfile" / "poetry_groups_export_pip" / "before")
+    poetry = RewriteContext("uv", uv_version="0.9.5", explicit_groups=True)
+    with_docs = before.replace("--only main", "--with docs,dev")
+    text = rewrite_dockerfile(with_docs, poetry).text
+    assert "uv sync --locked --no-default-groups --group docs --group dev\n" in text
+    # an extra has no group equivalent: pip installs exactly what uv export wrote
+    extra = before.replace("--only main", "-E pdf")
+    res = rewrite_dockerfile(extra, poetry)
+    assert "RUN pip install --no-cache-dir -r requirements.txt" in res.text
+    assert "uv export --locked" in res.text and "--extra pdf" in res.text
+    [kept] = [d for d in res.diagnostics if d.message.startswith("kept as is")]
+    assert kept.severity is Severity.INFO and kept.origin is not None and kept.origin.line == 10

@@ -339,6 +339,44 @@ def _heredoc_script(it: Instr) -> tuple[str, str, str] | None:
 
 # --------------------------------------------------------------------------- RUN translation
 
+#: requirements files an export in the Dockerfile writes: base name -> its groups ("" = the
+#: runtime set), or None when its selection has no uv sync equivalent
+_Exported = dict[str, tuple[str, ...] | None]
+_UV_EXPORT = re.compile(r"\buv\s+export\b([^&;|\n]*)")
+
+
+def _exported_files(items: list[Instr], ctx: RewriteContext) -> _Exported:
+    """What each ``poetry export`` (an export stage) writes, as translated to ``uv export``: a
+    ``pip install -r`` of that file in another stage then installs the same groups."""
+
+    out: _Exported = {}
+    for it in items:
+        if it.keyword != "RUN" or not re.search(r"\bpoetry\b[^\n]*\bexport\b", it.text):
+            continue
+        body = re.sub(r"\\\n", " ", it.body)
+        for m in _UV_EXPORT.finditer(translate_script(body, ctx, ShellContext.DOCKER).text):
+            try:
+                words = shlex.split(m.group(1).split(">")[0])
+            except ValueError:
+                continue
+            target = m.group(1).split(">", 1)[1].strip() if ">" in m.group(1) else ""
+            groups: list[str] = [""]
+            mirrored = True
+            k = 0
+            while k < len(words):
+                w = words[k]
+                if w in ("--output-file", "-o") and k + 1 < len(words):
+                    target, k = words[k + 1], k + 1
+                elif w == "--group" and k + 1 < len(words):
+                    groups.append(words[k + 1])
+                    k += 1
+                elif w in ("--only-group", "--extra", "--all-extras", "--all-groups"):
+                    mirrored = False
+                k += 1
+            if target:
+                out[posixpath.basename(target.split()[0])] = tuple(groups) if mirrored else None
+    return out
+
 
 @dataclass
 class _RunInfo:
@@ -352,7 +390,9 @@ class _RunInfo:
     exports: bool = False  # fills a --prefix/--target folder from the lock (uv export)
 
 
-def _translate_run(it: Instr, ctx: RewriteContext, deps_only: bool = False) -> _RunInfo:
+def _translate_run(
+    it: Instr, ctx: RewriteContext, deps_only: bool = False, exported: _Exported | None = None
+) -> _RunInfo:
     if it.heredoc:
         parts = _heredoc_script(it)
         if parts is None:
@@ -366,7 +406,12 @@ def _translate_run(it: Instr, ctx: RewriteContext, deps_only: bool = False) -> _
             return _RunInfo(it, False, False, False, (), (d,), ())
         first, script, term = parts
         res = translate_script(
-            script, ctx, ShellContext.DOCKER, line=it.line + 1, deps_only=deps_only
+            script,
+            ctx,
+            ShellContext.DOCKER,
+            line=it.line + 1,
+            deps_only=deps_only,
+            file_groups=exported,
         )
         new_it: Instr | None = replace(it, text=first + res.text + term)
         if res.dropped:
@@ -429,7 +474,9 @@ def _translate_run(it: Instr, ctx: RewriteContext, deps_only: bool = False) -> _
                 ),
             )
         return _RunInfo(it, False, probe.installs_dependencies, False, (), diags, ())
-    res = translate_script(body, ctx, ShellContext.DOCKER, line=it.line, deps_only=deps_only)
+    res = translate_script(
+        body, ctx, ShellContext.DOCKER, line=it.line, deps_only=deps_only, file_groups=exported
+    )
     joined = re.sub(r"\\\n\s*", " ", res.text).strip()
     only = bool(_UV_SYNC_ONLY.fullmatch(joined))
     if res.dropped:
@@ -581,14 +628,18 @@ def _pip_settings_note(items: list[Instr], ctx: RewriteContext, acc: _Acc) -> No
 
 
 def _plan_stage_to_uv(
-    items: list[Instr], ctx: RewriteContext, acc: _Acc, inherit: bool
+    items: list[Instr],
+    ctx: RewriteContext,
+    acc: _Acc,
+    inherit: bool,
+    exported: _Exported | None = None,
 ) -> _StagePlan | None:
     """Minimal in-place pip -> uv edits of one stage; None if it has nothing to change."""
 
     infos: dict[int, _RunInfo] = {}
     for i, it in enumerate(items):
         if it.keyword == "RUN":
-            infos[i] = _translate_run(it, ctx)
+            infos[i] = _translate_run(it, ctx, exported=exported)
     dep_idx = [i for i, inf in infos.items() if inf.installs and inf.changed]
     # pip install --prefix/--target: a folder filled from the lock, not the project environment
     exp_idx = [i for i, inf in infos.items() if inf.exports and inf.changed]
@@ -698,7 +749,7 @@ def _plan_stage_to_uv(
         if i in infos:
             inf = infos[i]
             if i == first_dep and not deps_done:
-                inf = _translate_run(it, ctx, deps_only=True)
+                inf = _translate_run(it, ctx, deps_only=True, exported=exported)
                 acc.take(inf)
                 if inf.new is not None:
                     out.append(("dep", _with_flags(inf.new, deps_mounts)))
@@ -916,10 +967,12 @@ def _to_uv(p: Parsed, ctx: RewriteContext, acc: _Acc) -> Parsed:
         return original
     p = Parsed(p.head, _pin_uv_images(p.items, ctx, acc), p.tail, p.directives)
     names = {s.name for s in stages if s.name}
+    exported = _exported_files(p.items, ctx)
     plans: list[tuple[Stage, _StagePlan | None]] = []
     for st in stages:
         inherit = st.image in names
-        plans.append((st, _plan_stage_to_uv(p.items[st.start : st.end], ctx, acc, inherit)))
+        stage = p.items[st.start : st.end]
+        plans.append((st, _plan_stage_to_uv(stage, ctx, acc, inherit, exported)))
     if all(pl is None for _, pl in plans):
         return p
     if any(

@@ -45,7 +45,7 @@ import itertools
 import posixpath
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -219,6 +219,8 @@ class _Acc:
     exports: bool = False
     # CI: commands installed ad hoc earlier in the script (now in the dev group, run by uv run)
     run_tools: frozenset[str] = frozenset()
+    # files an export elsewhere in the file writes (basename -> its groups, see translate_script)
+    file_groups: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
 
     def rule(self, r: str) -> None:
         if r not in self.rules:
@@ -884,6 +886,19 @@ def _to_uv_install(
             )
         )
         return False
+    mirrored = [f for f in pi.files if acc.file_groups.get(posixpath.basename(f), ()) is None]
+    if mirrored:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.INFO,
+                f"kept as is: installs {', '.join(mirrored)}, which the uv export in this file "
+                "writes (from uv.lock) with a selection uv sync flags cannot mirror",
+                line,
+                text,
+            )
+        )
+        return False
     acc.rule(rule)
     if dest is not None:
         return _export_install(pi, dest, ctx, rule, acc, line, text)
@@ -891,7 +906,7 @@ def _to_uv_install(
     if not pi.files and not pi.project:
         return None  # only ad hoc packages: they move to the project, the sync installs them
     _sync_notes(pi, ctx, context, acc, line, text)
-    groups = [_group_of_file(f, ctx) for f in pi.files]
+    groups = _groups_of(pi.files, ctx, acc)
     if context is ShellContext.RUNTIME and not pi.extras and set(groups) <= {""}:
         # the image installed these at build time (uv sync --locked --no-dev in the Dockerfile);
         # a multistage runtime stage has no uv, and a non-root user no writable uv cache
@@ -926,6 +941,17 @@ def _to_uv_install(
         new.append("--reinstall")
     new += _build_flags(pi, uv_pip=False)
     return tuple(new)
+
+
+def _groups_of(files: Sequence[str], ctx: RewriteContext, acc: _Acc) -> list[str]:
+    """The groups ("" = runtime) ``pip install -r files`` installed: an export's own groups
+    for a file an export in this file writes, else what the file's name says."""
+
+    out: list[str] = []
+    for f in files:
+        known = acc.file_groups.get(posixpath.basename(f))
+        out += list(known) if known is not None else [_group_of_file(f, ctx)]
+    return out
 
 
 def _group_flags(
@@ -1072,7 +1098,7 @@ def _export_install(
 
     kind, folder = dest
     acc.exports = True
-    groups = [_group_of_file(f, ctx) for f in pi.files] or [""]
+    groups = _groups_of(pi.files, ctx, acc) or [""]
     export = [
         "uv",
         "export",
@@ -1277,6 +1303,7 @@ def translate_argv(
     deps_only: bool = False,
     allow_chain: bool = False,
     run_tools: frozenset[str] = frozenset(),
+    file_groups: Mapping[str, tuple[str, ...] | None] | None = None,
 ) -> ArgvTranslation:
     """Translate one command for ``ctx.direction``. Unchanged commands come back as they were.
 
@@ -1288,7 +1315,7 @@ def translate_argv(
     then ``uv pip install``). Without it such a command is left alone, with a diagnostic.
     """
 
-    acc = _Acc(run_tools=run_tools)
+    acc = _Acc(run_tools=run_tools, file_groups=file_groups or {})
     result = _translate(list(argv), ctx, context, acc, line, deps_only)
     if isinstance(result, tuple) and AND in result and not allow_chain:
         acc = _Acc()
@@ -1426,7 +1453,7 @@ def _wrapped(
                 )
             )
         return False
-    sub = _Acc(run_tools=acc.run_tools)
+    sub = _Acc(run_tools=acc.run_tools, file_groups=acc.file_groups)
     result = _translate(inner, ctx, context, sub, line, deps_only)
     if isinstance(result, tuple) and AND in result and (sudo or i > 1):
         acc.diagnostics.append(
@@ -1766,11 +1793,17 @@ def translate_script(
     *,
     line: int = 1,
     deps_only: bool = False,
+    file_groups: Mapping[str, tuple[str, ...] | None] | None = None,
 ) -> ShellResult:
     """Translate every pip/venv/uv command in ``script``; everything else stays byte-identical.
 
     ``line`` is the 1-based line of the script's first character in its file (diagnostics).
     An empty result text means every command was dropped.
+
+    ``file_groups``: requirements files that an export elsewhere in the same file writes
+    (``poetry export --with dev -o requirements.txt`` in another Docker stage), by base name:
+    the groups the export holds ("" = runtime), or None when its selection has no ``uv sync``
+    equivalent (that ``pip install -r`` is kept: it installs exactly the uv export).
     """
 
     from toolshift._bashlex_fast import load_bashlex  # bashlex is slow to import: lazily, cached
@@ -1863,7 +1896,12 @@ def translate_script(
             ):
                 # sh -c "script": translate the inner script, quote it the way it was quoted
                 inner = translate_script(
-                    words[2].word, ctx, context, line=lineno(words[2].pos[0]), deps_only=deps_only
+                    words[2].word,
+                    ctx,
+                    context,
+                    line=lineno(words[2].pos[0]),
+                    deps_only=deps_only,
+                    file_groups=file_groups,
                 )
                 for r in inner.rules:
                     acc.rule(r)
@@ -1889,6 +1927,7 @@ def translate_script(
                 deps_only=deps_only,
                 allow_chain=True,
                 run_tools=frozenset(_norm(_package_name(a.requirement)) for a in acc.adhoc),
+                file_groups=file_groups,
             )
             if t.argv is not None and AND in t.argv:
                 return False, chained(node, words, t, chain_ok)
