@@ -441,7 +441,59 @@ def _pip_cache_step(step: Any) -> bool:
         return False
     w = step.get("with")
     path = str(w.get("path", "")) if isinstance(w, dict) else ""
-    return "pip" in path and "uv" not in path
+    # pip's (and pipenv's) cache, or Poetry's (~/.cache/pypoetry: its cache and virtualenvs)
+    return ("pip" in path or "pypoetry" in path) and "uv" not in path
+
+
+_HASH_FILES = re.compile(r"hashFiles\(([^)]*)\)")
+_OLD_LOCK_GLOB = re.compile(
+    r"""(['"])((?:[^'"]*/)?)(?:poetry\.lock|Pipfile\.lock|[\w*.-]*requirements[\w*.-]*\.txt)\1"""
+)
+
+
+def _rekey_cache(step: Any, ctx: RewriteContext, acc: _Acc, jname: str) -> None:
+    """An ``actions/cache`` step (a ``.venv`` cache, say) keyed on ``hashFiles('poetry.lock')``
+    is keyed on ``uv.lock``: the old file is gone, the key never changed again and every run
+    restored the first environment it saved."""
+
+    if not _CACHE.match(_uses(step)):
+        return
+    w = step.get("with")
+    if not isinstance(w, dict):
+        return
+
+    def args(m: re.Match[str]) -> str:
+        new = _OLD_LOCK_GLOB.sub(
+            lambda g: f"{g.group(1)}{g.group(2)}uv.lock{g.group(1)}", m.group(1)
+        )
+        parts: list[str] = []
+        for part in (p.strip() for p in new.split(",")):
+            if part in parts or (
+                part[1:-1].endswith("uv.lock") and any(q[1:-1].endswith("uv.lock") for q in parts)
+            ):
+                continue  # 'poetry.lock', 'requirements.txt' are one uv.lock now
+            parts.append(part)
+        return "hashFiles(" + ", ".join(parts) + ")"
+
+    changed = False
+    for key in ("key", "restore-keys"):
+        value = w.get(key)
+        if not isinstance(value, str):
+            continue
+        new = _HASH_FILES.sub(args, str(value))
+        if new != value:
+            w[key] = _same_style(value, new)
+            changed = True
+    if changed:
+        acc.rule(RULE_SETUP)
+        acc.diagnostics.append(
+            ctx.diag(
+                RULE_SETUP,
+                Severity.INFO,
+                f"job {jname}: the cache key hashes uv.lock now (the lock it hashed is gone)",
+                _line(step, "uses"),
+            )
+        )
 
 
 def _align_python(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
@@ -527,11 +579,14 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
                     ctx.diag(
                         RULE_SETUP,
                         Severity.INFO,
-                        f"job {jname}: removed the pip cache step (setup-uv caches uv's downloads)",
+                        f"job {jname}: removed the pip/Poetry cache step (setup-uv caches uv's "
+                        "downloads)",
                         _line(step, "uses"),
                     )
                 )
                 continue
+            if uv:
+                _rekey_cache(step, ctx, acc, jname)
             if not uv and _SETUP_UV.match(uses):
                 if has_py:
                     _del_item(steps, i)
