@@ -49,3 +49,20 @@ def test_pip_index_variables_are_named_as_not_read_by_uv() -> None:
     assert [m.split(" ")[0] for m in msgs if "pip's setting" in m] == ["PIP_FIND_LINKS"]
     pip = RewriteContext(direction="pip", uv_version="0.9.5")
     assert not any("pip's setting" in d.message for d in rewrite_gitlab_ci(gitlab, pip).diagnostics)
+
+
+def test_gitlab_cache_keyed_on_the_old_lock_is_keyed_on_uv_lock() -> None:
+    from toolshift.rewriters.github_actions import rewrite_gitlab_ci
+
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5")
+    text = (
+        "cache:\n  key:\n    files:\n      - poetry.lock\n      - pyproject.toml\n"
+        "  paths:\n    - .venv\n\n"
+        "test:\n  cache:\n    - key:\n        files: [Pipfile.lock, requirements.txt]\n"
+        "      paths: [.venv]\n  script:\n    - poetry install\n    - poetry run pytest\n"
+    )
+    res = rewrite_gitlab_ci(text, ctx)
+    assert "      - uv.lock\n      - pyproject.toml\n" in res.text
+    assert "files: [uv.lock]" in res.text
+    assert "poetry" not in res.text
+    assert rewrite_gitlab_ci(res.text, ctx).text == res.text

@@ -742,6 +742,39 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
     return uses_uv
 
 
+_OLD_LOCK_PATH = re.compile(
+    r"^((?:[^/]*/)*)(?:poetry\.lock|Pipfile\.lock|[\w*.-]*requirements[\w*.-]*\.txt)$"
+)
+
+
+def _gitlab_cache_keys(data: Any, ctx: RewriteContext, acc: _Acc) -> None:
+    """``cache: key: files: [poetry.lock]`` (global, ``default:`` or a job's) -> ``uv.lock``:
+    with the file gone GitLab falls back to one fixed key."""
+
+    holders = [data, data.get("default")] + [
+        job for name, job in data.items() if str(name) not in _GITLAB_RESERVED
+    ]
+    for holder in holders:
+        if not isinstance(holder, dict):
+            continue
+        caches = holder.get("cache")
+        for cache in caches if isinstance(caches, list) else [caches]:
+            key = cache.get("key") if isinstance(cache, dict) else None
+            files = key.get("files") if isinstance(key, dict) else None
+            if not isinstance(files, list):
+                continue
+            for i in range(len(files) - 1, -1, -1):
+                m = _OLD_LOCK_PATH.match(str(files[i]))
+                if not m:
+                    continue
+                new = m.group(1) + "uv.lock"
+                if new in [str(f) for f in files]:
+                    _del_item(files, i)
+                else:
+                    files[i] = _same_style(files[i], new)
+                acc.rule(RULE_SETUP)
+
+
 def _item_line(seq: Any, i: int) -> int:
     try:
         return int(seq.lc.item(i)[0]) + 1
@@ -773,6 +806,7 @@ def rewrite_gitlab_ci(text: str, ctx: RewriteContext) -> RewriteResult:
     if isinstance(data.get("default"), dict):
         holders.append(data["default"])
     if ctx.direction == "uv":
+        _gitlab_cache_keys(data, ctx, acc)
         _rename_auth_env(data.get("variables"), ctx, acc)
         _pip_index_env(data.get("variables"), ctx, acc)
         for name, job in data.items():
