@@ -39,18 +39,17 @@ class _Acc:
         self.adhoc: list[AdhocPackage] = []
 
     def take(self, text: str, ctx: RewriteContext, line: int) -> str:
-        if ctx.direction == "uv" and "\n" not in text.strip():
-            from toolshift.rewriters.github_actions import credential_lines, lock_checks
-
-            checked = lock_checks([text])
-            # `poetry config http-basic.corp USER PASS` -> `export UV_INDEX_CORP_USERNAME=...`
-            auth = credential_lines(text, github=False)
-            if checked is not None and checked[0] is not None:
-                text = checked[0]  # `poetry check --lock` -> `uv lock --check`
-            elif auth is not None:
-                text = auth
-            if (checked is not None or auth is not None) and RULE not in self.rules:
+        if ctx.direction == "uv":
+            # line by line, before the shell translator: what it leaves alone or gets wrong
+            lines = text.split("\n")
+            for n, one in enumerate(lines):
+                if n and lines[n - 1].rstrip().endswith("\\"):
+                    continue  # a continuation: part of the command above
+                lines[n] = _docs_line(one)
+            new = "\n".join(lines)
+            if new != text and RULE not in self.rules:
                 self.rules.append(RULE)
+            text = new
         res = translate_script(text, ctx, ShellContext.DOCS, line=line)
         self.diagnostics.extend(res.diagnostics)
         self.adhoc.extend(res.adhoc_packages)
@@ -59,6 +58,146 @@ class _Acc:
                 if r not in self.rules:
                     self.rules.append(r)
         return res.text
+
+
+def _docs_line(line: str) -> str:
+    """One documented command: ``poetry check --lock`` -> ``uv lock --check``, ``poetry config
+    http-basic.X U P`` -> ``export UV_INDEX_X_USERNAME=...``, ``poetry add``/``pipenv install
+    <pkg>`` -> ``uv add``; anything else as it was."""
+
+    from toolshift.rewriters.github_actions import credential_lines, lock_checks
+
+    body = line.strip()
+    if not body or body.endswith("\\"):
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    checked = lock_checks([body])
+    if checked is not None and checked[0] is not None:
+        return indent + checked[0]
+    auth = credential_lines(body, github=False)
+    if auth is not None:
+        return indent + auth
+    added = add_remove(body)
+    if added is not None:
+        return indent + added + line[len(line.rstrip()) :]
+    return line
+
+
+# `poetry add` options -> `uv add` options (None: dropped, uv does it anyway)
+_POETRY_ADD_FLAGS: dict[str, str | None] = {
+    "-D": "--dev",
+    "--dev": "--dev",
+    "-e": "--editable",
+    "--editable": "--editable",
+    "--lock": "--no-sync",
+    "-n": None,
+    "--no-interaction": None,
+    "-q": None,
+    "--quiet": None,
+}
+_SHELL_SAFE = re.compile(r"^[\w@%+=:,./<>\[\]-]*$")
+
+
+def _quote(word: str) -> str:
+    import shlex
+
+    if re.fullmatch(r"<[\w .-]+>", word):
+        return word  # a placeholder: `poetry add <name>`
+    return word if _SHELL_SAFE.match(word) and not re.search(r"[<>]", word) else shlex.quote(word)
+
+
+def _poetry_spec(spec: str) -> str | None:
+    """``requests@^2.32`` -> ``requests>=2.32,<3.0``; None when it cannot be read."""
+
+    from toolshift.readers.poetry import convert_constraint
+
+    if "@" not in spec or "://" in spec or spec.startswith(("git+", ".", "/")):
+        return spec
+    name, _, constraint = spec.partition("@")
+    if not re.fullmatch(r"[A-Za-z0-9][\w.-]*(\[[\w,.-]+\])?", name):
+        return None
+    if constraint in ("latest", "*", ""):
+        return name
+    try:
+        return name + convert_constraint(constraint).specifier
+    except ValueError:
+        return None
+
+
+def add_remove(text: str) -> str | None:
+    """``poetry add/remove`` and ``pipenv install <pkg>/uninstall`` (how a README says to add
+    a dependency) as ``uv add``/``uv remove``; None when the line is none of these or has an
+    option uv has no word for (left to the shell translator, which leaves it)."""
+
+    import shlex
+
+    if re.search(r"\s#", text):
+        return None  # a trailing comment: shlex would read it as arguments
+    try:
+        argv = shlex.split(text)
+    except ValueError:
+        return None
+    if len(argv) < 3 or argv[0] not in ("poetry", "pipenv"):
+        return None
+    tool, sub, args = argv[0], argv[1], argv[2:]
+    if tool == "poetry" and sub in ("add", "remove"):
+        out = ["uv", sub]
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a in ("-G", "--group") and i + 1 < len(args):
+                out += ["--dev"] if args[i + 1] == "dev" else ["--group", args[i + 1]]
+                i += 2
+                continue
+            if a.startswith("--group="):
+                g = a.split("=", 1)[1]
+                out += ["--dev"] if g == "dev" else ["--group", g]
+            elif a == "--source" and i + 1 < len(args) and sub == "add":
+                out += ["--index", args[i + 1]]
+                i += 2
+                continue
+            elif a == "--allow-prereleases" and sub == "add":
+                out += ["--prerelease", "allow"]
+            elif a in _POETRY_ADD_FLAGS and (sub == "add" or a in ("-D", "--dev", "-n")):
+                flag = _POETRY_ADD_FLAGS[a]
+                if flag:
+                    out.append(flag)
+            elif a.startswith("-"):
+                return None
+            else:
+                spec = _poetry_spec(a) if sub == "add" else a
+                if spec is None:
+                    return None
+                out.append(_quote(spec))
+            i += 1
+        return " ".join(out) if any(not w.startswith("-") for w in out[2:]) else None
+    if tool == "pipenv" and sub in ("install", "uninstall"):
+        out = ["uv", "add" if sub == "install" else "remove"]
+        packages = 0
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a in ("-d", "--dev"):
+                out.append("--dev")
+            elif a == "--categories" and i + 1 < len(args):
+                for g in re.split(r"[,\s]+", args[i + 1]):
+                    if g and g != "packages":
+                        out += ["--dev"] if g == "dev-packages" else ["--group", g]
+                i += 2
+                continue
+            elif a == "-e" and i + 1 < len(args) and sub == "install":
+                out += ["--editable", _quote(args[i + 1])]
+                packages += 1
+                i += 2
+                continue
+            elif a.startswith("-"):
+                return None
+            else:
+                out.append(_quote(a))
+                packages += 1
+            i += 1
+        return " ".join(out) if packages else None
+    return None
 
 
 def _split_nl(line: str) -> tuple[str, str]:
