@@ -46,3 +46,17 @@ def test_add_remove(before: str, after: str) -> None:
 )
 def test_left_to_the_translator(text: str) -> None:
     assert add_remove(text) is None
+
+
+def test_shell_commands_activate_the_project_environment() -> None:
+    from toolshift.rewriters import RewriteContext
+    from toolshift.rewriters.readme import rewrite_markdown
+
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5", path="README.md")
+    text = "```sh\npipenv install --dev\npipenv shell\n```\n\nThen `poetry shell`.\n"
+    res = rewrite_markdown(text, ctx)
+    assert res.text == (
+        "```sh\nuv sync --locked\nsource .venv/bin/activate\n```\n\n"
+        "Then `source .venv/bin/activate`.\n"
+    )
+    assert rewrite_markdown(res.text, ctx).text == res.text

@@ -80,6 +80,9 @@ def _docs_line(line: str) -> str:
     added = add_remove(body)
     if added is not None:
         return indent + added + line[len(line.rstrip()) :]
+    if re.fullmatch(r"(poetry|pipenv)\s+shell", body):
+        # uv has no shell command: the project environment is .venv
+        return indent + "source .venv/bin/activate" + line[len(line.rstrip()) :]
     return line
 
 
