@@ -355,3 +355,32 @@ def test_export_result_flags() -> None:
     assert res.exports and not res.installs_dependencies
     res = translate_script("pip install -r requirements.txt", UV, D)
     assert res.installs_dependencies and not res.exports
+
+
+PIP = RewriteContext("pip", uv_version="0.9.5")
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "pip install --no-cache-dir --prefix /install -r requirements.txt",
+        "pip install --no-cache-dir --target /asset --only-binary :all: --force-reinstall "
+        "-r requirements-docs.txt",
+        "apt-get update && pip install --no-cache-dir --prefix /i -r requirements.txt . && ls /i",
+    ],
+)
+def test_back_to_pip(before: str) -> None:
+    # uv -> pip of what pip -> uv wrote: the same pip line (requirements-docs.txt holds the
+    # runtime set too, as planners.to_pip writes it)
+    there = translate_script(before, UV, D).text
+    assert "uv export" in there
+    back = translate_script(there, PIP, D)
+    assert back.text == before and back.exports and not back.installs_dependencies
+    assert not back.diagnostics
+
+
+def test_back_to_pip_without_its_export_is_left_alone() -> None:
+    text = f"uv pip install --prefix /install --no-deps -r {EXPORT_FILE}"
+    res = translate_script(text, PIP, D)
+    assert res.text == text
+    assert any(d.message.startswith("left alone") for d in res.diagnostics)

@@ -1239,6 +1239,7 @@ def _stage_to_pip(
 ) -> list[Instr]:
     out: list[Instr] = []
     workdir = "/"
+    has_workdir = False
     venv: str | None = None
     synced = False
     copied_all = False
@@ -1251,6 +1252,7 @@ def _stage_to_pip(
         if kw == "WORKDIR":
             w = it.logical().strip().strip('"')
             workdir = w if w.startswith(("/", "$")) else posixpath.join(workdir, w)
+            has_workdir = True
         if _is_source_copy(it) and any(
             s.rstrip("/") in (".", "") for s in (_copy_sources(it) or [])
         ):
@@ -1319,6 +1321,20 @@ def _stage_to_pip(
                     if len(new.flags) == len(uv_mounts)
                     else _with_flags(new, [], drop=uv_mounts)
                 )
+            if inf.exports and inf.changed:
+                # pip install --prefix/--target DIR -r files: the files are copied first; no
+                # WORKDIR (an AWS Lambda image) -> an absolute place for them
+                acc.rule("TS204")
+                files = list(dict.fromkeys(re.findall(r"-r\s+(\S+)", new.text)))
+                if files and not copied_all:
+                    dest = "./" if has_workdir else "/tmp/"
+                    if not has_workdir:
+                        for f in files:
+                            new = replace(new, text=new.text.replace(f"-r {f}", f"-r /tmp/{f}", 1))
+                    out.append(replace(_new(f"COPY {' '.join(files)} {dest}"), lead=new.lead))
+                    new = replace(new, lead=[])
+                out.append(new)
+                continue
             if inf.installs and inf.changed:
                 acc.rule("TS204")
                 if (

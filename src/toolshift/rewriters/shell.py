@@ -221,6 +221,8 @@ class _Acc:
     run_tools: frozenset[str] = frozenset()
     # files an export elsewhere in the file writes (basename -> its groups, see translate_script)
     file_groups: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
+    # uv -> pip: the arguments of the `uv export ... --output-file EXPORT_FILE` before this
+    export_args: tuple[str, ...] | None = None
 
     def rule(self, r: str) -> None:
         if r not in self.rules:
@@ -1211,6 +1213,108 @@ def _uv_sync_flags(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     return opts, unknown
 
 
+# uv pip install flags of a translated --prefix/--target install -> pip's
+_UV_PIP_BACK = {
+    "--only-binary": "--only-binary",
+    "--no-binary": "--no-binary",
+    "--config-setting": "--config-settings",
+    "--prefix": "--prefix",
+    "--target": "--target",
+}
+_UV_PIP_BACK_BOOL = {
+    "--no-deps": "",
+    "--require-hashes": "--require-hashes",
+    "--reinstall": "--force-reinstall",
+    "--no-build-isolation": "--no-build-isolation",
+}
+
+
+def _export_install_to_pip(
+    args: Sequence[str],
+    ctx: RewriteContext,
+    context: ShellContext,
+    acc: _Acc,
+    line: int,
+    text: str,
+) -> tuple[str, ...] | bool:
+    """``uv export <groups> -o EXPORT_FILE && uv pip install --prefix DIR --no-deps -r
+    EXPORT_FILE`` -> ``pip install --prefix DIR -r <the groups' files>`` (the reverse of
+    :func:`_export_install`)."""
+
+    rule = _CONTEXT_RULE[context]
+
+    def leave(why: str) -> bool:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: {why}",
+                line,
+                text,
+                hint="translate this command by hand",
+            )
+        )
+        return False
+
+    if acc.export_args is None:
+        return leave(f"installs {EXPORT_FILE}, and no `uv export` before it says what it holds")
+    sync: list[str] = []
+    ex = list(acc.export_args)
+    k = 0
+    while k < len(ex):
+        key, inline = _split_flag(ex[k])
+        takes = key in ("--output-file", "-o", "--format", "--group", "--only-group", "--extra")
+        value = inline
+        if takes and value is None and k + 1 < len(ex):
+            value, k = ex[k + 1], k + 1
+        if key in ("--group", "--only-group", "--extra") and value is not None:
+            sync += [key, value]
+        elif key == "--no-default-groups":
+            sync.append("--no-dev")  # a uv project's default groups: dev
+        elif key in ("--no-dev", "--only-dev", "--all-extras", "--all-groups"):
+            sync.append(key)
+        elif key not in (
+            "--locked",
+            "--frozen",
+            "--no-emit-project",
+            "--no-hashes",
+            "--output-file",
+            "-o",
+            "--format",
+            "-q",
+            "--quiet",
+        ):
+            return leave(f"`uv export {key}` has no pip translation")
+        k += 1
+    extra: list[str] = []
+    project: list[str] = []
+    k = 0
+    while k < len(args):
+        key, inline = _split_flag(args[k])
+        if key in _UV_PIP_BACK:
+            value = inline
+            if value is None and k + 1 < len(args):
+                value, k = args[k + 1], k + 1
+            extra += [_UV_PIP_BACK[key], value or ""]
+        elif key in _UV_PIP_BACK_BOOL:
+            extra += [_UV_PIP_BACK_BOOL[key]] if _UV_PIP_BACK_BOOL[key] else []
+        elif key in ("-r", "--requirements", "--requirement"):
+            k += 1  # the export file itself
+        elif key in (".", "-e"):
+            project += [key] if key == "." else ["-e", "."]
+            k += 1 if key == "-e" else 0
+        else:
+            return leave(f"`uv pip install {key}` has no pip translation here")
+        k += 1
+    new = _to_pip_sync(sync, ctx, context, acc, line, text)
+    if new is False or new is True:
+        return new
+    acc.installs = False  # a folder, not the environment: the Dockerfile copies the files only
+    acc.exports = True
+    head = 3 if new[2:3] == ("--no-cache-dir",) else 2
+    return (*new[:head], *extra, *new[head:], *project)
+
+
 def _to_pip_sync(
     args: Sequence[str],
     ctx: RewriteContext,
@@ -1304,6 +1408,7 @@ def translate_argv(
     allow_chain: bool = False,
     run_tools: frozenset[str] = frozenset(),
     file_groups: Mapping[str, tuple[str, ...] | None] | None = None,
+    export_args: Sequence[str] | None = None,
 ) -> ArgvTranslation:
     """Translate one command for ``ctx.direction``. Unchanged commands come back as they were.
 
@@ -1315,7 +1420,11 @@ def translate_argv(
     then ``uv pip install``). Without it such a command is left alone, with a diagnostic.
     """
 
-    acc = _Acc(run_tools=run_tools, file_groups=file_groups or {})
+    acc = _Acc(
+        run_tools=run_tools,
+        file_groups=file_groups or {},
+        export_args=None if export_args is None else tuple(export_args),
+    )
     result = _translate(list(argv), ctx, context, acc, line, deps_only)
     if isinstance(result, tuple) and AND in result and not allow_chain:
         acc = _Acc()
@@ -1636,6 +1745,11 @@ def _translate(
     # direction pip: uv -> pip
     if sub == "sync":
         return _to_pip_sync(args, ctx, context, acc, line, text)
+    if sub == "export" and EXPORT_FILE in args:
+        acc.rule(rule)
+        return None  # the first half of a --prefix/--target install: read by the second
+    if sub == "pip" and len(argv) > 3 and argv[2] == "install" and EXPORT_FILE in argv[3:]:
+        return _export_install_to_pip(argv[3:], ctx, context, acc, line, text)
     if sub == "run":
         i = 0
         while i < len(args) and args[i].startswith("-"):
@@ -1840,6 +1954,8 @@ def translate_script(
     acc = _Acc()
     edits: list[_Edit] = []
 
+    exported: list[tuple[str, ...]] = []  # uv -> pip: the `uv export` a later install reads
+
     def handle_unit(node: Any, chain_ok: bool = True) -> tuple[bool, _Edit | None]:
         """Translate one list element. Returns (drop?, edit). ``chain_ok``: the element sits
         where ``a && b`` means what it says (alone, or in a list of ``&&`` and ``;``)."""
@@ -1919,8 +2035,11 @@ def translate_script(
                 else:
                     quoted = shlex.quote(inner.text)
                 return False, _Edit(words[2].pos[0], words[2].pos[1], quoted)
+            argv = [w.word for w in words]
+            if ctx.direction == "pip" and argv[:2] == ["uv", "export"] and EXPORT_FILE in argv:
+                exported.append(tuple(argv[2:]))
             t = translate_argv(
-                [w.word for w in words],
+                argv,
                 ctx,
                 context,
                 line=lineno(words[0].pos[0]),
@@ -1928,6 +2047,7 @@ def translate_script(
                 allow_chain=True,
                 run_tools=frozenset(_norm(_package_name(a.requirement)) for a in acc.adhoc),
                 file_groups=file_groups,
+                export_args=exported[-1] if exported else None,
             )
             if t.argv is not None and AND in t.argv:
                 return False, chained(node, words, t, chain_ok)
@@ -1936,6 +2056,7 @@ def translate_script(
             acc.diagnostics.extend(t.diagnostics)
             acc.adhoc.extend(t.adhoc_packages)
             acc.installs = acc.installs or t.installs_dependencies
+            acc.exports = acc.exports or t.exports
             if ctx.direction == "uv" and t.argv is not None and t.argv[:1] == ("uv",):
                 pip_vars = [
                     p.word.split("=", 1)[0]
