@@ -233,3 +233,60 @@ def test_tool_configs_that_still_run_the_old_tool_are_named(tmp_path: Path) -> N
         _write(tmp_path / "pip", {"requirements.txt": "attrs\n", "tox.ini": files["tox.ini"]})
     )
     assert old_tool_in_tool_config(pip) == []
+
+
+def test_index_credential_variables_are_given_to_uv_in_ci(tmp_path: Path) -> None:
+    # Pipenv expanded ${NEXUS_USER}:${NEXUS_PASSWORD} in the source URL; uv reads
+    # UV_INDEX_NEXUS_USERNAME/_PASSWORD, so the migrated CI job got a 401 from the index
+    from toolshift.planners.surroundings import index_credential_variables
+
+    files = {
+        "Pipfile": (
+            '[[source]]\nurl = "https://${NEXUS_USER}:${NEXUS_PASSWORD}@nexus.example.com/simple"\n'
+            'name = "nexus"\n\n[packages]\nflask = "*"\n'
+        ),
+        ".gitlab-ci.yml": (
+            "variables:\n  NEXUS_USER: gitlab-ci-token\n  NEXUS_PASSWORD: $CI_JOB_TOKEN\n\n"
+            "test:\n  script:\n    - pipenv install --dev\n"
+        ),
+    }
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    env:\n      NEXUS_USER: ci\n"
+        "      NEXUS_PASSWORD: ${{ secrets.NEXUS }}\n    steps:\n"
+        "      - uses: actions/setup-python@v5\n      - run: pipenv install --dev\n"
+    )
+    detected = detect(_write(tmp_path, files))
+    assert index_credential_variables(detected) == {
+        "NEXUS_USER": "UV_INDEX_NEXUS_USERNAME",
+        "NEXUS_PASSWORD": "UV_INDEX_NEXUS_PASSWORD",
+    }
+    around = plan_surroundings(detected, MigrateOptions(target="uv"), "uv")
+    gh = _new(around.changes, ".github/workflows/ci.yml")
+    assert gh is not None
+    assert (
+        "      NEXUS_USER: ci\n      UV_INDEX_NEXUS_USERNAME: ci\n"
+        "      NEXUS_PASSWORD: ${{ secrets.NEXUS }}\n"
+        "      UV_INDEX_NEXUS_PASSWORD: ${{ secrets.NEXUS }}\n" in gh
+    )
+    gl = _new(around.changes, ".gitlab-ci.yml")
+    assert gl is not None
+    assert "  UV_INDEX_NEXUS_USERNAME: gitlab-ci-token\n" in gl
+    assert "  UV_INDEX_NEXUS_PASSWORD: $CI_JOB_TOKEN\n" in gl
+
+
+def test_no_credential_variables_for_literal_or_no_credentials(tmp_path: Path) -> None:
+    from toolshift.planners.surroundings import index_credential_variables
+
+    detected = detect(
+        _write(
+            tmp_path,
+            {
+                "requirements.txt": (
+                    "--index-url https://pypi.org/simple\n"
+                    "--extra-index-url https://user:s3cret@x.example/simple\nflask\n"
+                )
+            },
+        )
+    )
+    assert index_credential_variables(detected) == {}

@@ -72,6 +72,33 @@ class Surroundings:
 
 RULE_PIPENV_SCRIPTS = "TS109"
 
+_URL_CREDENTIAL_VARS = re.compile(
+    r"^[A-Za-z][\w+.-]*://(?P<user>\$\{?\w+\}?)?(?::(?P<password>\$\{?\w+\}?))?@"
+)
+
+
+def index_credential_variables(detected: Detected) -> dict[str, str]:
+    """The variables an index URL takes its credentials from (``https://${NEXUS_USER}:
+    ${NEXUS_PASSWORD}@host/simple`` in a Pipfile source or an ``--index-url`` line) -> the ones
+    uv reads for that index once it is a ``[[tool.uv.index]]`` (``UV_INDEX_NEXUS_USERNAME``,
+    ``UV_INDEX_NEXUS_PASSWORD``)."""
+
+    from toolshift.planners.to_uv import index_name
+    from toolshift.redact import strip_credentials
+
+    out: dict[str, str] = {}
+    for ix in detected.project.indexes:
+        m = _URL_CREDENTIAL_VARS.match(ix.url)
+        if not m:
+            continue
+        name = ix.name or index_name(strip_credentials(ix.url))
+        prefix = "UV_INDEX_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+        for part, suffix in (("user", "USERNAME"), ("password", "PASSWORD")):
+            var = m.group(part)
+            if var:
+                out.setdefault(var.strip("${}"), f"{prefix}_{suffix}")
+    return out
+
 
 def pipenv_scripts(detected: Detected) -> dict[str, str]:
     """A Pipenv project's ``[scripts]``: name -> command (string scripts only)."""
@@ -169,6 +196,7 @@ def plan_surroundings(
     if requirement_files is None and direction == "uv":
         requirement_files = compiled_requirement_files(detected)
     scripts = pipenv_scripts(detected) if direction == "uv" else {}
+    cred_vars = index_credential_variables(detected) if direction == "uv" else {}
     changes: list[FileChange] = []
     diags: list[Diagnostic] = []
     adhoc: list[AdhocPackage] = []
@@ -209,6 +237,19 @@ def plan_surroundings(
         result = rewrite(expanded, ctx)
         if expanded != text:
             result = replace(result, rules=(*result.rules, RULE_PIPENV_SCRIPTS))
+        if cred_vars and f.role in (FileRole.GITHUB_WORKFLOW, FileRole.GITLAB_CI):
+            from toolshift.rewriters.github_actions import index_credential_env
+
+            more = index_credential_env(
+                result.text, ctx, cred_vars, gitlab=f.role is FileRole.GITLAB_CI
+            )
+            if more.text != result.text:
+                result = replace(
+                    result,
+                    text=more.text,
+                    rules=(*result.rules, *more.rules),
+                    diagnostics=(*result.diagnostics, *more.diagnostics),
+                )
         diags.extend(result.diagnostics)
         adhoc.extend(result.adhoc_packages)
         diags.extend(_python_left_behind(f.role, f.path, result.text, ctx, result.diagnostics))
@@ -565,6 +606,7 @@ __all__ = [
     "adhoc_requirements",
     "ci_python_outside",
     "compiled_requirement_files",
+    "index_credential_variables",
     "old_tool_in_tool_config",
     "placed_diagnostic",
     "plan_surroundings",

@@ -253,6 +253,54 @@ def _pip_index_env(m: Any, ctx: RewriteContext, acc: _Acc) -> None:
         )
 
 
+def index_credential_env(
+    text: str, ctx: RewriteContext, variables: dict[str, str], *, gitlab: bool = False
+) -> RewriteResult:
+    """``variables`` maps an environment variable the old index URL took its credentials from
+    (``https://${NEXUS_USER}:${NEXUS_PASSWORD}@nexus/simple``: pip and Pipenv expand them) to
+    the one uv reads (``UV_INDEX_NEXUS_USERNAME``). Where a workflow's ``env:`` (or GitLab's
+    ``variables:``) sets the first, the second is set beside it to the same value: uv does not
+    expand variables in pyproject.toml, so without it the migrated job got a 401."""
+
+    if not variables or not text.strip():
+        return RewriteResult(text)
+    data, work, bad = _load(text, ctx, RULE_SCRIPTS)
+    if bad is not None or not isinstance(data, dict):
+        return RewriteResult(text)
+    acc = _Acc()
+    key = "variables" if gitlab else "env"
+    holders: list[Any] = [data.get(key)]
+    jobs = data.items() if gitlab else (data.get("jobs") or {}).items()
+    for _name, job in jobs:
+        if isinstance(job, dict):
+            holders.append(job.get(key))
+            for step in job.get("steps") or [] if not gitlab else []:
+                if isinstance(step, dict):
+                    holders.append(step.get("env"))
+    for m in holders:
+        if not isinstance(m, dict) or not hasattr(m, "insert"):
+            continue
+        cm: Any = m  # a ruamel CommentedMap: insert keeps the new key next to the old one
+        for old, new in variables.items():
+            if old not in m or new in m:
+                continue
+            cm.insert(list(m.keys()).index(old) + 1, new, m[old])
+            acc.rule(RULE_SCRIPTS)
+            acc.diagnostics.append(
+                ctx.diag(
+                    RULE_SCRIPTS,
+                    Severity.INFO,
+                    f"{new} set beside {old}: the index URL took its credentials from {old}, "
+                    f"uv reads them from {new}",
+                    _line(m, old),
+                )
+            )
+    if not acc.rules:
+        return RewriteResult(text)
+    out = _dump_as(data, work, "\r\n" in text)
+    return RewriteResult(out, tuple(acc.rules), tuple(acc.diagnostics))
+
+
 def _auth_script(run: Any, ctx: RewriteContext, acc: _Acc, line: int, *, github: bool) -> Any:
     new = credential_lines(str(run), github=github)
     if new is None:
@@ -863,6 +911,7 @@ __all__ = [
     "SETUP_UV",
     "UV_LOCK_CHECK",
     "credential_lines",
+    "index_credential_env",
     "index_env",
     "lock_checks",
     "rewrite_gitlab_ci",
