@@ -66,3 +66,31 @@ def test_gitlab_cache_keyed_on_the_old_lock_is_keyed_on_uv_lock() -> None:
     assert "files: [uv.lock]" in res.text
     assert "poetry" not in res.text
     assert rewrite_gitlab_ci(res.text, ctx).text == res.text
+
+
+def test_pipenv_export_commands_become_uv_export() -> None:
+    from toolshift.rewriters.github_actions import pipenv_export
+
+    base = "uv export --locked --format requirements-txt --no-emit-project"
+    cases = {
+        "pipenv requirements > requirements.txt": f"{base} --no-hashes --no-dev > requirements.txt",
+        "pipenv requirements --dev": f"{base} --no-hashes",
+        "pipenv requirements --dev-only --hash": f"{base} --only-dev",
+        # the old spelling: `uv lock > requirements.txt` wrote an empty file
+        "pipenv lock -r > requirements.txt": f"{base} --no-hashes --no-dev > requirements.txt",
+        "  pipenv lock --requirements --dev | tee r.txt": f"  {base} --no-hashes | tee r.txt",
+    }
+    for before, after in cases.items():
+        assert pipenv_export(before) == after, before
+    for untouched in ("pipenv lock", "pipenv lock --clear", "pipenv requirements --categories x"):
+        assert pipenv_export(untouched) is None, untouched
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5")
+    wf = (
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/setup-python@v5\n"
+        "      - run: pip install pipenv\n"
+        "      - run: pipenv requirements --dev > requirements-dev.txt\n"
+    )
+    out = rewrite_workflow(wf, ctx).text
+    assert f"      - run: {base} --no-hashes > requirements-dev.txt\n" in out
+    assert "pipenv" not in out

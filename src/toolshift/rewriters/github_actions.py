@@ -253,6 +253,52 @@ def _pip_index_env(m: Any, ctx: RewriteContext, acc: _Acc) -> None:
         )
 
 
+# `pipenv requirements` / the older `pipenv lock -r`: what pip installs from, written from the
+# lock. The shell translator leaves the first (pipenv is gone after the migration) and makes the
+# second `uv lock`, which writes nothing to stdout: `> requirements.txt` became an empty file.
+_PIPENV_EXPORT = re.compile(
+    r"^(?P<indent>\s*)pipenv\s+(?P<sub>requirements|lock)(?P<args>(?:\s+-[-\w]+)*)\s*"
+    r"(?P<rest>(?:[>|].*)?)$"
+)
+
+
+def pipenv_export(line: str) -> str | None:
+    """``pipenv requirements [--dev|--dev-only] [--hash]`` and ``pipenv lock -r [--dev]`` as
+    ``uv export``; None when the line is neither (or has an option without a uv word)."""
+
+    m = _PIPENV_EXPORT.match(line)
+    if not m:
+        return None
+    args = m.group("args").split()
+    if m.group("sub") == "lock":
+        if not ({"-r", "--requirements"} & set(args)):
+            return None
+        args = [a for a in args if a not in ("-r", "--requirements")]
+    out = ["uv", "export", "--locked", "--format", "requirements-txt", "--no-emit-project"]
+    dev, hashes = "--no-dev", False
+    for a in args:
+        if a in ("-d", "--dev"):
+            dev = ""  # the default packages and the dev ones (uv's default groups)
+        elif a == "--dev-only":
+            dev = "--only-dev"
+        elif a == "--hash":
+            hashes = True
+        elif a not in ("-q", "--quiet"):
+            return None
+    if not hashes:
+        out.append("--no-hashes")
+    if dev:
+        out.append(dev)
+    rest = m.group("rest")
+    return m.group("indent") + " ".join(out) + (" " + rest if rest else "")
+
+
+def _export_script(run: Any) -> Any:
+    lines = str(run).split("\n")
+    new = [pipenv_export(x) or x for x in lines]
+    return _same_style(run, "\n".join(new)) if new != lines else run
+
+
 def index_credential_env(
     text: str, ctx: RewriteContext, variables: dict[str, str], *, gitlab: bool = False
 ) -> RewriteResult:
@@ -595,6 +641,10 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
                 if isinstance(step.get("run"), str):
                     line = _line(step, "run")
                     step["run"] = _auth_script(step["run"], ctx, acc, line, github=True)
+                    exported = _export_script(step["run"])
+                    if exported is not step["run"]:
+                        step["run"] = exported
+                        acc.rule(RULE_SCRIPTS)
         _job_lock_checks(steps, ctx, acc)
     has_uv = any(_SETUP_UV.match(_uses(s)) for s in steps)
     has_py = any(_SETUP_PY.match(_uses(s)) for s in steps)
@@ -754,6 +804,10 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
         for i, item in enumerate(seq):
             if isinstance(item, str):
                 seq[i] = _auth_script(item, ctx, acc, _item_line(seq, i), github=False)
+                exported = _export_script(seq[i])
+                if exported is not seq[i]:
+                    seq[i] = exported
+                    acc.rule(RULE_SCRIPTS)
         lines = [str(x) if isinstance(x, str) else "" for x in seq]
         checked = lock_checks(lines)
         if checked is not None:
@@ -914,6 +968,7 @@ __all__ = [
     "index_credential_env",
     "index_env",
     "lock_checks",
+    "pipenv_export",
     "rewrite_gitlab_ci",
     "rewrite_workflow",
 ]

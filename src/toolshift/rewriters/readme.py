@@ -65,7 +65,7 @@ def _docs_line(line: str) -> str:
     http-basic.X U P`` -> ``export UV_INDEX_X_USERNAME=...``, ``poetry add``/``pipenv install
     <pkg>`` -> ``uv add``; anything else as it was."""
 
-    from toolshift.rewriters.github_actions import credential_lines, lock_checks
+    from toolshift.rewriters.github_actions import credential_lines, lock_checks, pipenv_export
 
     body = line.strip()
     if not body or body.endswith("\\"):
@@ -77,6 +77,9 @@ def _docs_line(line: str) -> str:
     auth = credential_lines(body, github=False)
     if auth is not None:
         return indent + auth
+    exported = pipenv_export(body)
+    if exported is not None:
+        return indent + exported + line[len(line.rstrip()) :]
     added = add_remove(body)
     if added is not None:
         return indent + added + line[len(line.rstrip()) :]
