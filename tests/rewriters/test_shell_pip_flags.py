@@ -77,6 +77,12 @@ TRANSLATED = [
     ),
     (
         D,
+        "pip install --no-deps --prefix=/install -r requirements.txt",
+        f"{EXPORT} && uv pip install --prefix /install --no-deps -r {EXPORT_FILE}",
+        "dependencies included",
+    ),
+    (
+        D,
         "pip install -U --prefix=/install -r requirements.txt",
         f"{EXPORT} && uv pip install --prefix /install --no-deps -r {EXPORT_FILE}",
         "--upgrade",

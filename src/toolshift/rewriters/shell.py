@@ -1127,6 +1127,17 @@ def _export_install(
                 text,
             )
         )
+    if "no-deps" in pi.kinds:
+        acc.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.INFO,
+                "--no-deps: the folder gets every package uv.lock holds for these groups, "
+                "dependencies included (the export lists them all)",
+                line,
+                text,
+            )
+        )
     acc.diagnostics.append(
         ctx.diag(
             rule,
