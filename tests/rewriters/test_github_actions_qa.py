@@ -94,3 +94,26 @@ def test_pipenv_export_commands_become_uv_export() -> None:
     out = rewrite_workflow(wf, ctx).text
     assert f"      - run: {base} --no-hashes > requirements-dev.txt\n" in out
     assert "pipenv" not in out
+
+
+def test_poetry_publish_becomes_uv_publish() -> None:
+    from toolshift.rewriters.github_actions import poetry_publish
+
+    assert poetry_publish("poetry publish") == "uv publish"
+    assert poetry_publish("poetry publish --build -u __token__ -p ${{ secrets.PYPI }}") == (
+        "uv build && uv publish -u __token__ -p ${{ secrets.PYPI }}"
+    )
+    assert poetry_publish("  poetry publish --dry-run -n") == "  uv publish --dry-run"
+    assert poetry_publish("poetry publish -r testpypi") is None  # a named repository
+    assert poetry_publish("poetry build") is None
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5")
+    wf = (
+        "jobs:\n  release:\n    runs-on: ubuntu-latest\n"
+        "    env:\n      POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI }}\n    steps:\n"
+        "      - uses: snok/install-poetry@v1\n"
+        "      - run: poetry publish --build\n"
+    )
+    out = rewrite_workflow(wf, ctx).text
+    assert "      UV_PUBLISH_TOKEN: ${{ secrets.PYPI }}\n" in out
+    assert "      - run: uv build && uv publish\n" in out
+    assert "poetry" not in out.lower()

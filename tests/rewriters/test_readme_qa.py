@@ -60,3 +60,12 @@ def test_shell_commands_activate_the_project_environment() -> None:
         "Then `source .venv/bin/activate`.\n"
     )
     assert rewrite_markdown(res.text, ctx).text == res.text
+
+
+def test_release_docs_publish_with_uv() -> None:
+    from toolshift.rewriters import RewriteContext
+    from toolshift.rewriters.readme import rewrite_markdown
+
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5", path="RELEASING.md")
+    text = "```bash\npoetry build\npoetry publish\n```\n"
+    assert rewrite_markdown(text, ctx).text == "```bash\nuv build\nuv publish\n```\n"

@@ -202,9 +202,12 @@ def _rename_auth_env(m: Any, ctx: RewriteContext, acc: _Acc) -> None:
         return
     for key in list(m.keys()):
         mm = _POETRY_AUTH_ENV.match(str(key))
-        if not mm:
+        if str(key) == "POETRY_PYPI_TOKEN_PYPI":
+            new = "UV_PUBLISH_TOKEN"  # poetry publish's PyPI token; uv publish reads this one
+        elif not mm:
             continue
-        new = f"UV_INDEX_{mm.group('name')}_{mm.group('part')}"
+        else:
+            new = f"UV_INDEX_{mm.group('name')}_{mm.group('part')}"
         if new in m:
             continue
         ca: Any = getattr(m, "ca", None)  # ruamel's comments: the one after the value stays
@@ -293,9 +296,40 @@ def pipenv_export(line: str) -> str | None:
     return m.group("indent") + " ".join(out) + (" " + rest if rest else "")
 
 
+_POETRY_PUBLISH = re.compile(r"^(?P<indent>\s*)poetry\s+publish(?P<args>(?:\s+.*)?)$")
+_EXPR_OR_WORD = re.compile(r"\$\{\{.*?\}\}|\S+")
+
+
+def poetry_publish(line: str) -> str | None:
+    """``poetry publish [--build] [-u U -p P] [--dry-run]`` as ``uv publish`` (``uv build &&``
+    first for ``--build``); None when it is not that, or names a repository (``-r``: a
+    ``[[tool.uv.index]]`` with a ``publish-url`` is uv's equivalent, written by hand)."""
+
+    m = _POETRY_PUBLISH.match(line)
+    if not m:
+        return None
+    words = _EXPR_OR_WORD.findall(m.group("args"))
+    out = ["uv", "publish"]
+    build = False
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == "--build":
+            build = True
+        elif w in ("-u", "--username", "-p", "--password") and i + 1 < len(words):
+            out += [w, words[i + 1]]
+            i += 1
+        elif w == "--dry-run":
+            out.append("--dry-run")
+        elif w not in ("-n", "--no-interaction", "-q", "--quiet", "--skip-existing"):
+            return None
+        i += 1
+    return m.group("indent") + ("uv build && " if build else "") + " ".join(out)
+
+
 def _export_script(run: Any) -> Any:
     lines = str(run).split("\n")
-    new = [pipenv_export(x) or x for x in lines]
+    new = [pipenv_export(x) or poetry_publish(x) or x for x in lines]
     return _same_style(run, "\n".join(new)) if new != lines else run
 
 
@@ -969,6 +1003,7 @@ __all__ = [
     "index_env",
     "lock_checks",
     "pipenv_export",
+    "poetry_publish",
     "rewrite_gitlab_ci",
     "rewrite_workflow",
 ]

@@ -65,7 +65,12 @@ def _docs_line(line: str) -> str:
     http-basic.X U P`` -> ``export UV_INDEX_X_USERNAME=...``, ``poetry add``/``pipenv install
     <pkg>`` -> ``uv add``; anything else as it was."""
 
-    from toolshift.rewriters.github_actions import credential_lines, lock_checks, pipenv_export
+    from toolshift.rewriters.github_actions import (
+        credential_lines,
+        lock_checks,
+        pipenv_export,
+        poetry_publish,
+    )
 
     body = line.strip()
     if not body or body.endswith("\\"):
@@ -77,7 +82,7 @@ def _docs_line(line: str) -> str:
     auth = credential_lines(body, github=False)
     if auth is not None:
         return indent + auth
-    exported = pipenv_export(body)
+    exported = pipenv_export(body) or poetry_publish(body)
     if exported is not None:
         return indent + exported + line[len(line.rstrip()) :]
     added = add_remove(body)
