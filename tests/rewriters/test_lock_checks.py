@@ -144,3 +144,17 @@ def test_loop_over_in_files_and_a_folder_diff() -> None:
     # a loop over something else, or a folder that is not requirements, is no lock check
     assert lock_checks(['for f in docs/*.md; do lint "$f"; done', "git diff --exit-code"]) is None
     assert lock_checks(["pip-compile a.in", "git diff --exit-code src/"]) is None
+
+
+def test_what_a_failed_check_does_is_kept() -> None:
+    # `poetry lock --check || (...)` was not seen as a check: the translator made it `uv lock
+    # || (...)`, which re-locks and never fails
+    assert lock_checks(['poetry lock --check || (echo "run poetry lock"; exit 1)']) == [
+        'uv lock --check || (echo "run poetry lock"; exit 1)'
+    ]
+    assert lock_checks(["pip-compile r.in && git diff --exit-code || { echo stale; exit 1; }"]) == [
+        "uv lock --check || { echo stale; exit 1; }"
+    ]
+    assert lock_checks(["set -e && poetry check --lock && echo ok"]) == [
+        "set -e && uv lock --check && echo ok"
+    ]

@@ -94,16 +94,27 @@ def _relock(part: str) -> bool:
     return bool(_RELOCK_CMD.match(part) or _LOOP_RELOCK.match(part))
 
 
+_CHAIN = re.compile(r"\s*(&&|\|\|)\s*")
+
+
+def _chain(line: str) -> list[str]:
+    """``a && b || c`` -> ``["a", "&&", "b", "||", "c"]`` (commands at even places)."""
+
+    return [p.strip() for p in _CHAIN.split(line.strip())]
+
+
 def lock_checks(lines: list[str]) -> list[str | None] | None:
-    """The commands of one script (one per item, ``&&`` chains allowed) with the old tools'
-    lock-freshness checks as ``uv lock --check``; ``None`` for a command that goes away.
+    """The commands of one script (one per item, ``&&``/``||`` chains allowed) with the old
+    tools' lock-freshness checks as ``uv lock --check``; ``None`` for a command that goes away.
     Returns ``None`` when there is no such check (nothing to change).
 
     A re-lock counts as a check only beside a ``git diff --exit-code`` of the old files; a
     ``git diff --exit-code`` naming no file only right after the re-lock (same line or the
-    next one): ``black . && git diff --exit-code`` is a formatting check, left alone."""
+    next one): ``black . && git diff --exit-code`` is a formatting check, left alone. What a
+    chain does when the check fails (``|| (echo "run poetry lock"; exit 1)``) is kept."""
 
-    split = [[p.strip() for p in line.split("&&")] for line in lines]
+    chains = [_chain(line) for line in lines]
+    split = [c[0::2] for c in chains]
     relock = any(_relock(p) for ps in split for p in ps)
 
     def is_diff(n: int, p: str) -> bool:
@@ -120,24 +131,29 @@ def lock_checks(lines: list[str]) -> list[str | None] | None:
         return None
     out: list[str | None] = []
     done = False
-    for n, (line, ps) in enumerate(zip(lines, split, strict=True)):
-        kept: list[str] = []
+    for n, (line, chain) in enumerate(zip(lines, chains, strict=True)):
+        kept: list[str] = []  # commands and the operators between them
         changed = False
-        for p in ps:
+        for i in range(0, len(chain), 2):
+            p = chain[i]
+            op = chain[i - 1] if i else ""
             if _CHECK_CMD.match(p) or (has_diff and _relock(p)):
                 changed = True
-                if not done:
-                    kept.append(UV_LOCK_CHECK)
-                    done = True
+                if done:
+                    continue
+                p, done = UV_LOCK_CHECK, True
             elif is_diff(n, p):
                 changed = True
+                continue
+            if kept:
+                kept += [op, p]
             else:
-                kept.append(p)
+                kept = [p]
         if not changed:
             out.append(line)
         else:
             indent = line[: len(line) - len(line.lstrip())]
-            out.append(indent + " && ".join(kept) if kept else None)
+            out.append(indent + " ".join(kept) if kept else None)
     return out if out != lines else None
 
 
