@@ -115,5 +115,7 @@ def test_poetry_publish_becomes_uv_publish() -> None:
     )
     out = rewrite_workflow(wf, ctx).text
     assert "      UV_PUBLISH_TOKEN: ${{ secrets.PYPI }}\n" in out
+    res = rewrite_workflow(wf, ctx)
+    assert any("uv publish reads the token" in d.message for d in res.diagnostics)
     assert "      - run: uv build && uv publish\n" in out
     assert "poetry" not in out.lower()

@@ -236,7 +236,13 @@ def _rename_auth_env(m: Any, ctx: RewriteContext, acc: _Acc) -> None:
             ctx.diag(
                 RULE_SCRIPTS,
                 Severity.INFO,
-                f"{key} became {new} (uv reads a named index's credentials from it)",
+                f"{key} became {new} ("
+                + (
+                    "uv publish reads the token from it"
+                    if new == "UV_PUBLISH_TOKEN"
+                    else "uv reads a named index's credentials from it"
+                )
+                + ")",
                 _line(m, new),
             )
         )
