@@ -1282,10 +1282,35 @@ class _Planner:
         if not isinstance(bs, Table):
             bs = tomlkit.table()
             doc["build-system"] = bs
-        bs["requires"] = ["hatchling"]
+        pdv = doc.get("tool", {}).get("poetry-dynamic-versioning")
+        dynamic_version = "dynamic_versioning" in backend or (
+            isinstance(pdv, Table) and pdv.get("enable") is True
+        )
+        bs["requires"] = ["hatchling", "hatch-vcs"] if dynamic_version else ["hatchling"]
         bs["build-backend"] = "hatchling.build"
         self.state.reasons.append("[build-system] poetry-core -> hatchling")
+        if dynamic_version:
+            # poetry-dynamic-versioning (the version from git tags, `version = "0.0.0"` a
+            # placeholder) -> hatch-vcs; kept as written, every wheel hatchling built said 0.0.0
+            project = doc.get("project")
+            if isinstance(project, Table):
+                if "version" in project:
+                    del project["version"]
+                dynamic = [str(x) for x in project.get("dynamic", [])]
+                if "version" not in dynamic:
+                    project["dynamic"] = [*dynamic, "version"]
+            tool = doc.get("tool")
+            if isinstance(tool, Table) and "poetry-dynamic-versioning" in tool:
+                del tool["poetry-dynamic-versioning"]
+                if not tool:
+                    del doc["tool"]
+            self.state.reasons.append(
+                "poetry-dynamic-versioning -> hatch-vcs: the version still comes from git tags"
+            )
         text = doc.as_string()
+        if dynamic_version:
+            text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n")
+            text += '\n\n[tool.hatch.version]\nsource = "vcs"\n'
         module = re.sub(r"[-.]+", "_", normalize_name(self.poetry.name or self.project.name))
         paths = [f"{frm}/{inc}" if frm else inc for inc, frm in self.poetry.packages]
         if paths and paths not in ([module], [f"src/{module}"]):
