@@ -349,10 +349,32 @@ def poetry_publish(line: str) -> str | None:
     return m.group("indent") + ("uv build && " if build else "") + " ".join(out)
 
 
+# Poetry managing itself and its plugins: nothing to do once Poetry is gone (the
+# dynamic-versioning plugin's job is hatch-vcs's now, in the build)
+_POETRY_SELF = re.compile(
+    r"(?m)^\s*(?:pipx\s+inject\s+poetry\b.*|poetry\s+self\s+(?:add|install|update)\b.*|"
+    r"poetry\s+dynamic-versioning(?:\s+--?[\w-]+)*)\s*$"
+)
+
+
 def _export_script(run: Any) -> Any:
-    lines = str(run).split("\n")
-    new = [pipenv_export(x) or poetry_publish(x) or x for x in lines]
-    return _same_style(run, "\n".join(new)) if new != lines else run
+    text = str(run)
+    lines = text.split("\n")
+    new: list[str] = []
+    for x in lines:
+        if "&&" in x and _POETRY_SELF.search(x.replace("&&", "\n")):
+            indent = x[: len(x) - len(x.lstrip())]
+            parts = [p for p in re.split(r"\s*&&\s*", x.strip()) if not _POETRY_SELF.match(p)]
+            if not parts:
+                continue
+            x = indent + " && ".join(parts)
+        if _POETRY_SELF.match(x):
+            continue
+        new.append(pipenv_export(x) or poetry_publish(x) or x)
+    if new == lines:
+        return run
+    body = "\n".join(new)
+    return _same_style(run, body) if body.strip() else None
 
 
 def index_credential_env(
@@ -699,7 +721,8 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
                     step["run"] = _auth_script(step["run"], ctx, acc, line, github=True)
                     exported = _export_script(step["run"])
                     if exported is not step["run"]:
-                        step["run"] = exported
+                        # an emptied step keeps `run: ""` until the loop below drops it
+                        step["run"] = exported if exported is not None else ""
                         acc.rule(RULE_SCRIPTS)
         _job_lock_checks(steps, ctx, acc)
     has_uv = any(_SETUP_UV.match(_uses(s)) for s in steps)
@@ -754,6 +777,10 @@ def _job(job: Any, jname: str, ctx: RewriteContext, acc: _Acc) -> None:
             script = str(run)
             if not uv and re.fullmatch(r"\s*uv python install[^\n]*\n?", script):
                 _del_item(steps, i)
+                acc.rule(RULE_SCRIPTS)
+                continue
+            if uv and not script.strip():
+                _del_item(steps, i)  # emptied by the pre-passes (`pipx inject poetry ...`)
                 acc.rule(RULE_SCRIPTS)
                 continue
             res = translate_script(script, ctx, ShellContext.CI, line=_line(step, "run"))
@@ -862,7 +889,7 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
                 seq[i] = _auth_script(item, ctx, acc, _item_line(seq, i), github=False)
                 exported = _export_script(seq[i])
                 if exported is not seq[i]:
-                    seq[i] = exported
+                    seq[i] = exported if exported is not None else ""
                     acc.rule(RULE_SCRIPTS)
         lines = [str(x) if isinstance(x, str) else "" for x in seq]
         checked = lock_checks(lines)
@@ -879,6 +906,10 @@ def _translate_lines(seq: Any, ctx: RewriteContext, acc: _Acc) -> bool:
     for i in range(len(seq) - 1, -1, -1):
         line = seq[i]
         if not isinstance(line, str):
+            continue
+        if ctx.direction == "uv" and not line.strip():
+            _del_item(seq, i)  # emptied by the pre-passes (`pipx inject poetry ...`)
+            acc.rule(RULE_SCRIPTS)
             continue
         if re.fullmatch(r"\s*pip3? install (-q )?uv(==\S+)?\s*", line):
             if ctx.direction == "pip":
