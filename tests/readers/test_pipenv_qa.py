@@ -96,3 +96,19 @@ def test_lock_versions_skip_what_pipenv_could_not_pin() -> None:
         "develop": {"pytest": {"version": "==8.0.0"}, "local": {"editable": true, "path": "."}}
     }"""
     assert lock_versions(lock) == {"certifi": "2023.7.22", "flask": "3.0.3", "pytest": "8.0.0"}
+
+
+def test_lock_versions_of_other_categories() -> None:
+    lock = """{
+        "_meta": {"pipfile-spec": 6, "sources": []},
+        "default": {"requests": {"version": "==2.31.0"}},
+        "develop": {"black": {"version": "==24.3.0"}, "requests": {"version": "==2.30.0"}},
+        "tests": {"pytest": {"version": "==8.1.1"}},
+        "docs": {"sphinx": {"version": "==7.2.6"}}
+    }"""
+    assert lock_versions(lock) == {
+        "requests": "2.31.0",  # default first
+        "black": "24.3.0",
+        "pytest": "8.1.1",
+        "sphinx": "7.2.6",
+    }

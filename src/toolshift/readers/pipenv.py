@@ -372,7 +372,8 @@ def read_pipfile(text: str, path: str = "Pipfile") -> PipfileData:
 
 
 def lock_versions(text: str, path: str = "Pipfile.lock") -> dict[str, str]:
-    """name -> version from ``Pipfile.lock`` ``default`` and ``develop`` (``"==x"``)."""
+    """name -> version from ``Pipfile.lock`` ``default``, ``develop`` and other categories
+    (``"==x"``)."""
 
     try:
         doc = json.loads(text)
@@ -383,7 +384,10 @@ def lock_versions(text: str, path: str = "Pipfile.lock") -> dict[str, str]:
     out: dict[str, str] = {}
     if not isinstance(doc, Mapping):
         return out
-    for section in ("default", "develop"):
+    # default, develop, and the other package categories (`[tests]` in the Pipfile locks as
+    # "tests"): their pins were lost
+    sections = ["default", "develop", *(k for k in doc if k not in ("_meta", "default", "develop"))]
+    for section in sections:
         entries = doc.get(section) or {}
         if not isinstance(entries, Mapping):
             continue
