@@ -119,3 +119,27 @@ def test_poetry_publish_becomes_uv_publish() -> None:
     assert any("uv publish reads the token" in d.message for d in res.diagnostics)
     assert "      - run: uv build && uv publish\n" in out
     assert "poetry" not in out.lower()
+
+
+def test_pipenv_categories_install_their_groups() -> None:
+    from toolshift.rewriters.github_actions import pipenv_categories
+
+    assert pipenv_categories("pipenv install --categories tests") == (
+        "uv sync --locked --only-group tests"
+    )
+    assert pipenv_categories('pipenv sync --categories="packages docs"') == (
+        "uv sync --locked --no-default-groups --group docs"
+    )
+    assert pipenv_categories("pipenv install --categories docs sphinx") is None  # adds sphinx
+    assert pipenv_categories("pipenv install --dev") is None  # the translator's
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5")
+    wf = (
+        "jobs:\n  docs:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/setup-python@v5\n"
+        "      - run: pip install pipenv && pipenv install --categories docs\n"
+        "      - run: |\n          echo start\n\n          pipenv run sphinx-build docs out\n"
+    )
+    out = rewrite_workflow(wf, ctx).text
+    assert "      - run: uv sync --locked --only-group docs\n" in out
+    # a blank line inside a script stays
+    assert "          echo start\n\n          uv run sphinx-build docs out\n" in out

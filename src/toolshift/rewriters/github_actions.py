@@ -318,6 +318,40 @@ def pipenv_export(line: str) -> str | None:
     return m.group("indent") + " ".join(out) + (" " + rest if rest else "")
 
 
+_PIPENV_CATEGORIES = re.compile(
+    r"^(?P<indent>\s*)pipenv\s+(?:install|sync)(?P<args>(?:\s+(?:--categories(?:=|\s+)"
+    r"(?:\"[^\"]*\"|'[^']*'|\S+)|-d|--dev|--deploy|--system|--ignore-pipfile|--skip-lock|"
+    r"--clear|-q|--quiet))+)\s*$"
+)
+
+
+def pipenv_categories(line: str) -> str | None:
+    """``pipenv install|sync --categories "tests docs"`` (no package named) as ``uv sync``:
+    only those categories (their dependency groups now) unless ``packages`` is one of them."""
+
+    m = _PIPENV_CATEGORIES.match(line)
+    if not m or "--categories" not in m.group("args"):
+        return None
+    args = m.group("args")
+    names: list[str] = []
+    for value in re.findall(r"--categories(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", args):
+        names += [n for n in re.split(r"[,\s]+", value.strip("\"'")) if n]
+    if re.search(r"(?:^|\s)(?:-d|--dev)(?:\s|$)", args):
+        names.append("dev-packages")
+    groups = [
+        "dev" if n == "dev-packages" else re.sub(r"[-_.]+", "-", n).lower()
+        for n in dict.fromkeys(names)
+        if n not in ("packages", "default")
+    ]
+    out = ["uv", "sync", "--locked"]
+    if "packages" in names or "default" in names:
+        out.append("--no-default-groups")
+        out += [f for g in groups for f in ("--group", g)]
+    else:
+        out += [f for g in groups for f in ("--only-group", g)]
+    return m.group("indent") + " ".join(out)
+
+
 _POETRY_PUBLISH = re.compile(r"^(?P<indent>\s*)poetry\s+publish(?P<args>(?:\s+.*)?)$")
 _EXPR_OR_WORD = re.compile(r"\$\{\{.*?\}\}|\S+")
 
@@ -362,15 +396,16 @@ def _export_script(run: Any) -> Any:
     lines = text.split("\n")
     new: list[str] = []
     for x in lines:
-        if "&&" in x and _POETRY_SELF.search(x.replace("&&", "\n")):
-            indent = x[: len(x) - len(x.lstrip())]
-            parts = [p for p in re.split(r"\s*&&\s*", x.strip()) if not _POETRY_SELF.match(p)]
-            if not parts:
-                continue
-            x = indent + " && ".join(parts)
-        if _POETRY_SELF.match(x):
-            continue
-        new.append(pipenv_export(x) or poetry_publish(x) or x)
+        old_parts = re.split(r"\s*&&\s*", x.strip())
+        parts = [
+            pipenv_export(p) or pipenv_categories(p) or poetry_publish(p) or p
+            for p in old_parts
+            if not _POETRY_SELF.match(p)
+        ]
+        if parts == old_parts:
+            new.append(x)  # untouched, spacing and all
+        elif parts:
+            new.append(x[: len(x) - len(x.lstrip())] + " && ".join(parts))
     if new == lines:
         return run
     body = "\n".join(new)
@@ -1055,6 +1090,7 @@ __all__ = [
     "index_credential_env",
     "index_env",
     "lock_checks",
+    "pipenv_categories",
     "pipenv_export",
     "poetry_publish",
     "rewrite_gitlab_ci",

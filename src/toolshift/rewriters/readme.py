@@ -68,6 +68,7 @@ def _docs_line(line: str) -> str:
     from toolshift.rewriters.github_actions import (
         credential_lines,
         lock_checks,
+        pipenv_categories,
         pipenv_export,
         poetry_publish,
     )
@@ -76,13 +77,20 @@ def _docs_line(line: str) -> str:
     if not body or body.endswith("\\"):
         return line
     indent = line[: len(line) - len(line.lstrip())]
+    if "&&" in body and not lock_checks([body]):
+        # each command of a chain (`pip install pipenv && pipenv sync --categories docs`)
+        parts = re.split(r"\s*&&\s*", body)
+        new_parts = [_docs_line(p) for p in parts]
+        if new_parts != parts:
+            return indent + " && ".join(new_parts) + line[len(line.rstrip()) :]
+        return line
     checked = lock_checks([body])
     if checked is not None and checked[0] is not None:
         return indent + checked[0]
     auth = credential_lines(body, github=False)
     if auth is not None:
         return indent + auth
-    exported = pipenv_export(body) or poetry_publish(body)
+    exported = pipenv_export(body) or pipenv_categories(body) or poetry_publish(body)
     if exported is not None:
         return indent + exported + line[len(line.rstrip()) :]
     added = add_remove(body)
