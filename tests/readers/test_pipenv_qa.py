@@ -112,3 +112,28 @@ def test_lock_versions_of_other_categories() -> None:
         "pytest": "8.1.1",
         "sphinx": "7.2.6",
     }
+
+
+def test_git_entries_in_pips_spelling_are_split() -> None:
+    # `git = "git+https://...#egg=y"` kept the fragment in the uv source URL and the pip URL
+    # read `...#egg=y@main`; `@v1.0#subdirectory=py` stayed inside the URL too
+    text = (
+        '[packages]\ny = {git = "git+https://github.com/x/y.git#egg=y", ref = "main"}\n'
+        'z = {git = "https://github.com/x/z.git@v1.0#subdirectory=py"}\n'
+        'w = {git = "git@github.com:acme/w.git", ref = "v2"}\n'
+    )
+    data = read_pipfile(text)
+    by = {s.package: s for s in data.sources}
+    assert (by["y"].location, by["y"].rev) == ("https://github.com/x/y.git", "main")
+    assert (by["z"].location, by["z"].rev, by["z"].subdirectory) == (
+        "https://github.com/x/z.git",
+        "v1.0",
+        "py",
+    )
+    assert by["w"].location == "ssh://git@github.com/acme/w.git"
+    urls = {r.name: r.url for r in data.groups[0].requirements}
+    assert urls == {
+        "y": "git+https://github.com/x/y.git@main",
+        "z": "git+https://github.com/x/z.git@v1.0#subdirectory=py",
+        "w": "git+ssh://git@github.com/acme/w.git@v2",
+    }

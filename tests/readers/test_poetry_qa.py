@@ -159,3 +159,20 @@ def test_lock_versions_keep_index_packages_only() -> None:
     # a git package on a branch that moved since the lock has another version now: pinning
     # the locked one made `uv lock` unsatisfiable
     assert lock_versions(LOCK) == {"internal-auth": "2.3.4", "attrs": "23.1.0"}
+
+
+def test_scp_like_git_locations_become_ssh_urls() -> None:
+    # Poetry documents `git = "git@github.com:org/repo.git"`; written as is into
+    # [tool.uv.sources], uv refused to parse pyproject.toml and uv lock rolled everything back
+    from toolshift.readers.poetry import git_url
+
+    text = (
+        '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\n'
+        'lib = {git = "git@github.com:acme/lib.git", tag = "v1"}\n'
+    )
+    data = read_poetry(text)
+    assert data.sources[0].location == "ssh://git@github.com/acme/lib.git"
+    assert data.groups[0].requirements[0].url == "git+ssh://git@github.com/acme/lib.git@v1"
+    assert git_url("https://github.com/acme/lib.git") == "https://github.com/acme/lib.git"
+    assert git_url("ssh://git@host:2222/x.git") == "ssh://git@host:2222/x.git"
+    assert git_url("deploy@git.example.com:team/x") == "ssh://deploy@git.example.com/team/x"

@@ -89,6 +89,32 @@ class PipfileData:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
+def _split_git(value: str) -> tuple[str, str | None, str | None]:
+    """``git+https://host/x.git@v1#egg=x&subdirectory=py`` -> (``https://host/x.git``, ``v1``,
+    ``py``): Pipfiles often carry pip's spelling in ``git =``; kept whole, the ``#egg=`` and
+    the ``@ref`` ended up inside the uv source URL, and the pip URL read ``...#egg=x@main``."""
+
+    from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+    from toolshift.readers.poetry import git_url
+
+    value = value.removeprefix("git+")
+    if "://" not in value:
+        head, sep, frag = value.partition("#")
+        ref = None
+        if "@" in head.rsplit("/", 1)[-1].rsplit(":", 1)[-1]:
+            head, ref = head.rsplit("@", 1)
+        value = git_url(head) + (f"@{ref}" if ref else "") + sep + frag
+    parts = urlsplit(value)
+    fragment = parse_qs(parts.fragment)
+    path, ref = parts.path, None
+    if "@" in path.rsplit("/", 1)[-1]:
+        path, ref = path.rsplit("@", 1)
+    url = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+    subdirectory = fragment.get("subdirectory", [None])[0]
+    return url, ref or None, subdirectory
+
+
 def convert_specifier(text: str) -> str:
     """A Pipfile version (``"*"``, ``">=1,<2"``, ``"1.2"``) as a PEP 440 specifier."""
 
@@ -169,11 +195,12 @@ class _Reader:
                 )
             )
         if "git" in value:
-            url = str(value["git"]).removeprefix("git+")
-            ref = str(value["ref"]) if "ref" in value else None
+            url, url_ref, url_subdir = _split_git(str(value["git"]))
+            ref = str(value["ref"]) if "ref" in value else url_ref
+            subdirectory = value.get("subdirectory") or url_subdir
             pip_url = "git+" + url + (f"@{ref}" if ref else "")
-            if "subdirectory" in value:
-                pip_url += f"#subdirectory={value['subdirectory']}"
+            if subdirectory:
+                pip_url += f"#subdirectory={subdirectory}"
             self.sources.setdefault(
                 key,
                 UvSource(
@@ -181,7 +208,7 @@ class _Reader:
                     UvSourceKind.GIT,
                     url,
                     rev=ref,
-                    subdirectory=value.get("subdirectory"),
+                    subdirectory=subdirectory,
                     origin=origin,
                 ),
             )

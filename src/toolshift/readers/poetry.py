@@ -252,6 +252,20 @@ def platform_marker(text: str) -> str:
     return " or ".join(f'sys_platform == "{n}"' for n in names)
 
 
+_SCP_LIKE = re.compile(r"^(?P<user>[\w.-]+)@(?P<host>[\w.-]+):(?!//)(?P<path>.+)$")
+
+
+def git_url(value: str) -> str:
+    """A git location as a URL uv and pip accept: Poetry (and Pipenv) take git's scp-like
+    ``git@github.com:org/repo.git``, which uv refuses ("Failed to parse" pyproject.toml):
+    ``ssh://git@github.com/org/repo.git``."""
+
+    m = _SCP_LIKE.match(value.strip())
+    if not m:
+        return value
+    return f"ssh://{m.group('user')}@{m.group('host')}/{m.group('path').lstrip('/')}"
+
+
 def requires_python(text: str) -> Converted:
     """``python = "^3.11"`` as requires-python (``>=3.11,<4.0``)."""
 
@@ -424,7 +438,7 @@ class _Reader:
             self.prereleases.append(name)
         key = normalize_name(name)
         if "git" in value:
-            url = str(value["git"])
+            url = git_url(str(value["git"]))
             ref_kind = next((k for k in ("tag", "branch", "rev") if k in value), None)
             pip_url = "git+" + url + (f"@{value[ref_kind]}" if ref_kind else "")
             if "subdirectory" in value:
@@ -848,6 +862,7 @@ __all__ = [
     "PoetryData",
     "and_markers",
     "convert_constraint",
+    "git_url",
     "lock_versions",
     "platform_marker",
     "python_marker",
