@@ -69,3 +69,22 @@ def test_release_docs_publish_with_uv() -> None:
     ctx = RewriteContext(direction="uv", uv_version="0.9.5", path="RELEASING.md")
     text = "```bash\npoetry build\npoetry publish\n```\n"
     assert rewrite_markdown(text, ctx).text == "```bash\nuv build\nuv publish\n```\n"
+
+
+def test_getting_the_old_tool_becomes_getting_uv() -> None:
+    from toolshift.rewriters import RewriteContext
+    from toolshift.rewriters.readme import rewrite_makefile, rewrite_markdown
+
+    ctx = RewriteContext(direction="uv", uv_version="0.9.5", path="README.md")
+    text = (
+        "```bash\ncurl -sSL https://install.python-poetry.org | python3 -\n"
+        "pipx install poetry\npip install --user pipenv\nbrew install poetry\n"
+        "poetry --version\n```\n"
+    )
+    assert rewrite_markdown(text, ctx).text == (
+        "```bash\ncurl -LsSf https://astral.sh/uv/0.9.5/install.sh | sh\n"
+        "pipx install uv\npip install --user uv\nbrew install uv\nuv --version\n```\n"
+    )
+    # a Makefile recipe that installs the tool into the current environment: it goes
+    make = RewriteContext(direction="uv", uv_version="0.9.5", path="Makefile")
+    assert "uv" not in rewrite_makefile("setup:\n\tpip install pipenv\n", make).text

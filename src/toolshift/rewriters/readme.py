@@ -45,7 +45,7 @@ class _Acc:
             for n, one in enumerate(lines):
                 if n and lines[n - 1].rstrip().endswith("\\"):
                     continue  # a continuation: part of the command above
-                lines[n] = _docs_line(one)
+                lines[n] = _docs_line(one, markdown=not _is_makefile(ctx.path))
             new = "\n".join(lines)
             if new != text and RULE not in self.rules:
                 self.rules.append(RULE)
@@ -60,7 +60,12 @@ class _Acc:
         return res.text
 
 
-def _docs_line(line: str) -> str:
+def _is_makefile(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
+
+
+def _docs_line(line: str, *, markdown: bool = True) -> str:
     """One documented command: ``poetry check --lock`` -> ``uv lock --check``, ``poetry config
     http-basic.X U P`` -> ``export UV_INDEX_X_USERNAME=...``, ``poetry add``/``pipenv install
     <pkg>`` -> ``uv add``; anything else as it was."""
@@ -80,7 +85,7 @@ def _docs_line(line: str) -> str:
     if "&&" in body and not lock_checks([body]):
         # each command of a chain (`pip install pipenv && pipenv sync --categories docs`)
         parts = re.split(r"\s*&&\s*", body)
-        new_parts = [_docs_line(p) for p in parts]
+        new_parts = [_docs_line(p, markdown=markdown) for p in parts]
         if new_parts != parts:
             return indent + " && ".join(new_parts) + line[len(line.rstrip()) :]
         return line
@@ -96,10 +101,29 @@ def _docs_line(line: str) -> str:
     added = add_remove(body)
     if added is not None:
         return indent + added + line[len(line.rstrip()) :]
+    installer = _TOOL_INSTALL.fullmatch(body) if markdown else None
+    if installer:
+        # how to get the old tool: how to get uv (the translator pins the installer)
+        new = (
+            "curl -LsSf https://astral.sh/uv/install.sh | sh"
+            if installer.group("curl")
+            else installer.group("cmd") + " uv"
+        )
+        return indent + new + line[len(line.rstrip()) :]
+    if re.fullmatch(r"(poetry|pipenv|pip-compile)\s+--version", body):
+        return indent + "uv --version" + line[len(line.rstrip()) :]
     if re.fullmatch(r"(poetry|pipenv)\s+shell", body):
         # uv has no shell command: the project environment is .venv
         return indent + "source .venv/bin/activate" + line[len(line.rstrip()) :]
     return line
+
+
+_TOOL_INSTALL = re.compile(
+    r"(?P<curl>curl\s+(?:-\w+\s+)*https://install\.python-poetry\.org/?\s*\|\s*python3?\s*-?)"
+    r"|(?P<cmd>pipx\s+install|pip3?\s+install(?:\s+--user)?(?:\s+-U|\s+--upgrade)?|"
+    r"brew\s+install|python3?\s+-m\s+pip\s+install(?:\s+--user)?)\s+"
+    r"(?:poetry|pipenv|pip-tools)(?:[=<>~!]=?[\w.*]+)?"
+)
 
 
 # `poetry add` options -> `uv add` options (None: dropped, uv does it anyway)
@@ -494,8 +518,7 @@ def rewrite_makefile(text: str, ctx: RewriteContext) -> RewriteResult:
 def rewrite_docs(text: str, ctx: RewriteContext) -> RewriteResult:
     """Dispatch on ``ctx.path``: ``Makefile``/``*.mk`` recipes, else Markdown."""
 
-    name = ctx.path.rsplit("/", 1)[-1]
-    if name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk"):
+    if _is_makefile(ctx.path):
         return rewrite_makefile(text, ctx)
     return rewrite_markdown(text, ctx)
 
