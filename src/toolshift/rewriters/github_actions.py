@@ -867,6 +867,71 @@ def _add_setup_uv(steps: list[Any], jname: str, ctx: RewriteContext, acc: _Acc) 
     )
 
 
+_OLD_LOCK_TRIGGER = re.compile(r"^(?P<dir>(?:[^/]*/)*)(?:poetry\.lock|Pipfile\.lock|Pipfile)$")
+
+
+def _trigger_to_uv_lock(path: str, ctx: RewriteContext) -> str | None:
+    """``poetry.lock``/``Pipfile(.lock)`` -> ``uv.lock`` beside it; a pattern that matches the
+    project's requirements files (``requirements/*.txt``, ``requirements-dev.in``) ->
+    ``uv.lock``; anything else (``docs/requirements.txt``) None."""
+
+    import fnmatch
+
+    m = _OLD_LOCK_TRIGGER.match(path)
+    if m:
+        return m.group("dir") + "uv.lock"
+    if not re.search(r"\.(txt|in|\*)$", path):
+        return None
+    files = {f for f in ctx.requirement_files.values() if f.endswith((".txt", ".in"))}
+    files |= {f[:-4] + ".in" for f in files if f.endswith(".txt")}
+    if any(fnmatch.fnmatch(f, path.lstrip("./")) for f in files):
+        return "uv.lock"
+    return None
+
+
+def _trigger_paths(data: Any, ctx: RewriteContext, acc: _Acc) -> None:
+    """``on: push: paths: [poetry.lock, ...]`` (and ``pull_request``, ``paths-ignore``): the
+    old lock/requirements names become ``uv.lock``. Left as they were, a change that only
+    touched uv.lock (a dependency update) no longer started the workflow."""
+
+    # YAML reads a bare `on:` key as True
+    on = data.get("on", data.get(True)) if isinstance(data, dict) else None
+    if not isinstance(on, dict):
+        return
+    for event in ("push", "pull_request", "pull_request_target"):
+        spec = on.get(event)
+        if not isinstance(spec, dict):
+            continue
+        for key in ("paths", "paths-ignore"):
+            paths = spec.get(key)
+            if not isinstance(paths, list):
+                continue
+            changed = False
+            for i in range(len(paths) - 1, -1, -1):
+                raw = str(paths[i])
+                neg = raw.startswith("!")
+                target = _trigger_to_uv_lock(raw[1:] if neg else raw, ctx)
+                if target is None:
+                    continue
+                new = ("!" if neg else "") + target
+                if new in [str(p) for p in paths]:
+                    _del_item(paths, i)
+                else:
+                    paths[i] = _same_style(paths[i], new)
+                changed = True
+            if changed:
+                acc.rule(RULE_SETUP)
+                acc.diagnostics.append(
+                    ctx.diag(
+                        RULE_SETUP,
+                        Severity.INFO,
+                        f"on.{event}.{key}: the lock and requirements files it named are "
+                        "uv.lock now",
+                        _line(spec, key),
+                    )
+                )
+
+
 def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
     """Rewrite one ``.github/workflows/*.yml`` for ``ctx.direction``. Idempotent."""
 
@@ -881,6 +946,7 @@ def rewrite_workflow(text: str, ctx: RewriteContext) -> RewriteResult:
     if ctx.direction == "uv" and ctx.enabled(RULE_SCRIPTS):
         _rename_auth_env(data.get("env"), ctx, acc)
         _pip_index_env(data.get("env"), ctx, acc)
+        _trigger_paths(data, ctx, acc)
     for jname, job in data["jobs"].items():
         if isinstance(job, dict):
             _job(job, str(jname), ctx, acc)
