@@ -158,3 +158,14 @@ def test_what_a_failed_check_does_is_kept() -> None:
     assert lock_checks(["set -e && poetry check --lock && echo ok"]) == [
         "set -e && uv lock --check && echo ok"
     ]
+
+
+def test_an_upgrade_job_is_no_lock_check() -> None:
+    # a scheduled "update dependencies" job: re-lock with --upgrade, then ask git whether
+    # anything changed to open a pull request. It became `uv lock --check || echo ...`
+    lines = [
+        "pip-compile --upgrade requirements.in && git diff --quiet || "
+        'echo "changed=true" >> "$GITHUB_OUTPUT"'
+    ]
+    assert lock_checks(lines) is None
+    assert lock_checks(["pip-compile -P django requirements.in", "git diff --exit-code"]) is None

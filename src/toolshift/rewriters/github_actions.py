@@ -90,8 +90,17 @@ def _old_lock_diff(part: str) -> bool:
     return all(_OLD_LOCK_FILE.search(p) or _OLD_LOCK_DIR.match(p) for p in paths)
 
 
+_UPGRADE = re.compile(
+    r"(?:^|\s)(?:-U|--upgrade|-P|--upgrade-package(?:=\S+)?|--regenerate)(?=\s|$)"
+)
+
+
 def _relock(part: str) -> bool:
-    return bool(_RELOCK_CMD.match(part) or _LOOP_RELOCK.match(part))
+    """A re-lock that keeps today's versions (``pip-compile --upgrade`` moves them: with a
+    ``git diff`` after it, the job asks whether an upgrade changed anything, which is no lock
+    check)."""
+
+    return bool(_RELOCK_CMD.match(part) or _LOOP_RELOCK.match(part)) and not _UPGRADE.search(part)
 
 
 _CHAIN = re.compile(r"\s*(&&|\|\|)\s*")
