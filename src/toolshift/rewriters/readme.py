@@ -362,6 +362,7 @@ _MAKE_COMMAND = re.compile(
 
 
 _RULE_LINE = re.compile(r"^(?P<targets>[^\t#=:\s][^:=]*?)\s*:(?![:=])(?P<prereqs>[^;#]*?)\s*$")
+_MAKE_VARS = re.compile(r"\$[<@^*?+|]|\$\([\w.-]+\)|\$\{[\w.-]+\}")
 _COMPILE = re.compile(r"^(?:pip-compile|python3?(?:\.\d+)?\s+-m\s+piptools\s+compile)\b")
 
 
@@ -391,13 +392,18 @@ def _makefile_compile_rules(lines: list[str], ctx: RewriteContext, acc: _Acc) ->
                 and all(t.endswith(".txt") for t in targets)
                 and any(p.endswith(".in") for p in prereqs)
                 and cmds
-                and all(_COMPILE.match(c) and "$" not in c for c in cmds)
+                # `pip-compile $<` / `$(PIPCOMPILE_FLAGS)`: make's variables are fine here,
+                # the recipe becomes `uv lock` whatever its arguments were
+                and all(_COMPILE.match(c) and "$" not in _MAKE_VARS.sub("", c) for c in cmds)
             ):
                 rules.append((i, j, targets))
         i = j
     if not rules:
         return lines
     compiled = {t for _, _, ts in rules for t in ts}
+    if any("%" in t for t in compiled):
+        # a pattern rule (`%.txt: %.in`): the compiled files are the project's .txt files
+        compiled |= {f for f in ctx.requirement_files.values() if f.endswith(".txt")}
     starts = {r[0]: r for r in rules}
     out: list[str] = []
     i = 0
@@ -416,6 +422,14 @@ def _makefile_compile_rules(lines: list[str], ctx: RewriteContext, acc: _Acc) ->
             i = end
             continue
         m = _RULE_LINE.match(body)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if m and set(m.group("targets").split()) <= compiled and not _RECIPE.match(nxt):
+            # `requirements-dev.txt: requirements.txt` (an ordering between compiled files):
+            # the files are gone, the rule with them
+            if out and not out[-1].strip() and i + 1 < len(lines) and not nxt.strip():
+                i += 1
+            i += 1
+            continue
         if m and any(p in compiled for p in m.group("prereqs").split()):
             needs: list[str] = []
             for p in m.group("prereqs").split():
