@@ -127,12 +127,30 @@ def find_services(
     # a library a service installs from its folder (a path source, `-e ./libs/x`) is part of
     # that service, not a service to lock and rewrite on its own
     libraries: set[str] = set()
+    members: dict[str, str] = {}  # workspace member folder -> the workspace root's folder
     for svc in [*services, *found]:
+        globs = workspace_globs(svc.detected)
+        for member in found:
+            if globs[0] and member.path != svc.path and _is_member(member.path, svc.path, globs):
+                members.setdefault(member.path, svc.path)
         libraries |= {
             _normalise(posixpath.join(svc.path, p)) for p in path_dependencies(svc.detected)
         }
     wanted_only = {_normalise(o) for o in only}
     for svc in found:
+        if svc.path in members:  # part of its workspace's root project: locked with it
+            owner = members[svc.path] or "."
+            notes.append(
+                Diagnostic(
+                    "DET001",
+                    Severity.INFO,
+                    f"{svc.path} is a member of the uv workspace in {owner}, migrated with "
+                    "it, not as a service of its own",
+                    hint="[tool.uv.workspace] members/exclude in "
+                    f"{_join(members[svc.path], 'pyproject.toml')} say which folders are members",
+                )
+            )
+            continue
         if svc.path in libraries and not _locks_itself(svc.detected):
             notes.append(
                 Diagnostic(
@@ -211,6 +229,66 @@ def path_dependencies(detected: Detected) -> list[str]:
             if src.kind is UvSourceKind.PATH:
                 add(src.location)
     return out
+
+
+def workspace_globs(detected: Detected) -> tuple[list[str], list[str]]:
+    """``[tool.uv.workspace]`` ``members`` and ``exclude`` globs of ``detected``'s
+    ``pyproject.toml`` (relative to its folder); empty when it is not a workspace root."""
+
+    data = detected.contents.get("pyproject.toml")
+    if data is None or b"workspace" not in data:
+        return [], []
+    import tomllib
+
+    from toolshift.textio import decode
+
+    try:
+        doc = tomllib.loads(decode(data, "pyproject.toml")[0])
+    except (InputError, tomllib.TOMLDecodeError):
+        return [], []  # detect/the planner report a broken file
+    tool = doc.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    ws = uv.get("workspace") if isinstance(uv, dict) else None
+    if not isinstance(ws, dict):
+        return [], []
+
+    def globs(key: str) -> list[str]:
+        value = ws.get(key)
+        if not isinstance(value, list):
+            return []
+        return [_normalise(v) for v in value if isinstance(v, str) and _normalise(v)]
+
+    return globs("members"), globs("exclude")
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    """``path`` matches a workspace glob (``*``/``?``/``[]`` within one folder name, ``**``
+    any number of folders), as uv reads ``members``."""
+
+    from fnmatch import fnmatchcase
+
+    def match(parts: list[str], pats: list[str]) -> bool:
+        if not pats:
+            return not parts
+        if pats[0] == "**":
+            return any(match(parts[i:], pats[1:]) for i in range(len(parts) + 1))
+        return bool(parts) and fnmatchcase(parts[0], pats[0]) and match(parts[1:], pats[1:])
+
+    return match(path.split("/"), pattern.split("/"))
+
+
+def _is_member(path: str, root: str, globs: tuple[list[str], list[str]]) -> bool:
+    """``path`` (relative to the top) is a member of the uv workspace in folder ``root``
+    whose :func:`workspace_globs` are ``globs``."""
+
+    prefix = f"{root}/" if root else ""
+    if not path.startswith(prefix):
+        return False
+    rel = path[len(prefix) :]
+    members, exclude = globs
+    return any(_glob_match(rel, g) for g in members) and not any(
+        _glob_match(rel, g) for g in exclude
+    )
 
 
 def _locks_itself(detected: Detected) -> bool:
