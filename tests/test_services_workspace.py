@@ -13,7 +13,8 @@ import pytest
 from toolshift.cli.main import main
 from toolshift.detect import detect
 from toolshift.errors import ExitCode
-from toolshift.services import _glob_match, detect_services, workspace_globs
+from toolshift.model import FileChange, Plan, Severity
+from toolshift.services import _glob_match, detect_services, merge_plans, workspace_globs
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -100,3 +101,91 @@ def test_dry_run_plans_no_member_on_its_own(
     paths |= {p for a in plan["post_actions"] for p in a["produces"]}
     assert not {p for p in paths if p.startswith(("packages/api/", "packages/core/"))}
     assert not [a for a in plan["post_actions"] if a.get("cwd", "").startswith("packages/a")]
+
+
+WORKFLOW = """\
+name: ci
+on: [push]
+jobs:
+  api:
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        working-directory: services/api
+    steps:
+      - uses: actions/checkout@v4
+      # uv sync in a comment runs nothing
+      - run: uv sync --locked
+      - run: uv run pytest
+  web:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install -r services/web/requirements.txt
+"""
+
+
+def _to_pip(folder: str) -> Plan:
+    return Plan(
+        root=f"/m/{folder}",
+        target="pip",
+        changes=(
+            FileChange("requirements.txt", None, b"alpha==1.1.0\n", ("TS121",)),
+            FileChange("uv.lock", b"version = 1\n", None, ("TS122",)),
+        ),
+    )
+
+
+def test_a_top_workflow_running_uv_in_a_service_folder_is_warned_about(tmp_path: Path) -> None:
+    root = write(tmp_path / "m", {".github/workflows/ci.yml": WORKFLOW})
+    top = detect(root)
+    merged = merge_plans(str(root), "pip", [("services/api", _to_pip("services/api"))], top=top)
+    (warning,) = [d for d in merged.diagnostics if d.severity is Severity.WARNING]
+    assert warning.code == "TS107"
+    assert warning.origin is not None
+    assert (warning.origin.path, warning.origin.line) == (".github/workflows/ci.yml", 12)
+    assert "runs `uv sync` in services/api" in warning.message
+    assert "services/api/uv.lock" in warning.message
+    assert warning.hint is not None and "pip install -r requirements.txt" in warning.hint
+    # a folder the workflow never names, or a workflow that runs no uv: nothing to say
+    merged = merge_plans(str(root), "pip", [("services/other", _to_pip("services/other"))], top=top)
+    assert not [d for d in merged.diagnostics if d.severity is Severity.WARNING]
+    (root / ".github/workflows/ci.yml").write_text(WORKFLOW.replace("uv ", "make "))
+    merged = merge_plans(
+        str(root), "pip", [("services/api", _to_pip("services/api"))], top=detect(root)
+    )
+    assert not [d for d in merged.diagnostics if d.severity is Severity.WARNING]
+
+
+@pytest.mark.slow
+def test_migrating_a_uv_service_to_pip_warns_at_the_workflow_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], wheelhouse: Path
+) -> None:
+    # QA: a shared workflow ran `uv sync --locked` in services/api; --to pip deleted uv.lock
+    # and pyproject.toml there and only said "the top folder ... left as they are" (info)
+    header = f"--no-index\n--find-links {wheelhouse.as_posix()}\n"
+    root = write(
+        tmp_path / "m",
+        {
+            "services/api/requirements.txt": header + "alpha==1.1.0\n",
+            "services/web/requirements.txt": "beta==1.0\n",
+        },
+    )
+    args = ["migrate", "--to", "uv", str(root), "--only", "services/api", "--yes", "--offline"]
+    assert main([*args, "--python", "3.11"]) == ExitCode.OK
+    assert (root / "services/api/uv.lock").is_file()
+    write(root, {".github/workflows/ci.yml": WORKFLOW})
+    capsys.readouterr()
+    args = ["migrate", "--to", "pip", str(root), "--dry-run", "--format", "json"]
+    assert main([*args, "--offline", "--find-links", str(wheelhouse)]) == ExitCode.OK
+    plan = json.loads(capsys.readouterr().out)
+    assert "services/api/uv.lock" in {c["path"] for c in plan["changes"] if c["change"] == "delete"}
+    warnings = [d for d in plan["diagnostics"] if d["severity"] == "warning"]
+    ours = [d for d in warnings if d["code"] == "TS107"]
+    assert len(ours) == 1, warnings
+    assert ours[0]["where"] == ".github/workflows/ci.yml:12"
+    assert "services/api/uv.lock" in ours[0]["message"]
+    # still said: the top folder is not a service
+    assert any(
+        d["code"] == "DET001" and "top folder is not a service" in d["message"]
+        for d in plan["diagnostics"]
+    )

@@ -374,6 +374,7 @@ def merge_plans(
         changes, kept = _keep_for_top(top, changes)
         diags += kept
         diags += _dangling(top, [c.path for c in changes if c.new is None])
+        diags += _runs_in_folder(top, changes, posts)
     return Plan(
         root=root,
         target=target,
@@ -494,6 +495,90 @@ def _dangling(top: Detected, deleted: Sequence[str]) -> list[Diagnostic]:
                         "folder), or keep the file with --keep-requirements",
                     )
                 )
+    return out
+
+
+# what the old tool reads in the folder it runs in: file name -> the commands that read it
+_TOOL_READS: dict[str, str] = {
+    "uv.lock": r"\buv\s+(?:sync|run|export|lock|tree)\b",
+    "pyproject.toml": r"\b(?:uv|poetry)\s+(?:sync|run|export|lock|tree|install)\b",
+    "poetry.lock": r"\bpoetry\s+(?:install|sync|export|run|lock)\b",
+    "Pipfile.lock": r"\bpipenv\s+(?:install|sync|run|lock|requirements)\b",
+    "Pipfile": r"\bpipenv\s+(?:install|sync|run|lock|requirements)\b",
+}
+
+
+def _runs_in_folder(
+    top: Detected, changes: Sequence[FileChange], posts: Sequence[PostAction]
+) -> list[Diagnostic]:
+    """A file of the top folder (left alone) that runs the old tool inside a service folder
+    (``working-directory: services/api`` + ``uv sync --locked``, ``cd services/api && poetry
+    install``) without naming the file by path: that step breaks when the migration deletes
+    the lock it reads. One warning per (file, service folder), at the command's line."""
+
+    import re
+
+    from toolshift.textio import decode
+
+    gone_in: dict[str, list[str]] = {}
+    for c in changes:
+        folder, base = posixpath.split(c.path)
+        if c.new is None and folder and base in _TOOL_READS:
+            gone_in.setdefault(folder, []).append(base)
+    if not gone_in:
+        return []
+    made: dict[str, list[str]] = {}
+    for path in [c.path for c in changes if c.old is None] + [p for a in posts for p in a.produces]:
+        folder, base = posixpath.split(path)
+        made.setdefault(folder, []).append(base)
+    out: list[Diagnostic] = []
+    for f in sorted(top.project.files, key=lambda f: f.path):
+        data = top.contents.get(f.path)
+        if f.role not in _RUNS or data is None:
+            continue
+        try:
+            text = decode(data, f.path)[0]
+        except InputError:
+            continue
+        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)  # a comment runs nothing
+        words = set(re.findall(r"[\w.-]+", text))
+        for folder, bases in sorted(gone_in.items()):
+            named = re.search(r"(?<![\w.-])(?:\./)?" + re.escape(folder) + r"(?![\w.-])", text)
+            if named is None and posixpath.basename(folder) not in words:
+                continue
+            if any(re.search(re.escape(f"{folder}/{b}") + r"(?![\w.-])", text) for b in bases):
+                continue  # named by its path: _dangling says it
+            after = named.start() if named is not None else 0
+            hits: list[tuple[int, str, str]] = []  # (position, command, file it reads)
+            for base in sorted(bases, key=lambda b: b != "uv.lock"):
+                rx = re.compile(_TOOL_READS[base])
+                m = rx.search(text, after) or rx.search(text)
+                if m is not None:
+                    hits.append((m.start(), m.group(0), f"{folder}/{base}"))
+            if not hits:
+                continue
+            pos, command = min(h[:2] for h in hits)
+            new = made.get(folder, [])
+            reqs = sorted(b for b in new if b.endswith(".txt"))
+            if reqs:
+                todo = f"`pip install -r {reqs[0]}` there (this migration writes {folder}/"
+                todo += f"{reqs[0]})"
+            elif "uv.lock" in new:
+                todo = "`uv sync --locked` there (this migration writes its uv.lock)"
+            else:
+                todo = "what the migrated service installs with (see its README/Dockerfile)"
+            out.append(
+                Diagnostic(
+                    "TS107",
+                    Severity.WARNING,
+                    f"{f.path} runs `{command}` in {folder}, which reads "
+                    f"{' and '.join(h[2] for h in hits)}; this migration deletes "
+                    f"{'it' if len(hits) == 1 else 'them'} and does not rewrite {f.path} (in "
+                    "the top folder), so that step will fail",
+                    Origin(f.path, text.count("\n", 0, pos) + 1),
+                    hint=f"change that step to {todo}",
+                )
+            )
     return out
 
 
