@@ -171,6 +171,13 @@ def compiled_requirement_files(detected: Detected) -> dict[str, str] | None:
         if path.endswith(".in") and path[:-3] + ".txt" in detected.contents:
             path, found = path[:-3] + ".txt", True
         out.setdefault(key, path)
+    from toolshift.detect import compiled_from_metadata
+
+    # pip-compile of pyproject.toml itself: requirements.txt installs the runtime set, a file
+    # compiled with --extra dev the extra (key ``[dev]``: uv sync --extra dev)
+    for path, extras in compiled_from_metadata(detected).items():
+        out.setdefault(f"[{','.join(extras)}]" if extras else "", path)
+        found = True
     if not found:
         return None
     out.setdefault("", "requirements.txt")

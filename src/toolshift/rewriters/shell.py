@@ -965,7 +965,9 @@ def _group_flags(
     test tools move there), adding only the other groups it names."""
 
     out: list[str] = []
-    named = [g for g in dict.fromkeys(groups) if g != ""]
+    # a file compiled from the project's extras (key ``[dev]``) installs those extras
+    extras = [*extras, *(x for g in groups if g.startswith("[") for x in g[1:-1].split(",") if x)]
+    named = [g for g in dict.fromkeys(groups) if g != "" and not g.startswith("[")]
     if ci:
         out += [f for g in named if g != "dev" for f in ("--group", g)]
     elif ctx.explicit_groups:
