@@ -13,7 +13,11 @@ back.
 A top folder without nested services is the single-service case: one :class:`Service` with
 ``path == ""`` and exactly the ``Detected`` detect gives, so nothing changes for it. A top folder
 that only holds services (no dependency files of its own) is not a service itself; its own
-files (a shared workflow, a root compose file) are left alone, said in an info diagnostic.
+files (a shared workflow, a root compose file) are left alone, said in an info diagnostic, and
+a warning (TS107, at the step) when one of them uses a file the migration deletes.
+
+A uv workspace's members (``[tool.uv.workspace] members`` globs minus ``exclude``) are part of
+its root project, locked with it: never services of their own.
 """
 
 from __future__ import annotations
