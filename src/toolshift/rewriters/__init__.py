@@ -23,6 +23,7 @@ from toolshift.model import (
     Origin,
     Project,
     Severity,
+    SourceKind,
     Tool,
 )
 
@@ -56,6 +57,21 @@ def _input_folders(project: Project) -> tuple[str, ...]:
         if not folder.startswith("..") and folder != "." and folder not in out:
             out.append(folder)
     return tuple(out)
+
+
+def _has_path_sources(project: Project) -> bool:
+    """A requirement on a local folder or file other than the project itself (``-e .``)."""
+
+    import posixpath
+
+    for g in project.groups:
+        for r in g.requirements:
+            if r.source is not SourceKind.PATH:
+                continue
+            target = (r.url or "").removeprefix("file:").split("#")[0].rstrip("/") or "."
+            if posixpath.normpath(target) != ".":
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,10 @@ class RewriteContext:
     # every non-optional Poetry group): an install of some groups names them, after
     # --no-default-groups, instead of relying on --no-dev
     explicit_groups: bool = False
+    # the project depends on local folders ([tool.uv.sources] x = { path = "libs/x" }): an
+    # image's deps-only sync runs before they are copied, so it is `uv sync --frozen
+    # --no-install-local` (--locked reads every path dependency's metadata)
+    has_path_sources: bool = False
 
     def __post_init__(self) -> None:
         if self.direction not in ("uv", "pip"):
@@ -164,6 +184,7 @@ class RewriteContext:
             input_folders=_input_folders(project),
             explicit_groups=project.tool is Tool.POETRY
             and any(g.kind is GroupKind.GROUP and g.name != "dev" for g in project.groups),
+            has_path_sources=_has_path_sources(project),
         )
 
     @property

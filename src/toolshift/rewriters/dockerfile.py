@@ -6,7 +6,8 @@ Docker guide recommends, or a uv image back into a plain pip one:
 pip -> uv
     uv copied from ``ghcr.io/astral-sh/uv:<pinned>``, ``UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
     UV_PYTHON_DOWNLOADS=0``; dependencies installed before the source with
-    ``uv sync --locked --no-install-project`` (cache mount for ``/root/.cache/uv``, bind mounts of
+    ``uv sync --locked --no-install-project`` (``--frozen --no-install-local`` when the project
+    has path sources; cache mount for ``/root/.cache/uv``, bind mounts of
     ``uv.lock`` and ``pyproject.toml``), then the source, then ``uv sync --locked``; the WORKDIR's
     ``.venv/bin`` on ``PATH``. ``multistage`` (default for single-stage images) builds in a
     ``builder`` stage and copies the app and its venv into the runtime stage, which keeps USER,
@@ -743,7 +744,7 @@ def _plan_stage_to_uv(
         ):
             # the source is copied before the dependencies: install them first
             run = _deps_run(_sync_flags(infos[first_dep]), folder_mounts)
-            out.append(("dep", run))
+            out.append(("dep", _local_deps_later(run, ctx)))
             deps_done = True
             acc.rule("TS202")
         if i in infos:
@@ -752,10 +753,10 @@ def _plan_stage_to_uv(
                 inf = _translate_run(it, ctx, deps_only=True, exported=exported)
                 acc.take(inf)
                 if inf.new is not None:
-                    out.append(("dep", _with_flags(inf.new, deps_mounts)))
+                    out.append(("dep", _local_deps_later(_with_flags(inf.new, deps_mounts), ctx)))
                     mixed = mixed or not inf.only_sync
                 else:  # only ad hoc installs: their packages now come with the project
-                    run = _deps_run(" --no-dev", folder_mounts)
+                    run = _local_deps_later(_deps_run(" --no-dev", folder_mounts), ctx)
                     out.append(("dep", replace(run, lead=it.lead)))
                 last_sync_pos = len(out) - 1
                 deps_done = True
@@ -903,6 +904,18 @@ def _deps_run(flags: str, extra_mounts: list[str] | None = None) -> Instr:
 
     mounts = " \\\n    ".join([CACHE_MOUNT, LOCK_MOUNT, PYPROJECT_MOUNT, *(extra_mounts or [])])
     return _new(f"RUN {mounts} \\\n    uv sync --locked --no-install-project{flags}")
+
+
+def _local_deps_later(it: Instr, ctx: RewriteContext) -> Instr:
+    """A deps-only ``uv sync --locked --no-install-project`` of a project with path sources
+    becomes ``uv sync --frozen --no-install-local``: uv installs path dependencies even under
+    --no-install-project, and --locked reads their metadata, but neither folder is copied yet
+    (uv's Docker guide, intermediate layers). The final ``uv sync --locked`` checks the lock."""
+
+    if not ctx.has_path_sources or "--no-install-project" not in it.text:
+        return it
+    text = re.sub(r"\buv sync --locked\b", "uv sync --frozen", it.text)
+    return replace(it, text=text.replace("--no-install-project", "--no-install-local"))
 
 
 def _sync_flags(inf: _RunInfo) -> str:
@@ -1248,6 +1261,13 @@ def _stage_to_pip(
         if pending_lead:
             it = replace(it, lead=_squeeze(pending_lead + it.lead))
             pending_lead = []
+        if it.keyword == "RUN" and "uv sync" in it.text and "--no-install-local" in it.text:
+            # a deps-only sync of a project with path sources (_local_deps_later): for pip it is
+            # the dependencies without the project, as --no-install-project says
+            text = it.text.replace("--no-install-local", "--no-install-project")
+            if text.count("--no-install-project") > 1:
+                text = re.sub(r"\s+--no-install-project\b", "", text, count=1)
+            it = replace(it, text=text)
         kw = it.keyword
         if kw == "WORKDIR":
             w = it.logical().strip().strip('"')
