@@ -153,3 +153,14 @@ def test_real_uv_deps_layer_without_the_path_dependency(tmp_path: Path, wheelhou
     site = next((image / ".venv").glob("lib/python*/site-packages"))
     assert (site / "alpha").is_dir() and (site / "beta").is_dir()
     assert not list(site.glob("common*"))
+
+
+def test_poetry_no_directory_gives_one_no_install_local() -> None:
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+        "RUN pip install poetry && poetry install --no-root --no-directory\n"
+        "COPY libs ./libs\nCOPY . .\nRUN poetry install\n"
+    )
+    res = rewrite_dockerfile(text, UV_LOCAL)
+    assert _syncs(res.text) == ["uv sync --frozen --no-install-local", "uv sync --locked"]
+    assert rewrite_dockerfile(res.text, UV_LOCAL).text == res.text

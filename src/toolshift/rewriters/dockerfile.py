@@ -912,10 +912,13 @@ def _local_deps_later(it: Instr, ctx: RewriteContext) -> Instr:
     --no-install-project, and --locked reads their metadata, but neither folder is copied yet
     (uv's Docker guide, intermediate layers). The final ``uv sync --locked`` checks the lock."""
 
-    if not ctx.has_path_sources or "--no-install-project" not in it.text:
+    if not ctx.has_path_sources or not re.search(r"--no-install-(?:project|local)\b", it.text):
         return it
     text = re.sub(r"\buv sync --locked\b", "uv sync --frozen", it.text)
-    return replace(it, text=text.replace("--no-install-project", "--no-install-local"))
+    text = text.replace("--no-install-project", "--no-install-local")
+    while text.count("--no-install-local") > 1:  # poetry install --no-root --no-directory
+        text = "".join(text.rsplit(" --no-install-local", 1))
+    return replace(it, text=text)
 
 
 def _sync_flags(inf: _RunInfo) -> str:
