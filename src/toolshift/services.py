@@ -23,7 +23,7 @@ its root project, locked with it: never services of their own.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -36,6 +36,7 @@ from toolshift.model import (
     Origin,
     Plan,
     PostAction,
+    ProjectFile,
     Severity,
     SourceKind,
 )
@@ -400,6 +401,27 @@ _RUNS = frozenset(
 )
 
 
+def _top_runs(top: Detected) -> Iterator[tuple[ProjectFile, str, set[str]]]:
+    """Each file of the top folder that runs commands (workflows, CI, compose, Dockerfiles,
+    Makefiles): its text with ``#`` comment lines blanked (a comment runs and needs nothing),
+    and the set of its words."""
+
+    import re
+
+    from toolshift.textio import decode
+
+    for f in sorted(top.project.files, key=lambda f: f.path):
+        data = top.contents.get(f.path)
+        if f.role not in _RUNS or data is None:
+            continue
+        try:
+            text = decode(data, f.path)[0]
+        except InputError:
+            continue
+        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)
+        yield f, text, set(re.findall(r"[\w.-]+", text))
+
+
 def _keep_for_top(
     top: Detected, changes: list[FileChange]
 ) -> tuple[list[FileChange], list[Diagnostic]]:
@@ -423,16 +445,7 @@ def _keep_for_top(
     if not deleting:
         return changes, []
     keep: dict[str, Origin] = {}
-    for f in sorted(top.project.files, key=lambda f: f.path):
-        data = top.contents.get(f.path)
-        if f.role not in _RUNS or data is None:
-            continue
-        try:
-            text = decode(data, f.path)[0]
-        except InputError:
-            continue
-        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)  # a comment needs nothing
-        words = set(re.findall(r"[\w.-]+", text))
+    for f, text, words in _top_runs(top):
         for gone in deleting:
             folder = posixpath.dirname(gone)
             base = posixpath.basename(gone)
@@ -522,8 +535,6 @@ def _runs_in_folder(
 
     import re
 
-    from toolshift.textio import decode
-
     gone_in: dict[str, list[str]] = {}
     for c in changes:
         folder, base = posixpath.split(c.path)
@@ -536,16 +547,7 @@ def _runs_in_folder(
         folder, base = posixpath.split(path)
         made.setdefault(folder, []).append(base)
     out: list[Diagnostic] = []
-    for f in sorted(top.project.files, key=lambda f: f.path):
-        data = top.contents.get(f.path)
-        if f.role not in _RUNS or data is None:
-            continue
-        try:
-            text = decode(data, f.path)[0]
-        except InputError:
-            continue
-        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)  # a comment runs nothing
-        words = set(re.findall(r"[\w.-]+", text))
+    for f, text, words in _top_runs(top):
         for folder, bases in sorted(gone_in.items()):
             named = re.search(r"(?<![\w.-])(?:\./)?" + re.escape(folder) + r"(?![\w.-])", text)
             if named is None and posixpath.basename(folder) not in words:

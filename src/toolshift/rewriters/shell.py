@@ -228,6 +228,21 @@ class _Acc:
         if r not in self.rules:
             self.rules.append(r)
 
+    def leave(self, ctx: RewriteContext, rule: str, line: int, text: str, why: str) -> bool:
+        """A command left as it is: the warning that says why (False, for ``return``)."""
+
+        self.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"left alone: {why}",
+                line,
+                text,
+                hint="translate this command by hand",
+            )
+        )
+        return False
+
 
 # --------------------------------------------------------------------------- argv level
 
@@ -484,17 +499,7 @@ def _from_poetry_pipenv(
     text = " ".join(argv)
 
     def leave(why: str) -> bool:
-        acc.diagnostics.append(
-            ctx.diag(
-                rule,
-                Severity.WARNING,
-                f"left alone: {why}",
-                line,
-                text,
-                hint="translate this command by hand",
-            )
-        )
-        return False
+        return acc.leave(ctx, rule, line, text, why)
 
     if sub == "run":
         if not args:
@@ -1257,17 +1262,7 @@ def _export_install_to_pip(
     rule = _CONTEXT_RULE[context]
 
     def leave(why: str) -> bool:
-        acc.diagnostics.append(
-            ctx.diag(
-                rule,
-                Severity.WARNING,
-                f"left alone: {why}",
-                line,
-                text,
-                hint="translate this command by hand",
-            )
-        )
-        return False
+        return acc.leave(ctx, rule, line, text, why)
 
     if acc.export_args is None:
         return leave(f"installs {EXPORT_FILE}, and no `uv export` before it says what it holds")
