@@ -243,6 +243,24 @@ class _Acc:
         )
         return False
 
+    def pip_vars_note(
+        self, ctx: RewriteContext, rule: str, names: Sequence[str], line: int, text: str
+    ) -> None:
+        """PIP_* variables set for a command that runs uv now: uv does not read them."""
+
+        self.diagnostics.append(
+            ctx.diag(
+                rule,
+                Severity.WARNING,
+                f"{', '.join(names)} set for this command configured pip; uv does not read "
+                "PIP_* variables",
+                line,
+                text,
+                hint="indexes belong in pyproject.toml; give uv their credentials as "
+                "UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD",
+            )
+        )
+
 
 # --------------------------------------------------------------------------- argv level
 
@@ -691,17 +709,9 @@ def _to_uv_install(
     if EXPORT_FILE in pi.files:
         return False  # the second half of a translated --prefix/--target install (uv's flags)
     if pi.unknown:
-        acc.diagnostics.append(
-            ctx.diag(
-                rule,
-                Severity.WARNING,
-                f"left alone: pip option(s) {', '.join(pi.unknown)} have no translation",
-                line,
-                text,
-                hint="translate this command by hand",
-            )
+        return acc.leave(
+            ctx, rule, line, text, f"pip option(s) {', '.join(pi.unknown)} have no translation"
         )
-        return False
     if pi.kinds & {"root", "platform"}:
         what = "--root" if "root" in pi.kinds else "--platform/--python-version/--abi"
         acc.diagnostics.append(
@@ -1334,17 +1344,9 @@ def _to_pip_sync(
     opts, unknown = _uv_sync_flags(args)
     rule = _CONTEXT_RULE[context]
     if unknown:
-        acc.diagnostics.append(
-            ctx.diag(
-                rule,
-                Severity.WARNING,
-                f"left alone: uv sync option(s) {', '.join(unknown)} have no pip translation",
-                line,
-                text,
-                hint="translate this command by hand",
-            )
+        return acc.leave(
+            ctx, rule, line, text, f"uv sync option(s) {', '.join(unknown)} have no pip translation"
         )
-        return False
     files = ctx.requirement_files
     groups: list[str] = []
     if opts["only_groups"]:
@@ -1558,33 +1560,24 @@ def _wrapped(
     if not inner or inner[0].startswith("-"):
         # sudo -u USER ..., env -i ...: not a plain wrapper
         if any(_pip_entry(argv[j:]) is not None for j in range(1, len(argv))):
-            acc.diagnostics.append(
-                ctx.diag(
-                    _CONTEXT_RULE[context],
-                    Severity.WARNING,
-                    f"left alone: runs pip through `{' '.join(argv[:2])} ...`, which is not "
-                    "translated",
-                    line,
-                    " ".join(argv),
-                    hint="translate this command by hand",
-                )
+            acc.leave(
+                ctx,
+                _CONTEXT_RULE[context],
+                line,
+                " ".join(argv),
+                f"runs pip through `{' '.join(argv[:2])} ...`, which is not translated",
             )
         return False
     sub = _Acc(run_tools=acc.run_tools, file_groups=acc.file_groups)
     result = _translate(inner, ctx, context, sub, line, deps_only)
     if isinstance(result, tuple) and AND in result and (sudo or i > 1):
-        acc.diagnostics.append(
-            ctx.diag(
-                _CONTEXT_RULE[context],
-                Severity.WARNING,
-                f"left alone: its uv form is two commands, and `{' '.join(argv[:i])}` would "
-                "reach only the first",
-                line,
-                " ".join(argv),
-                hint="translate this command by hand",
-            )
+        return acc.leave(
+            ctx,
+            _CONTEXT_RULE[context],
+            line,
+            " ".join(argv),
+            f"its uv form is two commands, and `{' '.join(argv[:i])}` would reach only the first",
         )
-        return False
     acc.rules += [r for r in sub.rules if r not in acc.rules]
     acc.diagnostics += sub.diagnostics
     acc.adhoc += sub.adhoc
@@ -1607,18 +1600,7 @@ def _wrapped(
     if not sudo:
         pip_vars = [a.split("=", 1)[0] for a in argv[1:i] if a.startswith("PIP_")]
         if pip_vars and result[:1] == ("uv",):
-            acc.diagnostics.append(
-                ctx.diag(
-                    _CONTEXT_RULE[context],
-                    Severity.WARNING,
-                    f"{', '.join(pip_vars)} set for this command configured pip; uv does not "
-                    "read PIP_* variables",
-                    line,
-                    " ".join(argv),
-                    hint="indexes belong in pyproject.toml; give uv their credentials as "
-                    "UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD",
-                )
-            )
+            acc.pip_vars_note(ctx, _CONTEXT_RULE[context], pip_vars, line, " ".join(argv))
     return (*argv[:i], *result)
 
 
@@ -1836,17 +1818,7 @@ def _translate(
             ctx.diag(rule, Severity.INFO, "removed `uv lock`: pip has no lock step", line, text)
         )
         return None
-    acc.diagnostics.append(
-        ctx.diag(
-            rule,
-            Severity.WARNING,
-            f"left alone: `uv {sub}` has no pip translation",
-            line,
-            text,
-            hint="translate this command by hand",
-        )
-    )
-    return False
+    return acc.leave(ctx, rule, line, text, f"`uv {sub}` has no pip translation")
 
 
 # --------------------------------------------------------------------------- script level
@@ -2072,17 +2044,8 @@ def translate_script(
                     if p.kind == "assignment" and p.word.startswith("PIP_")
                 ]
                 if pip_vars:
-                    acc.diagnostics.append(
-                        ctx.diag(
-                            rule,
-                            Severity.WARNING,
-                            f"{', '.join(pip_vars)} set for this command configured pip; uv does "
-                            "not read PIP_* variables",
-                            lineno(node.pos[0]),
-                            script[node.pos[0] : node.pos[1]],
-                            hint="indexes belong in pyproject.toml; give uv their credentials "
-                            "as UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD",
-                        )
+                    acc.pip_vars_note(
+                        ctx, rule, pip_vars, lineno(node.pos[0]), script[node.pos[0] : node.pos[1]]
                     )
             if t.argv is None:
                 return True, None
@@ -2092,15 +2055,12 @@ def translate_script(
                     p for p in node.parts if p.kind != "word" and edit.start < p.pos[0] < edit.end
                 ]
                 if inside:
-                    acc.diagnostics.append(
-                        ctx.diag(
-                            rule,
-                            Severity.WARNING,
-                            "left alone: a redirection sits inside the command",
-                            lineno(node.pos[0]),
-                            script[node.pos[0] : node.pos[1]],
-                            hint="translate this command by hand",
-                        )
+                    acc.leave(
+                        ctx,
+                        rule,
+                        lineno(node.pos[0]),
+                        script[node.pos[0] : node.pos[1]],
+                        "a redirection sits inside the command",
                     )
                     return False, None
             return False, edit
@@ -2115,16 +2075,13 @@ def translate_script(
         if [a for a in assigned if not a.startswith("PIP_")] or any(
             p.kind != "word" and words[0].pos[0] < p.pos[0] < words[-1].pos[1] for p in node.parts
         ):
-            acc.diagnostics.append(
-                ctx.diag(
-                    rule,
-                    Severity.WARNING,
-                    "left alone: it becomes two commands, and the variables set or the "
-                    "redirection inside it would reach only one of them",
-                    lineno(node.pos[0]),
-                    script[node.pos[0] : node.pos[1]],
-                    hint="translate this command by hand",
-                )
+            acc.leave(
+                ctx,
+                rule,
+                lineno(node.pos[0]),
+                script[node.pos[0] : node.pos[1]],
+                "it becomes two commands, and the variables set or the redirection inside it "
+                "would reach only one of them",
             )
             return None
         for r in t.rules:
@@ -2133,17 +2090,12 @@ def translate_script(
         acc.adhoc.extend(t.adhoc_packages)
         acc.exports = True
         if assigned:
-            acc.diagnostics.append(
-                ctx.diag(
-                    rule,
-                    Severity.WARNING,
-                    f"{', '.join(a.split('=', 1)[0] for a in assigned)} set for this command "
-                    "configured pip; uv does not read PIP_* variables",
-                    lineno(node.pos[0]),
-                    script[node.pos[0] : node.pos[1]],
-                    hint="indexes belong in pyproject.toml; give uv their credentials "
-                    "as UV_INDEX_<NAME>_USERNAME / UV_INDEX_<NAME>_PASSWORD",
-                )
+            acc.pip_vars_note(
+                ctx,
+                rule,
+                [a.split("=", 1)[0] for a in assigned],
+                lineno(node.pos[0]),
+                script[node.pos[0] : node.pos[1]],
             )
         text = _quote(t.argv)
         return _Edit(words[0].pos[0], words[-1].pos[1], text if chain_ok else "{ " + text + "; }")
