@@ -1070,9 +1070,15 @@ def _compiled_from_metadata(st: _State, paths: Iterable[str]) -> dict[str, tuple
     with (``--extra dev``). They declare no group: [project] does, and their pins are lock
     preferences."""
 
+    return _metadata_compiled((p, st.text(p)) for p in paths if p.endswith(".txt"))
+
+
+def _metadata_compiled(texts: Iterable[tuple[str, str | None]]) -> dict[str, tuple[str, ...]]:
+    """The files among ``texts`` ((path, text) pairs, read lazily by the caller's generator)
+    that :func:`metadata_compile_extras` recognises, with their extras."""
+
     out: dict[str, tuple[str, ...]] = {}
-    for path in paths:
-        text = st.text(path) if path.endswith(".txt") else None
+    for path, text in texts:
         extras = metadata_compile_extras(text) if text is not None else None
         if extras is not None:
             out[path] = extras
@@ -1096,19 +1102,20 @@ def compiled_from_metadata(detected: Detected) -> dict[str, tuple[str, ...]]:
     """Requirement files of ``detected`` compiled from the project's own metadata, each
     with the extras it was compiled with (see :func:`metadata_compile_extras`)."""
 
-    out: dict[str, tuple[str, ...]] = {}
-    for path in detected.project.files_with(FileRole.REQUIREMENTS):
+    def text_of(path: str) -> str | None:
         data = detected.contents.get(path)
-        if not path.endswith(".txt") or data is None:
-            continue
+        if data is None:
+            return None
         try:
-            text = decode(data, path)[0]
+            return decode(data, path)[0]
         except InputError:
-            continue
-        extras = metadata_compile_extras(text)
-        if extras is not None:
-            out[path] = extras
-    return out
+            return None
+
+    return _metadata_compiled(
+        (p, text_of(p))
+        for p in detected.project.files_with(FileRole.REQUIREMENTS)
+        if p.endswith(".txt")
+    )
 
 
 def _compiled_siblings(st: _State, entries: Iterable[str]) -> tuple[list[str], list[str]]:
