@@ -7,6 +7,7 @@ text) so diagnostics can point at it and unchanged requirements keep their origi
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,6 +108,24 @@ class Requirement:
         spec = self.specifier.strip()
         m = re.fullmatch(r"===?\s*([^,\s*]+)", spec)
         return m.group(1) if m else None
+
+    @property
+    def is_project_root(self) -> bool:
+        """``-e .``, ``.``, ``file:.``, ``${PROJECT_ROOT}``: the project installing itself,
+        not a dependency on a local folder."""
+
+        if self.source is not SourceKind.PATH or not self.url:
+            return False
+        path = self.url
+        for prefix in ("file://", "file:"):
+            if path.startswith(prefix):
+                path = path[len(prefix) :]
+                break
+        for ref in ("${PROJECT_ROOT}", "$PROJECT_ROOT"):
+            if path.startswith(ref):
+                path = "." + path[len(ref) :]
+        path = path.split("#", 1)[0]
+        return bool(path) and posixpath.normpath(path) == "."
 
     def pep508(self) -> str:
         """A PEP 508 string (``name[extras] specifier ; marker`` or ``name @ url ; marker``)."""

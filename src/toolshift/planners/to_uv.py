@@ -312,23 +312,6 @@ def _path_source(req: Requirement, url: str, state: _State) -> pp.UvSource:
     return pp.UvSource(req.name, tuple(fields))
 
 
-def _is_project_root(req: Requirement) -> bool:
-    """``-e .``, ``.``, ``file:.``, ``${PROJECT_ROOT}``: the project installing itself."""
-
-    if req.source is not SourceKind.PATH or not req.url:
-        return False
-    path = req.url
-    for prefix in ("file://", "file:"):
-        if path.startswith(prefix):
-            path = path[len(prefix) :]
-            break
-    for ref in ("${PROJECT_ROOT}", "$PROJECT_ROOT"):
-        if path.startswith(ref):
-            path = "." + path[len(ref) :]
-    path = path.split("#", 1)[0]
-    return bool(path) and posixpath.normpath(path) == "."
-
-
 _SETUP_PY_FIELD = re.compile(r"""\b(name|version)\s*=\s*(?:(['"])([^'"\n]+)\2|(\S))""")
 SETUPTOOLS_BUILD = ("setuptools>=61", "setuptools.build_meta")
 
@@ -615,7 +598,7 @@ class _Planner:
 
         out: list[Requirement] = []
         for req in reqs:
-            if not _is_project_root(req):
+            if not req.is_project_root:
                 out.append(req)
                 continue
             if req.extras and self_name:

@@ -62,16 +62,11 @@ def _input_folders(project: Project) -> tuple[str, ...]:
 def _has_path_sources(project: Project) -> bool:
     """A requirement on a local folder or file other than the project itself (``-e .``)."""
 
-    import posixpath
-
-    for g in project.groups:
-        for r in g.requirements:
-            if r.source is not SourceKind.PATH:
-                continue
-            target = (r.url or "").removeprefix("file:").split("#")[0].rstrip("/") or "."
-            if posixpath.normpath(target) != ".":
-                return True
-    return False
+    return any(
+        r.source is SourceKind.PATH and r.url and not r.is_project_root
+        for g in project.groups
+        for r in g.requirements
+    )
 
 
 @dataclass(frozen=True)
